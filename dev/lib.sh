@@ -1,0 +1,97 @@
+# Shared by the dev scripts: find or start PostgreSQL, make sure tools are installed.
+# Sourced, not run. Sets DATABASE_URL to a server URL (database "postgres") that answers.
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STATE="$ROOT/.lana"
+PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+PRIVATE_PG_PORT="${PRIVATE_PG_PORT:-5433}"
+DEFAULT_DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres"
+
+log() { printf '\033[1m[lana]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[lana] %s\033[0m\n' "$*" >&2; exit 1; }
+
+pg_answers() { psql "$1" -XqAtc 'SELECT 1' >/dev/null 2>&1; }
+
+as_postgres() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+ensure_apt_packages() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null || die "missing packages ${missing[*]} and no apt-get to install them"
+  log "installing ${missing[*]}"
+  local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && $sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# The PostgreSQL at DATABASE_URL (or the local default) when it answers; otherwise a private cluster
+# under .lana/pg started from the installed binaries. Tuned for tests when FAST_PG=1 (no fsync).
+ensure_postgres() {
+  ensure_apt_packages postgresql-client-15 postgresql-15
+  local url="${DATABASE_URL:-$DEFAULT_DATABASE_URL}"
+  if pg_answers "$url"; then
+    export DATABASE_URL="$url"
+    log "using PostgreSQL at ${url}"
+    return 0
+  fi
+  [ -n "${DATABASE_URL:-}" ] && log "DATABASE_URL=${DATABASE_URL} does not answer; starting a private cluster"
+  local data="$STATE/pg/data" sock="$STATE/pg/sock"
+  mkdir -p "$STATE/pg" "$sock"
+  if [ ! -f "$data/PG_VERSION" ]; then
+    log "initializing a private PostgreSQL cluster in $data"
+    [ "$(id -u)" = 0 ] && chown -R postgres: "$STATE/pg"
+    as_postgres "$PG_BIN/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  [ "$(id -u)" = 0 ] && chown -R postgres: "$STATE/pg"
+  local settings="-c listen_addresses=127.0.0.1 -c port=$PRIVATE_PG_PORT -c unix_socket_directories=$sock -c max_connections=300"
+  if [ "${FAST_PG:-0}" = 1 ]; then
+    settings="$settings -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  fi
+  if ! as_postgres "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    as_postgres "$PG_BIN/pg_ctl" -D "$data" -l "$STATE/pg/postgres.log" -o "$settings" -w start >/dev/null \
+      || die "PostgreSQL did not start; see $STATE/pg/postgres.log"
+  fi
+  export DATABASE_URL="postgres://postgres@127.0.0.1:$PRIVATE_PG_PORT/postgres"
+  pg_answers "$DATABASE_URL" || die "the private cluster at $DATABASE_URL does not answer"
+  log "using the private PostgreSQL at $DATABASE_URL (stop: $PG_BIN/pg_ctl -D $data stop)"
+}
+
+# DATABASE_URL with another database name.
+database_url() {
+  local base="${DATABASE_URL%%\?*}" query=""
+  [[ "$DATABASE_URL" == *\?* ]] && query="?${DATABASE_URL#*\?}"
+  local scheme="${base%%://*}://" rest="${base#*://}"
+  echo "${scheme}${rest%%/*}/$1${query}"
+}
+
+recreate_database() {
+  psql "$DATABASE_URL" -XqAtc "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null
+  psql "$DATABASE_URL" -XqAtc "CREATE DATABASE \"$1\"" >/dev/null
+}
+
+ensure_database() {
+  local exists
+  exists="$(psql "$DATABASE_URL" -XqAtc "SELECT 1 FROM pg_database WHERE datname = '$1'")"
+  [ "$exists" = 1 ] || psql "$DATABASE_URL" -XqAtc "CREATE DATABASE \"$1\"" >/dev/null
+}
+
+ensure_rust() {
+  command -v cargo >/dev/null || die "cargo is not installed (install Rust with rustup first)"
+}
+
+ensure_cargo_tool() { # binary crate version [cargo install flags...]
+  local bin="$1" crate="$2" version="$3"; shift 3
+  if command -v "$bin" >/dev/null && "$bin" --version 2>/dev/null | grep -q "$version"; then return 0; fi
+  log "installing $crate $version"
+  cargo install --locked --quiet "$crate@$version" "$@"
+}
+
+ensure_sqlx_cli() {
+  ensure_cargo_tool sqlx sqlx-cli 0.8.6 --no-default-features --features rustls,postgres
+}

@@ -1,0 +1,160 @@
+//! `lana-app` wires the bank together. The servers and the CLI talk to [`LanaApp`] only; the domain
+//! crates it composes arrive with their issues.
+
+use clock::Clock;
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use sqlx::migrate::MigrateError;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DbConfig {
+    /// PostgreSQL connection URL.
+    pub pg_con: String,
+    pub max_connections: u32,
+    /// How long a use case waits for a free connection before failing.
+    pub acquire_timeout_secs: u64,
+    /// Server-side limit for any one statement.
+    pub statement_timeout_secs: u64,
+    /// Run pending migrations when the app starts.
+    pub auto_migrate: bool,
+}
+
+impl Default for DbConfig {
+    fn default() -> Self {
+        Self {
+            pg_con: "postgres://postgres@127.0.0.1:5432/lana".into(),
+            max_connections: 20,
+            acquire_timeout_secs: 5,
+            statement_timeout_secs: 30,
+            auto_migrate: true,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("invalid db.pg_con: {0}")]
+    InvalidConnectionUrl(sqlx::Error),
+    #[error("cannot connect to PostgreSQL at {url}: {source}")]
+    Connect { url: String, source: sqlx::Error },
+    #[error("migrations failed: {0}")]
+    Migrate(#[from] MigrateError),
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+}
+
+/// The URL with any password replaced, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+pub use lana_schema::migrator;
+
+pub async fn connect(config: &DbConfig) -> Result<PgPool, AppError> {
+    let options = PgConnectOptions::from_str(&config.pg_con)
+        .map_err(AppError::InvalidConnectionUrl)?
+        .options([("statement_timeout", format!("{}s", config.statement_timeout_secs))])
+        .application_name("lana");
+    PgPoolOptions::new()
+        .max_connections(config.max_connections)
+        .acquire_timeout(Duration::from_secs(config.acquire_timeout_secs))
+        .connect_with(options)
+        .await
+        .map_err(|source| AppError::Connect {
+            url: redact_url(&config.pg_con),
+            source,
+        })
+}
+
+/// A migration the database has applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedMigration {
+    pub version: i64,
+    pub description: String,
+}
+
+/// Applies pending migrations and returns the full applied history.
+pub async fn migrate(pool: &PgPool) -> Result<Vec<AppliedMigration>, AppError> {
+    migrator().await?.run(pool).await?;
+    let applied = sqlx::query_as!(
+        AppliedMigration,
+        "SELECT version, description FROM _sqlx_migrations WHERE success ORDER BY version"
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(applied)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Health {
+    pub database: bool,
+}
+
+impl Health {
+    pub fn is_healthy(&self) -> bool {
+        self.database
+    }
+}
+
+#[derive(Clone)]
+pub struct LanaApp {
+    pool: PgPool,
+    clock: Clock,
+}
+
+impl LanaApp {
+    pub async fn init(config: &DbConfig, clock: Clock) -> Result<Self, AppError> {
+        let pool = connect(config).await?;
+        if config.auto_migrate {
+            let applied = migrate(&pool).await?;
+            tracing::info!(migrations = applied.len(), "database schema is current");
+        }
+        Ok(Self { pool, clock })
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Whether the database answers within a second.
+    pub async fn health(&self) -> Health {
+        let ping = sqlx::query_scalar!(r#"SELECT 1 AS "one!""#).fetch_one(&self.pool);
+        let database = matches!(tokio::time::timeout(Duration::from_secs(1), ping).await, Ok(Ok(1)));
+        Health { database }
+    }
+
+    /// Health in the shape the servers' health endpoints report.
+    pub async fn health_report(&self) -> (bool, Health) {
+        let health = self.health().await;
+        (health.is_healthy(), health)
+    }
+
+    pub async fn shutdown(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact_url("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact_url("postgres://h/db"), "postgres://h/db");
+    }
+}

@@ -1,0 +1,178 @@
+//! `lana-cli`: the one binary operators run.
+
+mod config;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use clock::Clock;
+use config::Config;
+use lana_app::LanaApp;
+use std::future::Future;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+use tokio::sync::watch;
+
+#[derive(Parser)]
+#[command(name = "lana-cli", version, about = "Operate the Lana banking core")]
+struct Cli {
+    /// YAML configuration file; unknown keys are errors.
+    #[arg(short, long, env = "LANA_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    /// Override one setting, e.g. `--set admin_server.port=6253` (repeatable; wins over the file
+    /// and over LANA__SECTION__KEY environment variables).
+    #[arg(long = "set", value_name = "KEY=VALUE", global = true)]
+    set: Vec<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run admin-server and customer-server until SIGINT or SIGTERM.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the default configuration as YAML.
+    DumpDefaultConfig,
+    /// Print the effective configuration (defaults, file, environment, flags), password hidden.
+    ShowConfig,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::DumpDefaultConfig = cli.command {
+        print!("{}", serde_yaml::to_string(&Config::default())?);
+        return Ok(());
+    }
+    let config = Config::load(cli.config.as_deref(), std::env::vars(), &cli.set)?;
+    match cli.command {
+        Command::DumpDefaultConfig => unreachable!("handled above"),
+        Command::ShowConfig => {
+            print!("{}", config.to_redacted_yaml());
+            Ok(())
+        }
+        Command::Migrate => {
+            let _telemetry = telemetry::init(&config.tracing)?;
+            let pool = lana_app::connect(&config.db).await?;
+            let applied = lana_app::migrate(&pool).await?;
+            match applied.last() {
+                Some(last) => println!(
+                    "schema is current: {} migrations applied, latest {} ({})",
+                    applied.len(),
+                    last.version,
+                    last.description
+                ),
+                None => println!("schema is current: no migrations"),
+            }
+            pool.close().await;
+            Ok(())
+        }
+        Command::Serve => {
+            let _telemetry = telemetry::init(&config.tracing)?;
+            serve(config).await
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    // Bind first: a busy port fails startup before anything else happens.
+    let admin_listener = http_server::bind(admin_server::NAME, &config.admin_server).await?;
+    let customer_listener = http_server::bind(customer_server::NAME, &config.customer_server).await?;
+    let app = LanaApp::init(&config.db, Clock::real()).await?;
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    tokio::spawn({
+        let stop_tx = stop_tx.clone();
+        async move {
+            match shutdown_signal().await {
+                Ok(signal) => tracing::info!(signal, "shutting down"),
+                Err(e) => tracing::error!(error = %e, "cannot listen for shutdown signals; stopping"),
+            }
+            let _ = stop_tx.send(true);
+        }
+    });
+    let stopped = |mut rx: watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    // A server that fails stops the other one too.
+    let supervised = |result: Result<(), http_server::ServerError>| {
+        if result.is_err() {
+            let _ = stop_tx.send(true);
+        }
+        result
+    };
+    let admin = async {
+        supervised(
+            http_server::serve(
+                admin_server::NAME,
+                admin_listener,
+                admin_server::router(app.clone()),
+                stopped(stop_rx.clone()),
+            )
+            .await,
+        )
+    };
+    let customer = async {
+        supervised(
+            http_server::serve(
+                customer_server::NAME,
+                customer_listener,
+                customer_server::router(app.clone()),
+                stopped(stop_rx.clone()),
+            )
+            .await,
+        )
+    };
+    let grace = Duration::from_secs(config.shutdown_grace_secs);
+    let outcome = with_grace_period(async { tokio::join!(admin, customer) }, stopped(stop_rx.clone()), grace).await;
+    app.shutdown().await;
+    match outcome {
+        Some((admin, customer)) => {
+            admin.context("admin-server failed")?;
+            customer.context("customer-server failed")?;
+        }
+        None => tracing::warn!(?grace, "grace period over; exiting with requests in flight"),
+    }
+    Ok(())
+}
+
+/// Runs `work` to completion, unless `stop` fires and `work` then takes longer than `grace`.
+async fn with_grace_period<T>(
+    work: impl Future<Output = T>,
+    stop: impl Future<Output = ()>,
+    grace: Duration,
+) -> Option<T> {
+    tokio::pin!(work);
+    tokio::select! {
+        done = &mut work => Some(done),
+        () = async { stop.await; tokio::time::sleep(grace).await } => None,
+    }
+}
+
+async fn shutdown_signal() -> std::io::Result<&'static str> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(tokio::select! {
+        _ = terminate.recv() => "SIGTERM",
+        _ = interrupt.recv() => "SIGINT",
+    })
+}

@@ -1,0 +1,17 @@
+//! The bank's schema, in one place.
+//!
+//! Each crate that owns tables keeps its migrations in its own `migrations/` folder (and embeds them
+//! for its own tests). This crate embeds the same folders by path and combines them in version
+//! order, so one migration history covers the database.
+//!
+//! It deliberately depends on no crate that uses sqlx's compile-time query macros: those macros
+//! check queries against a migrated database (see `dev/sqlx-prepare`), and migrating that database
+//! must not need them to compile first.
+
+use sqlx::migrate::{MigrateError, Migrator};
+
+static ES: Migrator = sqlx::migrate!("../../lib/es/migrations");
+
+pub async fn migrator() -> Result<Migrator, MigrateError> {
+    es::migrations::combine(&[&ES]).await
+}

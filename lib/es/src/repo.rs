@@ -1,0 +1,549 @@
+use crate::context::EventContext;
+use crate::entity::EsEntity;
+use crate::error::EsRepoError;
+use crate::events::{EntityEvents, PersistedEvent};
+use crate::op::DbOp;
+use crate::page::{Cursor, ListOrder, ListQuery, MAX_PAGE_SIZE, Page};
+use chrono::{DateTime, Utc};
+use clock::Clock;
+use serde::{Deserialize, Serialize};
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder, Row};
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use uuid::Uuid;
+
+/// The SQL type of an index column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    Text,
+    Uuid,
+    BigInt,
+    Bool,
+    Timestamp,
+}
+
+/// An index column besides `id` and `created_at`, which every index table has.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub name: &'static str,
+    pub ty: ColumnType,
+}
+
+impl Column {
+    pub const fn new(name: &'static str, ty: ColumnType) -> Self {
+        Self { name, ty }
+    }
+}
+
+/// A value of an index column (`None` is SQL NULL).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum IndexValue {
+    Text(Option<String>),
+    Uuid(Option<Uuid>),
+    BigInt(Option<i64>),
+    Bool(Option<bool>),
+    Timestamp(Option<DateTime<Utc>>),
+}
+
+impl IndexValue {
+    pub fn column_type(&self) -> ColumnType {
+        match self {
+            IndexValue::Text(_) => ColumnType::Text,
+            IndexValue::Uuid(_) => ColumnType::Uuid,
+            IndexValue::BigInt(_) => ColumnType::BigInt,
+            IndexValue::Bool(_) => ColumnType::Bool,
+            IndexValue::Timestamp(_) => ColumnType::Timestamp,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        match self {
+            IndexValue::Text(v) => v.is_none(),
+            IndexValue::Uuid(v) => v.is_none(),
+            IndexValue::BigInt(v) => v.is_none(),
+            IndexValue::Bool(v) => v.is_none(),
+            IndexValue::Timestamp(v) => v.is_none(),
+        }
+    }
+
+    fn push_bind(&self, builder: &mut QueryBuilder<'_, Postgres>) {
+        match self.clone() {
+            IndexValue::Text(v) => builder.push_bind(v),
+            IndexValue::Uuid(v) => builder.push_bind(v),
+            IndexValue::BigInt(v) => builder.push_bind(v),
+            IndexValue::Bool(v) => builder.push_bind(v),
+            IndexValue::Timestamp(v) => builder.push_bind(v),
+        };
+    }
+
+    fn read(row: &sqlx::postgres::PgRow, column: &str, ty: ColumnType) -> Result<Self, sqlx::Error> {
+        Ok(match ty {
+            ColumnType::Text => IndexValue::Text(row.try_get(column)?),
+            ColumnType::Uuid => IndexValue::Uuid(row.try_get(column)?),
+            ColumnType::BigInt => IndexValue::BigInt(row.try_get(column)?),
+            ColumnType::Bool => IndexValue::Bool(row.try_get(column)?),
+            ColumnType::Timestamp => IndexValue::Timestamp(row.try_get(column)?),
+        })
+    }
+}
+
+macro_rules! index_value_from {
+    ($variant:ident, $ty:ty) => {
+        impl From<$ty> for IndexValue {
+            fn from(v: $ty) -> Self {
+                IndexValue::$variant(Some(v.into()))
+            }
+        }
+        impl From<Option<$ty>> for IndexValue {
+            fn from(v: Option<$ty>) -> Self {
+                IndexValue::$variant(v.map(Into::into))
+            }
+        }
+    };
+}
+index_value_from!(Text, String);
+index_value_from!(Text, &str);
+index_value_from!(Uuid, Uuid);
+index_value_from!(BigInt, i64);
+index_value_from!(Bool, bool);
+index_value_from!(Timestamp, DateTime<Utc>);
+
+/// How one entity type is stored: its tables and its index columns.
+pub trait EsRepoConfig: Send + Sync + 'static {
+    type Entity: EsEntity;
+    /// The entity's name in errors ("customer").
+    const ENTITY: &'static str;
+    /// Created with `SELECT es_create_events_table('<name>')`.
+    const EVENTS_TABLE: &'static str;
+    /// `(id uuid PRIMARY KEY, created_at timestamptz NOT NULL, <COLUMNS>...)`.
+    const INDEX_TABLE: &'static str;
+    const COLUMNS: &'static [Column];
+
+    /// The entity's current values for `COLUMNS`, in the same order.
+    fn index_values(entity: &Self::Entity) -> Vec<IndexValue>;
+}
+
+type EventOf<C> = <<C as EsRepoConfig>::Entity as EsEntity>::Event;
+type IdOf<C> = <<C as EsRepoConfig>::Entity as EsEntity>::Id;
+
+/// Repository of one entity type.
+pub struct EsRepo<C> {
+    pool: PgPool,
+    clock: Clock,
+    config: PhantomData<C>,
+}
+
+impl<C> Clone for EsRepo<C> {
+    fn clone(&self) -> Self {
+        Self {
+            pool: self.pool.clone(),
+            clock: self.clock.clone(),
+            config: PhantomData,
+        }
+    }
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some('a'..='z' | '_'))
+        && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
+        && name.len() <= 63
+}
+
+impl<C: EsRepoConfig> EsRepo<C> {
+    /// Checks the configuration once, at startup: table and column names are plain identifiers,
+    /// which is what makes them safe to place in SQL.
+    pub fn new(pool: PgPool, clock: Clock) -> Self {
+        let names = [C::EVENTS_TABLE, C::INDEX_TABLE]
+            .into_iter()
+            .chain(C::COLUMNS.iter().map(|c| c.name));
+        for name in names {
+            assert!(is_identifier(name), "{}: `{name}` is not a plain SQL identifier", C::ENTITY);
+        }
+        assert!(
+            C::COLUMNS.iter().all(|c| c.name != "id" && c.name != "created_at"),
+            "{}: id and created_at are implicit index columns",
+            C::ENTITY
+        );
+        Self {
+            pool,
+            clock,
+            config: PhantomData,
+        }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    pub async fn begin_op(&self) -> Result<DbOp, EsRepoError> {
+        Ok(DbOp::init(&self.pool, &self.clock).await?)
+    }
+
+    /// Persists a new entity's creation events and index row in its own transaction.
+    pub async fn create(&self, events: EntityEvents<EventOf<C>>) -> Result<C::Entity, EsRepoError> {
+        let mut op = self.begin_op().await?;
+        let entity = self.create_in_op(&mut op, events).await?;
+        op.commit().await?;
+        Ok(entity)
+    }
+
+    pub async fn create_in_op(
+        &self,
+        op: &mut DbOp,
+        mut events: EntityEvents<EventOf<C>>,
+    ) -> Result<C::Entity, EsRepoError> {
+        let id = events.entity_id();
+        let new = events.take_new();
+        let encoded = encode_events::<C>(&new)?;
+        let (now, context) = (op.now(), op.context().clone());
+        insert_events::<C>(op.conn(), id, 1, &encoded, &context, now)
+            .await
+            .map_err(|e| write_error::<C>(e, id))?;
+        events.mark_persisted(new, now, &context);
+        let entity = C::Entity::try_from_events(events)?;
+
+        let mut insert = QueryBuilder::new(format!("INSERT INTO {} (id, created_at", C::INDEX_TABLE));
+        for column in C::COLUMNS {
+            insert.push(", ").push(column.name);
+        }
+        insert.push(") VALUES (").push_bind(id).push(", ").push_bind(now);
+        for value in self.index_values(&entity) {
+            insert.push(", ");
+            value.push_bind(&mut insert);
+        }
+        insert.push(")");
+        insert
+            .build()
+            .execute(op.conn())
+            .await
+            .map_err(|e| write_error::<C>(e, id))?;
+        Ok(entity)
+    }
+
+    /// Appends the entity's new events in its own transaction; returns how many were appended.
+    pub async fn update(&self, entity: &mut C::Entity) -> Result<usize, EsRepoError> {
+        if !entity.events().has_new_events() {
+            return Ok(0);
+        }
+        let mut op = self.begin_op().await?;
+        let appended = self.update_in_op(&mut op, entity).await?;
+        op.commit().await?;
+        Ok(appended)
+    }
+
+    /// Appends the new events at `version + 1 ..`. If another transaction appended first, fails
+    /// with `ConcurrentModification` and leaves the entity's new events in place.
+    pub async fn update_in_op(
+        &self,
+        op: &mut DbOp,
+        entity: &mut C::Entity,
+    ) -> Result<usize, EsRepoError> {
+        if !entity.events().has_new_events() {
+            return Ok(0);
+        }
+        let id = entity.events().entity_id();
+        let next = entity.events().version() + 1;
+        let new = entity.events_mut().take_new();
+        let (now, context) = (op.now(), op.context().clone());
+        let written = match encode_events::<C>(&new) {
+            Ok(encoded) => insert_events::<C>(op.conn(), id, next, &encoded, &context, now)
+                .await
+                .map_err(|e| write_error::<C>(e, id)),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = written {
+            entity.events_mut().restore_new(new);
+            return Err(e);
+        }
+        let appended = new.len();
+        entity.events_mut().mark_persisted(new, now, &context);
+
+        if !C::COLUMNS.is_empty() {
+            let mut update = QueryBuilder::new(format!("UPDATE {} SET ", C::INDEX_TABLE));
+            for (i, (column, value)) in C::COLUMNS.iter().zip(self.index_values(entity)).enumerate() {
+                if i > 0 {
+                    update.push(", ");
+                }
+                update.push(column.name).push(" = ");
+                value.push_bind(&mut update);
+            }
+            update.push(" WHERE id = ").push_bind(id);
+            update
+                .build()
+                .execute(op.conn())
+                .await
+                .map_err(|e| write_error::<C>(e, id))?;
+        }
+        Ok(appended)
+    }
+
+    pub async fn find_by_id(&self, id: IdOf<C>) -> Result<C::Entity, EsRepoError> {
+        let mut conn = self.pool.acquire().await?;
+        self.load_one(&mut conn, id.into()).await
+    }
+
+    pub async fn find_by_id_in_op(&self, op: &mut DbOp, id: IdOf<C>) -> Result<C::Entity, EsRepoError> {
+        self.load_one(op.conn(), id.into()).await
+    }
+
+    pub async fn maybe_find_by_id(&self, id: IdOf<C>) -> Result<Option<C::Entity>, EsRepoError> {
+        match self.find_by_id(id).await {
+            Err(EsRepoError::NotFound { .. }) => Ok(None),
+            other => other.map(Some),
+        }
+    }
+
+    /// The entity whose index column `column` equals `value`, for columns that identify one entity.
+    pub async fn find_one_by(
+        &self,
+        column: &'static str,
+        value: impl Into<IndexValue>,
+    ) -> Result<Option<C::Entity>, EsRepoError> {
+        let mut conn = self.pool.acquire().await?;
+        self.find_one_by_conn(&mut conn, column, value.into()).await
+    }
+
+    pub async fn find_one_by_in_op(
+        &self,
+        op: &mut DbOp,
+        column: &'static str,
+        value: impl Into<IndexValue>,
+    ) -> Result<Option<C::Entity>, EsRepoError> {
+        self.find_one_by_conn(op.conn(), column, value.into()).await
+    }
+
+    pub async fn list(&self, query: ListQuery) -> Result<Page<C::Entity>, EsRepoError> {
+        let mut conn = self.pool.acquire().await?;
+        self.list_conn(&mut conn, query).await
+    }
+
+    pub async fn list_in_op(&self, op: &mut DbOp, query: ListQuery) -> Result<Page<C::Entity>, EsRepoError> {
+        self.list_conn(op.conn(), query).await
+    }
+
+    fn index_values(&self, entity: &C::Entity) -> Vec<IndexValue> {
+        let values = C::index_values(entity);
+        debug_assert!(
+            values.len() == C::COLUMNS.len()
+                && values.iter().zip(C::COLUMNS).all(|(v, c)| v.column_type() == c.ty),
+            "{}: index_values does not match COLUMNS",
+            C::ENTITY
+        );
+        values
+    }
+
+    fn column(&self, name: &'static str) -> Result<&'static Column, EsRepoError> {
+        C::COLUMNS
+            .iter()
+            .find(|c| c.name == name)
+            .ok_or(EsRepoError::UnknownColumn {
+                entity: C::ENTITY,
+                column: name,
+            })
+    }
+
+    async fn find_one_by_conn(
+        &self,
+        conn: &mut PgConnection,
+        column: &'static str,
+        value: IndexValue,
+    ) -> Result<Option<C::Entity>, EsRepoError> {
+        self.column(column)?;
+        let mut select = QueryBuilder::new(format!("SELECT id FROM {} WHERE {column} = ", C::INDEX_TABLE));
+        value.push_bind(&mut select);
+        select.push(" LIMIT 2");
+        let ids: Vec<Uuid> = select.build_query_scalar().fetch_all(&mut *conn).await?;
+        match ids.as_slice() {
+            [] => Ok(None),
+            [id] => self.load_one(conn, *id).await.map(Some),
+            _ => Err(EsRepoError::NotUnique {
+                entity: C::ENTITY,
+                column,
+            }),
+        }
+    }
+
+    async fn list_conn(&self, conn: &mut PgConnection, query: ListQuery) -> Result<Page<C::Entity>, EsRepoError> {
+        if query.first == 0 || query.first > MAX_PAGE_SIZE {
+            return Err(EsRepoError::InvalidPageSize {
+                requested: query.first,
+                max: MAX_PAGE_SIZE,
+            });
+        }
+        let (sort, sort_type) = match query.order {
+            ListOrder::CreatedAt => ("created_at", ColumnType::Timestamp),
+            ListOrder::Column(name) => (name, self.column(name)?.ty),
+        };
+        let (cmp, dir) = if query.descending { ("<", "DESC") } else { (">", "ASC") };
+
+        let mut select = QueryBuilder::new(format!(
+            "SELECT id, {sort} AS sort_key FROM {} WHERE TRUE",
+            C::INDEX_TABLE
+        ));
+        if let Some((column, value)) = &query.filter {
+            let column = self.column(column)?;
+            if value.column_type() != column.ty {
+                return Err(EsRepoError::UnknownColumn {
+                    entity: C::ENTITY,
+                    column: column.name,
+                });
+            }
+            select.push(format!(" AND {} = ", column.name));
+            value.push_bind(&mut select);
+        }
+        if let Some(cursor) = &query.after {
+            cursor.check_type(sort_type)?;
+            select.push(format!(" AND ({sort}, id) {cmp} ("));
+            cursor.key.push_bind(&mut select);
+            select.push(", ").push_bind(cursor.id).push(")");
+        }
+        select.push(format!(" ORDER BY {sort} {dir}, id {dir} LIMIT "));
+        // `first` is at most MAX_PAGE_SIZE, so this cannot overflow or truncate.
+        select.push_bind(i64::try_from(query.first + 1).unwrap_or(i64::MAX));
+
+        let mut rows = select.build().fetch_all(&mut *conn).await?;
+        let has_next_page = rows.len() > query.first;
+        rows.truncate(query.first);
+        let end_cursor = match rows.last() {
+            Some(row) => Some(Cursor {
+                key: IndexValue::read(row, "sort_key", sort_type)?,
+                id: row.try_get("id")?,
+            }),
+            None => None,
+        };
+        let ids = rows
+            .iter()
+            .map(|row| row.try_get("id"))
+            .collect::<Result<Vec<Uuid>, _>>()?;
+        Ok(Page {
+            entities: self.load_many(conn, &ids).await?,
+            end_cursor,
+            has_next_page,
+        })
+    }
+
+    async fn load_one(&self, conn: &mut PgConnection, id: Uuid) -> Result<C::Entity, EsRepoError> {
+        self.load_many(conn, &[id])
+            .await?
+            .pop()
+            .ok_or_else(|| EsRepoError::NotFound {
+                entity: C::ENTITY,
+                id: id.to_string(),
+            })
+    }
+
+    /// Loads the entities with the given ids, in the given order; unknown ids are skipped.
+    async fn load_many(&self, conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<C::Entity>, EsRepoError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<(Uuid, i32, Json<serde_json::Value>, Json<EventContext>, DateTime<Utc>)> =
+            sqlx::query_as(&format!(
+                "SELECT id, sequence, event, context, recorded_at FROM {} \
+                 WHERE id = ANY($1) ORDER BY id, sequence",
+                C::EVENTS_TABLE
+            ))
+            .bind(ids)
+            .fetch_all(conn)
+            .await?;
+        let mut streams: HashMap<Uuid, Vec<PersistedEvent<EventOf<C>>>> = HashMap::new();
+        for (id, sequence, Json(event), Json(context), recorded_at) in rows {
+            let event = serde_json::from_value(event).map_err(|source| EsRepoError::EventDecode {
+                entity: C::ENTITY,
+                id,
+                sequence,
+                source,
+            })?;
+            streams.entry(id).or_default().push(PersistedEvent {
+                sequence,
+                event,
+                recorded_at,
+                context,
+            });
+        }
+        let mut entities = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(events) = streams.remove(id) {
+                entities.push(C::Entity::try_from_events(EntityEvents::load(*id, events))?);
+            }
+        }
+        Ok(entities)
+    }
+}
+
+/// Serializes events and reads their `type` tag for the `event_type` column.
+fn encode_events<C: EsRepoConfig>(events: &[EventOf<C>]) -> Result<Vec<(String, serde_json::Value)>, EsRepoError> {
+    events
+        .iter()
+        .map(|event| {
+            let value = serde_json::to_value(event).map_err(|e| EsRepoError::EventEncode {
+                entity: C::ENTITY,
+                reason: e.to_string(),
+            })?;
+            let event_type = value
+                .get("type")
+                .and_then(|t| t.as_str())
+                .ok_or_else(|| EsRepoError::EventEncode {
+                    entity: C::ENTITY,
+                    reason: "events must serialize to an object with a string `type` tag".into(),
+                })?
+                .to_owned();
+            Ok((event_type, value))
+        })
+        .collect()
+}
+
+async fn insert_events<C: EsRepoConfig>(
+    conn: &mut PgConnection,
+    id: Uuid,
+    first_sequence: i32,
+    events: &[(String, serde_json::Value)],
+    context: &EventContext,
+    recorded_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let sequences: Vec<i32> = (first_sequence..).take(events.len()).collect();
+    let (types, bodies): (Vec<&str>, Vec<&serde_json::Value>) =
+        events.iter().map(|(t, v)| (t.as_str(), v)).unzip();
+    sqlx::query(&format!(
+        "INSERT INTO {} (id, sequence, event_type, event, context, recorded_at) \
+         SELECT $1, s, t, e, $5, $6 FROM unnest($2::int[], $3::text[], $4::jsonb[]) AS u(s, t, e)",
+        C::EVENTS_TABLE
+    ))
+    .bind(id)
+    .bind(sequences)
+    .bind(types)
+    .bind(bodies.into_iter().map(Json).collect::<Vec<_>>())
+    .bind(Json(context))
+    .bind(recorded_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A taken `(id, sequence)` means another transaction appended first; other unique violations are
+/// the index table's business constraints (e.g. a unique email), reported by constraint name.
+fn write_error<C: EsRepoConfig>(error: sqlx::Error, id: Uuid) -> EsRepoError {
+    if let Some(db) = error.as_database_error()
+        && db.is_unique_violation()
+    {
+        let constraint = db.constraint().unwrap_or_default().to_owned();
+        return if constraint == format!("{}_id_sequence_key", C::EVENTS_TABLE) {
+            EsRepoError::ConcurrentModification {
+                entity: C::ENTITY,
+                id,
+            }
+        } else {
+            EsRepoError::UniqueViolation {
+                entity: C::ENTITY,
+                constraint,
+            }
+        };
+    }
+    EsRepoError::Sqlx(error)
+}
