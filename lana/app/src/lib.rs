@@ -66,7 +66,10 @@ pub use lana_schema::migrator;
 pub async fn connect(config: &DbConfig) -> Result<PgPool, AppError> {
     let options = PgConnectOptions::from_str(&config.pg_con)
         .map_err(AppError::InvalidConnectionUrl)?
-        .options([("statement_timeout", format!("{}s", config.statement_timeout_secs))])
+        .options([(
+            "statement_timeout",
+            format!("{}s", config.statement_timeout_secs),
+        )])
         .application_name("lana");
     PgPoolOptions::new()
         .max_connections(config.max_connections)
@@ -132,7 +135,10 @@ impl LanaApp {
     /// Whether the database answers within a second.
     pub async fn health(&self) -> Health {
         let ping = sqlx::query_scalar!(r#"SELECT 1 AS "one!""#).fetch_one(&self.pool);
-        let database = matches!(tokio::time::timeout(Duration::from_secs(1), ping).await, Ok(Ok(1)));
+        let database = matches!(
+            tokio::time::timeout(Duration::from_secs(1), ping).await,
+            Ok(Ok(1))
+        );
         Health { database }
     }
 
@@ -153,7 +159,10 @@ mod tests {
 
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(redact_url("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(
+            redact_url("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
         assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(redact_url("postgres://h/db"), "postgres://h/db");
     }

@@ -57,11 +57,21 @@ fn violations(metadata: &Value) -> Vec<String> {
 fn workspace_metadata() -> Value {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("run cargo metadata");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
@@ -69,7 +79,10 @@ fn workspace_metadata() -> Value {
 fn the_workspace_only_depends_downwards() {
     let metadata = workspace_metadata();
     let members = metadata["packages"].as_array().unwrap().len();
-    assert!(members >= 9, "cargo metadata listed only {members} packages");
+    assert!(
+        members >= 9,
+        "cargo metadata listed only {members} packages"
+    );
     let found = violations(&metadata);
     assert!(found.is_empty(), "layer rule broken:\n{}", found.join("\n"));
 }

@@ -12,8 +12,16 @@ async fn empty_db() -> test_db::TestDb {
 async fn migrate_applies_everything_once() {
     let db = empty_db().await;
     let first = migrate(&db.pool).await.unwrap();
-    let expected: Vec<i64> = lana_app::migrator().await.unwrap().iter().map(|m| m.version).collect();
-    assert_eq!(first.iter().map(|m| m.version).collect::<Vec<_>>(), expected);
+    let expected: Vec<i64> = lana_app::migrator()
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.version)
+        .collect();
+    assert_eq!(
+        first.iter().map(|m| m.version).collect::<Vec<_>>(),
+        expected
+    );
     assert!(!first.is_empty());
     // A second run finds nothing to do and reports the same history.
     assert_eq!(migrate(&db.pool).await.unwrap(), first);
@@ -43,7 +51,14 @@ async fn the_app_reports_health_and_a_clear_error_when_the_database_is_unreachab
         acquire_timeout_secs: 2,
         ..DbConfig::default()
     };
-    let err = LanaApp::init(&unreachable, Clock::real()).await.err().unwrap().to_string();
-    assert!(err.starts_with("cannot connect to PostgreSQL at postgres://lana:***@127.0.0.1:1/lana"), "{err}");
+    let err = LanaApp::init(&unreachable, Clock::real())
+        .await
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.starts_with("cannot connect to PostgreSQL at postgres://lana:***@127.0.0.1:1/lana"),
+        "{err}"
+    );
     assert!(!err.contains("hunter2"));
 }

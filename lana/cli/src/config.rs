@@ -39,10 +39,18 @@ impl Default for Config {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("config file {path} is not valid YAML: {source}")]
-    Yaml { path: String, source: serde_yaml::Error },
-    #[error("invalid override `{0}`: expected KEY=VALUE with a dotted key, e.g. db.max_connections=10")]
+    Yaml {
+        path: String,
+        source: serde_yaml::Error,
+    },
+    #[error(
+        "invalid override `{0}`: expected KEY=VALUE with a dotted key, e.g. db.max_connections=10"
+    )]
     Override(String),
     #[error("invalid configuration at `{path}`: {message}")]
     Invalid { path: String, message: String },
@@ -54,10 +62,11 @@ impl Config {
         env: impl IntoIterator<Item = (String, String)>,
         sets: &[String],
     ) -> Result<Self, ConfigError> {
-        let mut tree = serde_yaml::to_value(Config::default()).map_err(|e| ConfigError::Invalid {
-            path: ".".into(),
-            message: e.to_string(),
-        })?;
+        let mut tree =
+            serde_yaml::to_value(Config::default()).map_err(|e| ConfigError::Invalid {
+                path: ".".into(),
+                message: e.to_string(),
+            })?;
         if let Some(path) = file {
             let shown = path.display().to_string();
             let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
@@ -65,7 +74,10 @@ impl Config {
                 source,
             })?;
             let overlay: Value =
-                serde_yaml::from_str(&text).map_err(|source| ConfigError::Yaml { path: shown, source })?;
+                serde_yaml::from_str(&text).map_err(|source| ConfigError::Yaml {
+                    path: shown,
+                    source,
+                })?;
             // An empty file is an empty overlay.
             if !overlay.is_null() {
                 merge(&mut tree, overlay);
@@ -88,7 +100,8 @@ impl Config {
                 .split_once('=')
                 .ok_or_else(|| ConfigError::Override(assignment.clone()))?;
             let path: Vec<String> = key.split('.').map(str::to_owned).collect();
-            set_path(&mut tree, &path, value).map_err(|_| ConfigError::Override(assignment.clone()))?;
+            set_path(&mut tree, &path, value)
+                .map_err(|_| ConfigError::Override(assignment.clone()))?;
         }
         let config: Config =
             serde_path_to_error::deserialize(tree).map_err(|e| ConfigError::Invalid {
@@ -161,12 +174,16 @@ fn set_path(tree: &mut Value, path: &[String], raw: &str) -> Result<(), ()> {
         if !node.is_mapping() {
             *node = Value::Mapping(Mapping::new());
         }
-        let Value::Mapping(map) = node else { return Err(()) };
+        let Value::Mapping(map) = node else {
+            return Err(());
+        };
         node = map
             .entry(Value::String(key.clone()))
             .or_insert_with(|| Value::Mapping(Mapping::new()));
     }
-    let Value::Mapping(map) = node else { return Err(()) };
+    let Value::Mapping(map) = node else {
+        return Err(());
+    };
     map.insert(Value::String(path[path.len() - 1].clone()), value);
     Ok(())
 }
@@ -177,11 +194,16 @@ mod tests {
     use std::io::Write;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    fn load(yaml: Option<&str>, env: &[(&str, &str)], sets: &[&str]) -> Result<Config, ConfigError> {
+    fn load(
+        yaml: Option<&str>,
+        env: &[(&str, &str)],
+        sets: &[&str],
+    ) -> Result<Config, ConfigError> {
         let file = yaml.map(|text| {
             static FILES: AtomicUsize = AtomicUsize::new(0);
             let n = FILES.fetch_add(1, Ordering::SeqCst);
-            let path = std::env::temp_dir().join(format!("lana-config-{}-{n}.yml", std::process::id()));
+            let path =
+                std::env::temp_dir().join(format!("lana-config-{}-{n}.yml", std::process::id()));
             let mut f = std::fs::File::create(&path).unwrap();
             f.write_all(text.as_bytes()).unwrap();
             path
@@ -195,7 +217,10 @@ mod tests {
     fn defaults_need_no_file() {
         let config = load(None, &[], &[]).unwrap();
         assert_eq!(config, Config::default());
-        assert_eq!((config.admin_server.port, config.customer_server.port), (5253, 5254));
+        assert_eq!(
+            (config.admin_server.port, config.customer_server.port),
+            (5253, 5254)
+        );
     }
 
     #[test]
@@ -203,25 +228,48 @@ mod tests {
         let yaml = "admin_server:\n  port: 6000\ncustomer_server:\n  port: 6001\ndb:\n  max_connections: 7\n";
         let config = load(
             Some(yaml),
-            &[("LANA__CUSTOMER_SERVER__PORT", "6101"), ("LANA__DB__MAX_CONNECTIONS", "8"), ("OTHER", "x")],
+            &[
+                ("LANA__CUSTOMER_SERVER__PORT", "6101"),
+                ("LANA__DB__MAX_CONNECTIONS", "8"),
+                ("OTHER", "x"),
+            ],
             &["db.max_connections=9", "tracing.format=json"],
         )
         .unwrap();
         assert_eq!(config.admin_server.port, 6000);
-        assert_eq!(config.admin_server.host, "127.0.0.1", "a partial section keeps the other defaults");
+        assert_eq!(
+            config.admin_server.host, "127.0.0.1",
+            "a partial section keeps the other defaults"
+        );
         assert_eq!(config.customer_server.port, 6101);
         assert_eq!(config.db.max_connections, 9);
         assert_eq!(config.tracing.format, telemetry::LogFormat::Json);
-        let config = load(None, &[], &["db.pg_con=postgres://u:p@h:5432/x?sslmode=disable"]).unwrap();
+        let config = load(
+            None,
+            &[],
+            &["db.pg_con=postgres://u:p@h:5432/x?sslmode=disable"],
+        )
+        .unwrap();
         assert_eq!(config.db.pg_con, "postgres://u:p@h:5432/x?sslmode=disable");
-        assert!(config.to_redacted_yaml().contains("postgres://u:***@h:5432/x"));
+        assert!(
+            config
+                .to_redacted_yaml()
+                .contains("postgres://u:***@h:5432/x")
+        );
     }
 
     #[test]
     fn unknown_keys_are_errors_wherever_they_come_from() {
-        let err = load(Some("admin_server:\n  prot: 1\n"), &[], &[]).unwrap_err().to_string();
-        assert!(err.contains("admin_server") && err.contains("unknown field `prot`"), "{err}");
-        let err = load(None, &[("LANA__DB__PASSWORD", "x")], &[]).unwrap_err().to_string();
+        let err = load(Some("admin_server:\n  prot: 1\n"), &[], &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("admin_server") && err.contains("unknown field `prot`"),
+            "{err}"
+        );
+        let err = load(None, &[("LANA__DB__PASSWORD", "x")], &[])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("unknown field `password`"), "{err}");
         let err = load(None, &[], &["nope.key=1"]).unwrap_err().to_string();
         assert!(err.contains("unknown field `nope`"), "{err}");
@@ -229,15 +277,32 @@ mod tests {
 
     #[test]
     fn bad_values_are_clear_errors() {
-        let err = load(None, &[], &["admin_server.port=70000"]).unwrap_err().to_string();
+        let err = load(None, &[], &["admin_server.port=70000"])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("admin_server.port"), "{err}");
-        let err = load(None, &[], &["db.max_connections=0"]).unwrap_err().to_string();
-        assert!(err.contains("db.max_connections") && err.contains("at least 1"), "{err}");
-        let err = load(None, &[], &["customer_server.port=5253"]).unwrap_err().to_string();
+        let err = load(None, &[], &["db.max_connections=0"])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("db.max_connections") && err.contains("at least 1"),
+            "{err}"
+        );
+        let err = load(None, &[], &["customer_server.port=5253"])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("must differ"), "{err}");
-        assert!(matches!(load(None, &[], &["no-equals-sign"]), Err(ConfigError::Override(_))));
-        assert!(matches!(load(None, &[], &["db..x=1"]), Err(ConfigError::Override(_))));
-        let err = load(Some("db: [unclosed\n"), &[], &[]).unwrap_err().to_string();
+        assert!(matches!(
+            load(None, &[], &["no-equals-sign"]),
+            Err(ConfigError::Override(_))
+        ));
+        assert!(matches!(
+            load(None, &[], &["db..x=1"]),
+            Err(ConfigError::Override(_))
+        ));
+        let err = load(Some("db: [unclosed\n"), &[], &[])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("not valid YAML"), "{err}");
     }
 

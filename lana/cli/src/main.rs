@@ -41,7 +41,10 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -51,10 +54,23 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", describe(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes on one line, skipping a cause whose text the message already holds.
+fn describe(error: &anyhow::Error) -> String {
+    let mut message = error.to_string();
+    for cause in error.chain().skip(1) {
+        let cause = cause.to_string();
+        if !message.contains(&cause) {
+            message.push_str(": ");
+            message.push_str(&cause);
+        }
+    }
+    message
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -95,7 +111,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn serve(config: Config) -> anyhow::Result<()> {
     // Bind first: a busy port fails startup before anything else happens.
     let admin_listener = http_server::bind(admin_server::NAME, &config.admin_server).await?;
-    let customer_listener = http_server::bind(customer_server::NAME, &config.customer_server).await?;
+    let customer_listener =
+        http_server::bind(customer_server::NAME, &config.customer_server).await?;
     let app = LanaApp::init(&config.db, Clock::real()).await?;
 
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -104,7 +121,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         async move {
             match shutdown_signal().await {
                 Ok(signal) => tracing::info!(signal, "shutting down"),
-                Err(e) => tracing::error!(error = %e, "cannot listen for shutdown signals; stopping"),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot listen for shutdown signals; stopping")
+                }
             }
             let _ = stop_tx.send(true);
         }
@@ -142,7 +161,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         )
     };
     let grace = Duration::from_secs(config.shutdown_grace_secs);
-    let outcome = with_grace_period(async { tokio::join!(admin, customer) }, stopped(stop_rx.clone()), grace).await;
+    let outcome = with_grace_period(
+        async { tokio::join!(admin, customer) },
+        stopped(stop_rx.clone()),
+        grace,
+    )
+    .await;
     app.shutdown().await;
     match outcome {
         Some((admin, customer)) => {

@@ -160,7 +160,10 @@ mod tests {
         assert_eq!(clock.now(), start());
         assert_eq!(clock.now(), start());
         control.advance(Duration::minutes(2)).unwrap();
-        assert_eq!(clock.now(), Utc.with_ymd_and_hms(2026, 2, 1, 0, 1, 0).unwrap());
+        assert_eq!(
+            clock.now(),
+            Utc.with_ymd_and_hms(2026, 2, 1, 0, 1, 0).unwrap()
+        );
         assert!(clock.is_manual());
     }
 

@@ -35,7 +35,10 @@ pub enum EsRepoError {
         source: serde_json::Error,
     },
     #[error("event of {entity} cannot be stored: {reason}")]
-    EventEncode { entity: &'static str, reason: String },
+    EventEncode {
+        entity: &'static str,
+        reason: String,
+    },
     #[error(transparent)]
     Entity(#[from] EsEntityError),
     #[error(transparent)]

@@ -67,7 +67,10 @@ impl<E> EntityEvents<E> {
 
     /// Every event, oldest first: the persisted ones, then the new ones.
     pub fn iter_all(&self) -> impl DoubleEndedIterator<Item = &E> {
-        self.persisted.iter().map(|p| &p.event).chain(self.new.iter())
+        self.persisted
+            .iter()
+            .map(|p| &p.event)
+            .chain(self.new.iter())
     }
 
     pub fn persisted(&self) -> &[PersistedEvent<E>] {
@@ -97,7 +100,11 @@ impl<E> EntityEvents<E> {
     /// `applied` recognises an event the command would produce; `reset` recognises an event after
     /// which the command may be applied again (e.g. `Unfrozen` for a `freeze` command). Walking back
     /// from the newest event, the first match decides: `applied` means already applied.
-    pub fn already_applied(&self, applied: impl Fn(&E) -> bool, reset: impl Fn(&E) -> bool) -> bool {
+    pub fn already_applied(
+        &self,
+        applied: impl Fn(&E) -> bool,
+        reset: impl Fn(&E) -> bool,
+    ) -> bool {
         for event in self.iter_all().rev() {
             if applied(event) {
                 return true;
@@ -121,14 +128,17 @@ impl<E> EntityEvents<E> {
     ) {
         let first = self.version() + 1;
         self.persisted
-            .extend(events.into_iter().zip(first..).map(|(event, sequence)| {
-                PersistedEvent {
-                    sequence,
-                    event,
-                    recorded_at,
-                    context: context.clone(),
-                }
-            }));
+            .extend(
+                events
+                    .into_iter()
+                    .zip(first..)
+                    .map(|(event, sequence)| PersistedEvent {
+                        sequence,
+                        event,
+                        recorded_at,
+                        context: context.clone(),
+                    }),
+            );
     }
 
     pub(crate) fn restore_new(&mut self, events: Vec<E>) {

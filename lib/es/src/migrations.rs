@@ -4,8 +4,8 @@
 //! combines them, in version order, into one [`Migrator`] so one `_sqlx_migrations` history covers
 //! the whole database. Versions must be unique across crates (they are timestamps).
 
-use sqlx::migrate::{MigrateError, Migration, MigrationSource, Migrator};
 use sqlx::error::BoxDynError;
+use sqlx::migrate::{MigrateError, Migration, MigrationSource, Migrator};
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -23,7 +23,10 @@ pub async fn combine(sets: &[&Migrator]) -> Result<Migrator, MigrateError> {
     let mut by_version = BTreeMap::new();
     for set in sets {
         for migration in set.iter() {
-            if by_version.insert(migration.version, migration.clone()).is_some() {
+            if by_version
+                .insert(migration.version, migration.clone())
+                .is_some()
+            {
                 return Err(MigrateError::Source(
                     format!("migration version {} is defined twice", migration.version).into(),
                 ));

@@ -115,8 +115,14 @@ mod tests {
             id: Uuid::now_v7(),
         };
         assert_eq!(Cursor::decode(&cursor.encode()).unwrap(), cursor);
-        assert!(matches!(Cursor::decode("not a cursor!"), Err(EsRepoError::InvalidCursor)));
-        assert!(matches!(Cursor::decode(&URL_SAFE_NO_PAD.encode("{}")), Err(EsRepoError::InvalidCursor)));
+        assert!(matches!(
+            Cursor::decode("not a cursor!"),
+            Err(EsRepoError::InvalidCursor)
+        ));
+        assert!(matches!(
+            Cursor::decode(&URL_SAFE_NO_PAD.encode("{}")),
+            Err(EsRepoError::InvalidCursor)
+        ));
         assert!(cursor.check_type(ColumnType::Timestamp).is_err());
         assert!(cursor.check_type(ColumnType::Text).is_ok());
     }

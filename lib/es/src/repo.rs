@@ -77,7 +77,11 @@ impl IndexValue {
         };
     }
 
-    fn read(row: &sqlx::postgres::PgRow, column: &str, ty: ColumnType) -> Result<Self, sqlx::Error> {
+    fn read(
+        row: &sqlx::postgres::PgRow,
+        column: &str,
+        ty: ColumnType,
+    ) -> Result<Self, sqlx::Error> {
         Ok(match ty {
             ColumnType::Text => IndexValue::Text(row.try_get(column)?),
             ColumnType::Uuid => IndexValue::Uuid(row.try_get(column)?),
@@ -124,6 +128,15 @@ pub trait EsRepoConfig: Send + Sync + 'static {
     fn index_values(entity: &Self::Entity) -> Vec<IndexValue>;
 }
 
+/// id, sequence, event, context, recorded_at
+type EventRow = (
+    Uuid,
+    i32,
+    Json<serde_json::Value>,
+    Json<EventContext>,
+    DateTime<Utc>,
+);
+
 type EventOf<C> = <<C as EsRepoConfig>::Entity as EsEntity>::Event;
 type IdOf<C> = <<C as EsRepoConfig>::Entity as EsEntity>::Id;
 
@@ -159,10 +172,16 @@ impl<C: EsRepoConfig> EsRepo<C> {
             .into_iter()
             .chain(C::COLUMNS.iter().map(|c| c.name));
         for name in names {
-            assert!(is_identifier(name), "{}: `{name}` is not a plain SQL identifier", C::ENTITY);
+            assert!(
+                is_identifier(name),
+                "{}: `{name}` is not a plain SQL identifier",
+                C::ENTITY
+            );
         }
         assert!(
-            C::COLUMNS.iter().all(|c| c.name != "id" && c.name != "created_at"),
+            C::COLUMNS
+                .iter()
+                .all(|c| c.name != "id" && c.name != "created_at"),
             "{}: id and created_at are implicit index columns",
             C::ENTITY
         );
@@ -208,11 +227,16 @@ impl<C: EsRepoConfig> EsRepo<C> {
         events.mark_persisted(new, now, &context);
         let entity = C::Entity::try_from_events(events)?;
 
-        let mut insert = QueryBuilder::new(format!("INSERT INTO {} (id, created_at", C::INDEX_TABLE));
+        let mut insert =
+            QueryBuilder::new(format!("INSERT INTO {} (id, created_at", C::INDEX_TABLE));
         for column in C::COLUMNS {
             insert.push(", ").push(column.name);
         }
-        insert.push(") VALUES (").push_bind(id).push(", ").push_bind(now);
+        insert
+            .push(") VALUES (")
+            .push_bind(id)
+            .push(", ")
+            .push_bind(now);
         for value in self.index_values(&entity) {
             insert.push(", ");
             value.push_bind(&mut insert);
@@ -266,7 +290,8 @@ impl<C: EsRepoConfig> EsRepo<C> {
 
         if !C::COLUMNS.is_empty() {
             let mut update = QueryBuilder::new(format!("UPDATE {} SET ", C::INDEX_TABLE));
-            for (i, (column, value)) in C::COLUMNS.iter().zip(self.index_values(entity)).enumerate() {
+            for (i, (column, value)) in C::COLUMNS.iter().zip(self.index_values(entity)).enumerate()
+            {
                 if i > 0 {
                     update.push(", ");
                 }
@@ -288,7 +313,11 @@ impl<C: EsRepoConfig> EsRepo<C> {
         self.load_one(&mut conn, id.into()).await
     }
 
-    pub async fn find_by_id_in_op(&self, op: &mut DbOp, id: IdOf<C>) -> Result<C::Entity, EsRepoError> {
+    pub async fn find_by_id_in_op(
+        &self,
+        op: &mut DbOp,
+        id: IdOf<C>,
+    ) -> Result<C::Entity, EsRepoError> {
         self.load_one(op.conn(), id.into()).await
     }
 
@@ -323,7 +352,11 @@ impl<C: EsRepoConfig> EsRepo<C> {
         self.list_conn(&mut conn, query).await
     }
 
-    pub async fn list_in_op(&self, op: &mut DbOp, query: ListQuery) -> Result<Page<C::Entity>, EsRepoError> {
+    pub async fn list_in_op(
+        &self,
+        op: &mut DbOp,
+        query: ListQuery,
+    ) -> Result<Page<C::Entity>, EsRepoError> {
         self.list_conn(op.conn(), query).await
     }
 
@@ -331,7 +364,10 @@ impl<C: EsRepoConfig> EsRepo<C> {
         let values = C::index_values(entity);
         debug_assert!(
             values.len() == C::COLUMNS.len()
-                && values.iter().zip(C::COLUMNS).all(|(v, c)| v.column_type() == c.ty),
+                && values
+                    .iter()
+                    .zip(C::COLUMNS)
+                    .all(|(v, c)| v.column_type() == c.ty),
             "{}: index_values does not match COLUMNS",
             C::ENTITY
         );
@@ -355,7 +391,10 @@ impl<C: EsRepoConfig> EsRepo<C> {
         value: IndexValue,
     ) -> Result<Option<C::Entity>, EsRepoError> {
         self.column(column)?;
-        let mut select = QueryBuilder::new(format!("SELECT id FROM {} WHERE {column} = ", C::INDEX_TABLE));
+        let mut select = QueryBuilder::new(format!(
+            "SELECT id FROM {} WHERE {column} = ",
+            C::INDEX_TABLE
+        ));
         value.push_bind(&mut select);
         select.push(" LIMIT 2");
         let ids: Vec<Uuid> = select.build_query_scalar().fetch_all(&mut *conn).await?;
@@ -369,7 +408,11 @@ impl<C: EsRepoConfig> EsRepo<C> {
         }
     }
 
-    async fn list_conn(&self, conn: &mut PgConnection, query: ListQuery) -> Result<Page<C::Entity>, EsRepoError> {
+    async fn list_conn(
+        &self,
+        conn: &mut PgConnection,
+        query: ListQuery,
+    ) -> Result<Page<C::Entity>, EsRepoError> {
         if query.first == 0 || query.first > MAX_PAGE_SIZE {
             return Err(EsRepoError::InvalidPageSize {
                 requested: query.first,
@@ -380,7 +423,11 @@ impl<C: EsRepoConfig> EsRepo<C> {
             ListOrder::CreatedAt => ("created_at", ColumnType::Timestamp),
             ListOrder::Column(name) => (name, self.column(name)?.ty),
         };
-        let (cmp, dir) = if query.descending { ("<", "DESC") } else { (">", "ASC") };
+        let (cmp, dir) = if query.descending {
+            ("<", "DESC")
+        } else {
+            (">", "ASC")
+        };
 
         let mut select = QueryBuilder::new(format!(
             "SELECT id, {sort} AS sort_key FROM {} WHERE TRUE",
@@ -439,27 +486,31 @@ impl<C: EsRepoConfig> EsRepo<C> {
     }
 
     /// Loads the entities with the given ids, in the given order; unknown ids are skipped.
-    async fn load_many(&self, conn: &mut PgConnection, ids: &[Uuid]) -> Result<Vec<C::Entity>, EsRepoError> {
+    async fn load_many(
+        &self,
+        conn: &mut PgConnection,
+        ids: &[Uuid],
+    ) -> Result<Vec<C::Entity>, EsRepoError> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let rows: Vec<(Uuid, i32, Json<serde_json::Value>, Json<EventContext>, DateTime<Utc>)> =
-            sqlx::query_as(&format!(
-                "SELECT id, sequence, event, context, recorded_at FROM {} \
+        let rows: Vec<EventRow> = sqlx::query_as(&format!(
+            "SELECT id, sequence, event, context, recorded_at FROM {} \
                  WHERE id = ANY($1) ORDER BY id, sequence",
-                C::EVENTS_TABLE
-            ))
-            .bind(ids)
-            .fetch_all(conn)
-            .await?;
+            C::EVENTS_TABLE
+        ))
+        .bind(ids)
+        .fetch_all(conn)
+        .await?;
         let mut streams: HashMap<Uuid, Vec<PersistedEvent<EventOf<C>>>> = HashMap::new();
         for (id, sequence, Json(event), Json(context), recorded_at) in rows {
-            let event = serde_json::from_value(event).map_err(|source| EsRepoError::EventDecode {
-                entity: C::ENTITY,
-                id,
-                sequence,
-                source,
-            })?;
+            let event =
+                serde_json::from_value(event).map_err(|source| EsRepoError::EventDecode {
+                    entity: C::ENTITY,
+                    id,
+                    sequence,
+                    source,
+                })?;
             streams.entry(id).or_default().push(PersistedEvent {
                 sequence,
                 event,
@@ -478,7 +529,9 @@ impl<C: EsRepoConfig> EsRepo<C> {
 }
 
 /// Serializes events and reads their `type` tag for the `event_type` column.
-fn encode_events<C: EsRepoConfig>(events: &[EventOf<C>]) -> Result<Vec<(String, serde_json::Value)>, EsRepoError> {
+fn encode_events<C: EsRepoConfig>(
+    events: &[EventOf<C>],
+) -> Result<Vec<(String, serde_json::Value)>, EsRepoError> {
     events
         .iter()
         .map(|event| {

@@ -6,9 +6,7 @@ mod common;
 use chrono::{Duration, TimeZone, Utc};
 use clock::Clock;
 use common::{Account, AccountId, AccountRepo, test_db};
-use es::{
-    EsEntity, EsRepoError, EventContext, ListOrder, ListQuery, RetryPolicy, retry_conflicts,
-};
+use es::{EsEntity, EsRepoError, EventContext, ListOrder, ListQuery, RetryPolicy, retry_conflicts};
 use std::collections::HashSet;
 use std::sync::Arc;
 use tokio::sync::Barrier;
@@ -54,8 +52,14 @@ async fn an_entity_is_rebuilt_from_its_events_with_context() {
     assert_eq!(persisted.len(), 3);
     assert_eq!(persisted[0].context.subject.as_deref(), Some("user:alice"));
     assert_eq!(persisted[0].context.audit_entry_id, Some(42));
-    assert_eq!(persisted[0].recorded_at, Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap());
-    assert_eq!(persisted[2].recorded_at, Utc.with_ymd_and_hms(2026, 3, 1, 10, 0, 0).unwrap());
+    assert_eq!(
+        persisted[0].recorded_at,
+        Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap()
+    );
+    assert_eq!(
+        persisted[2].recorded_at,
+        Utc.with_ymd_and_hms(2026, 3, 1, 10, 0, 0).unwrap()
+    );
     assert_eq!(persisted[1].context, EventContext::default());
 
     let (event_type, name): (String, String) = sqlx::query_as(
@@ -78,11 +82,17 @@ async fn missing_entities_and_unknown_columns_are_typed_errors() {
     let db = test_db().await;
     let repo = AccountRepo::new(db.pool.clone(), Clock::real());
     let missing = AccountId::new();
-    assert!(matches!(repo.find_by_id(missing).await, Err(EsRepoError::NotFound { .. })));
+    assert!(matches!(
+        repo.find_by_id(missing).await,
+        Err(EsRepoError::NotFound { .. })
+    ));
     assert!(repo.maybe_find_by_id(missing).await.unwrap().is_none());
     assert!(matches!(
         repo.find_one_by("nickname", "x").await,
-        Err(EsRepoError::UnknownColumn { column: "nickname", .. })
+        Err(EsRepoError::UnknownColumn {
+            column: "nickname",
+            ..
+        })
     ));
 }
 
@@ -104,7 +114,9 @@ async fn a_rolled_back_creation_leaves_nothing() {
 async fn a_business_unique_constraint_is_reported_by_name() {
     let db = test_db().await;
     let repo = AccountRepo::new(db.pool.clone(), Clock::real());
-    repo.create(Account::new_events("One", "same@example.com")).await.unwrap();
+    repo.create(Account::new_events("One", "same@example.com"))
+        .await
+        .unwrap();
     let err = repo
         .create(Account::new_events("Two", "same@example.com"))
         .await
@@ -121,7 +133,10 @@ async fn a_business_unique_constraint_is_reported_by_name() {
 async fn a_command_applied_twice_appends_one_event() {
     let db = test_db().await;
     let repo = AccountRepo::new(db.pool.clone(), Clock::real());
-    let account = repo.create(Account::new_events("Main", "a@example.com")).await.unwrap();
+    let account = repo
+        .create(Account::new_events("Main", "a@example.com"))
+        .await
+        .unwrap();
 
     let mut first = repo.find_by_id(account.id()).await.unwrap();
     assert!(first.freeze().did_execute());
@@ -238,7 +253,12 @@ async fn many_concurrent_use_cases_all_land_through_retries() {
     }
     let account = repo.find_by_id(id).await.unwrap();
     assert_eq!(account.events().version(), 1 + writers as i32);
-    let sequences: Vec<i32> = account.events().persisted().iter().map(|p| p.sequence).collect();
+    let sequences: Vec<i32> = account
+        .events()
+        .persisted()
+        .iter()
+        .map(|p| p.sequence)
+        .collect();
     assert_eq!(sequences, (1..=1 + writers as i32).collect::<Vec<_>>());
 }
 
@@ -246,15 +266,25 @@ async fn many_concurrent_use_cases_all_land_through_retries() {
 async fn the_events_table_refuses_update_delete_truncate_and_gaps() {
     let db = test_db().await;
     let repo = AccountRepo::new(db.pool.clone(), Clock::real());
-    let account = repo.create(Account::new_events("Main", "a@example.com")).await.unwrap();
+    let account = repo
+        .create(Account::new_events("Main", "a@example.com"))
+        .await
+        .unwrap();
     let id = uuid::Uuid::from(account.id());
 
     for statement in [
         "UPDATE test_account_events SET event = '{\"type\":\"frozen\"}' WHERE id = $1",
         "DELETE FROM test_account_events WHERE id = $1",
     ] {
-        let err = sqlx::query(statement).bind(id).execute(&db.pool).await.unwrap_err();
-        assert!(err.to_string().contains("append-only"), "{statement}: {err}");
+        let err = sqlx::query(statement)
+            .bind(id)
+            .execute(&db.pool)
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("append-only"),
+            "{statement}: {err}"
+        );
     }
     let err = sqlx::query("TRUNCATE test_account_events")
         .execute(&db.pool)
@@ -290,7 +320,10 @@ async fn paging_through_1000_entities_by_7_sees_each_once() {
             op = repo.begin_op().await.unwrap();
         }
         let account = repo
-            .create_in_op(&mut op, Account::new_events(&format!("acct-{:04}", 999 - i), &format!("{i}@example.com")))
+            .create_in_op(
+                &mut op,
+                Account::new_events(&format!("acct-{:04}", 999 - i), &format!("{i}@example.com")),
+            )
             .await
             .unwrap();
         created.push((i / 10, uuid::Uuid::from(account.id())));
@@ -321,7 +354,11 @@ async fn paging_through_1000_entities_by_7_sees_each_once() {
         }
         assert_eq!(pages, 143, "{order:?}");
         assert_eq!(seen.len(), 1000);
-        assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 1000, "each exactly once");
+        assert_eq!(
+            seen.iter().collect::<HashSet<_>>().len(),
+            1000,
+            "each exactly once"
+        );
         let mut expected = created.clone();
         match (order, descending) {
             // Ten entities share each second; within it the id decides.
@@ -346,24 +383,34 @@ async fn paging_through_1000_entities_by_7_sees_each_once() {
 async fn page_size_and_cursor_are_validated() {
     let db = test_db().await;
     let repo = AccountRepo::new(db.pool.clone(), Clock::real());
-    repo.create(Account::new_events("Main", "a@example.com")).await.unwrap();
+    repo.create(Account::new_events("Main", "a@example.com"))
+        .await
+        .unwrap();
     for first in [0, 101, 100_000] {
         assert!(matches!(
             repo.list(ListQuery::first(first)).await,
             Err(EsRepoError::InvalidPageSize { max: 100, .. })
         ));
     }
-    assert!(matches!("garbage".parse::<es::Cursor>(), Err(EsRepoError::InvalidCursor)));
+    assert!(matches!(
+        "garbage".parse::<es::Cursor>(),
+        Err(EsRepoError::InvalidCursor)
+    ));
     // A cursor from a created_at list does not fit a list ordered by name.
     let page = repo.list(ListQuery::first(1)).await.unwrap();
     let cursor = page.end_cursor.unwrap();
     assert!(matches!(
-        repo.list(ListQuery::first(1).order_by(ListOrder::Column("name"), false).after(Some(cursor)))
-            .await,
+        repo.list(
+            ListQuery::first(1)
+                .order_by(ListOrder::Column("name"), false)
+                .after(Some(cursor))
+        )
+        .await,
         Err(EsRepoError::InvalidCursor)
     ));
     assert!(matches!(
-        repo.list(ListQuery::first(1).order_by(ListOrder::Column("nickname"), false)).await,
+        repo.list(ListQuery::first(1).order_by(ListOrder::Column("nickname"), false))
+            .await,
         Err(EsRepoError::UnknownColumn { .. })
     ));
 }

@@ -92,10 +92,13 @@ pub async fn serve(
 ) -> Result<(), ServerError> {
     let address = listener.local_addr().ok();
     tracing::info!(server, address = ?address, "listening");
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|source| ServerError::Serve { server, source })?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .map_err(|source| ServerError::Serve { server, source })?;
     tracing::info!(server, "stopped");
     Ok(())
 }

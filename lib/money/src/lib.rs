@@ -86,14 +86,34 @@ macro_rules! amount_types {
     ($unsigned:ident, $signed:ident, $currency:expr, $minor:literal) => {
         #[doc = concat!("A non-negative amount in ", $minor, ".")]
         #[derive(
-            Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+            Debug,
+            Clone,
+            Copy,
+            Default,
+            PartialEq,
+            Eq,
+            Hash,
+            PartialOrd,
+            Ord,
+            Serialize,
+            Deserialize,
         )]
         #[serde(transparent)]
         pub struct $unsigned(u64);
 
         #[doc = concat!("An amount in ", $minor, " that may be negative.")]
         #[derive(
-            Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+            Debug,
+            Clone,
+            Copy,
+            Default,
+            PartialEq,
+            Eq,
+            Hash,
+            PartialOrd,
+            Ord,
+            Serialize,
+            Deserialize,
         )]
         #[serde(transparent)]
         pub struct $signed(i64);
@@ -119,7 +139,9 @@ macro_rules! amount_types {
                 self.0
                     .checked_add(other.0)
                     .map(Self)
-                    .ok_or(MoneyError::Overflow { currency: $currency })
+                    .ok_or(MoneyError::Overflow {
+                        currency: $currency,
+                    })
             }
 
             /// Fails with `Negative` when `other` is larger than `self`.
@@ -127,14 +149,18 @@ macro_rules! amount_types {
                 self.0
                     .checked_sub(other.0)
                     .map(Self)
-                    .ok_or(MoneyError::Negative { currency: $currency })
+                    .ok_or(MoneyError::Negative {
+                        currency: $currency,
+                    })
             }
 
             pub fn checked_mul(self, factor: u64) -> Result<Self, MoneyError> {
                 self.0
                     .checked_mul(factor)
                     .map(Self)
-                    .ok_or(MoneyError::Overflow { currency: $currency })
+                    .ok_or(MoneyError::Overflow {
+                        currency: $currency,
+                    })
             }
 
             /// The amount in major units (exact).
@@ -146,17 +172,23 @@ macro_rules! amount_types {
             pub fn try_from_major(value: Decimal) -> Result<Self, MoneyError> {
                 let minor = decimal_to_minor($currency, value)?;
                 if minor < 0 {
-                    return Err(MoneyError::Negative { currency: $currency });
+                    return Err(MoneyError::Negative {
+                        currency: $currency,
+                    });
                 }
                 u64::try_from(minor)
                     .map(Self)
-                    .map_err(|_| MoneyError::Overflow { currency: $currency })
+                    .map_err(|_| MoneyError::Overflow {
+                        currency: $currency,
+                    })
             }
 
             pub fn to_signed(self) -> Result<$signed, MoneyError> {
                 i64::try_from(self.0)
                     .map($signed)
-                    .map_err(|_| MoneyError::Overflow { currency: $currency })
+                    .map_err(|_| MoneyError::Overflow {
+                        currency: $currency,
+                    })
             }
         }
 
@@ -184,21 +216,24 @@ macro_rules! amount_types {
                 self.0
                     .checked_add(other.0)
                     .map(Self)
-                    .ok_or(MoneyError::Overflow { currency: $currency })
+                    .ok_or(MoneyError::Overflow {
+                        currency: $currency,
+                    })
             }
 
             pub fn checked_sub(self, other: Self) -> Result<Self, MoneyError> {
                 self.0
                     .checked_sub(other.0)
                     .map(Self)
-                    .ok_or(MoneyError::Overflow { currency: $currency })
+                    .ok_or(MoneyError::Overflow {
+                        currency: $currency,
+                    })
             }
 
             pub fn checked_neg(self) -> Result<Self, MoneyError> {
-                self.0
-                    .checked_neg()
-                    .map(Self)
-                    .ok_or(MoneyError::Overflow { currency: $currency })
+                self.0.checked_neg().map(Self).ok_or(MoneyError::Overflow {
+                    currency: $currency,
+                })
             }
 
             /// The magnitude as an unsigned amount (never fails: |i64::MIN| fits a u64).
@@ -210,7 +245,9 @@ macro_rules! amount_types {
             pub fn try_to_unsigned(self) -> Result<$unsigned, MoneyError> {
                 u64::try_from(self.0)
                     .map($unsigned)
-                    .map_err(|_| MoneyError::Negative { currency: $currency })
+                    .map_err(|_| MoneyError::Negative {
+                        currency: $currency,
+                    })
             }
 
             pub fn to_major(self) -> Decimal {
@@ -222,7 +259,9 @@ macro_rules! amount_types {
                 let minor = decimal_to_minor($currency, value)?;
                 i64::try_from(minor)
                     .map(Self)
-                    .map_err(|_| MoneyError::Overflow { currency: $currency })
+                    .map_err(|_| MoneyError::Overflow {
+                        currency: $currency,
+                    })
             }
         }
 

@@ -10,11 +10,23 @@ fn dec(s: &str) -> Decimal {
 fn major_units_are_exact() {
     assert_eq!(UsdCents::from_minor(12_345).to_major(), dec("123.45"));
     assert_eq!(Satoshis::from_minor(1).to_major(), dec("0.00000001"));
-    assert_eq!(UsdCents::try_from_major(dec("0.1")).unwrap(), UsdCents::from_minor(10));
-    assert_eq!(UsdCents::try_from_major(dec("1.500")).unwrap(), UsdCents::from_minor(150));
-    assert_eq!(Satoshis::try_from_major(dec("21")).unwrap(), Satoshis::from_minor(2_100_000_000));
+    assert_eq!(
+        UsdCents::try_from_major(dec("0.1")).unwrap(),
+        UsdCents::from_minor(10)
+    );
+    assert_eq!(
+        UsdCents::try_from_major(dec("1.500")).unwrap(),
+        UsdCents::from_minor(150)
+    );
+    assert_eq!(
+        Satoshis::try_from_major(dec("21")).unwrap(),
+        Satoshis::from_minor(2_100_000_000)
+    );
     assert_eq!(UsdCents::from_minor(12_345).to_string(), "123.45 USD");
-    assert_eq!(SignedSatoshis::from_minor(-5).to_string(), "-0.00000005 BTC");
+    assert_eq!(
+        SignedSatoshis::from_minor(-5).to_string(),
+        "-0.00000005 BTC"
+    );
 }
 
 #[test]
@@ -33,11 +45,15 @@ fn precision_loss_is_refused() {
 fn negative_unsigned_is_refused() {
     assert_eq!(
         UsdCents::try_from_major(dec("-0.01")),
-        Err(MoneyError::Negative { currency: Currency::Usd })
+        Err(MoneyError::Negative {
+            currency: Currency::Usd
+        })
     );
     assert_eq!(
         UsdCents::from_minor(1).checked_sub(UsdCents::from_minor(2)),
-        Err(MoneyError::Negative { currency: Currency::Usd })
+        Err(MoneyError::Negative {
+            currency: Currency::Usd
+        })
     );
     assert!(SignedUsdCents::from_minor(-1).try_to_unsigned().is_err());
 }
@@ -48,17 +64,33 @@ fn overflow_is_refused() {
     assert!(UsdCents::MAX.checked_mul(2).is_err());
     assert!(UsdCents::MAX.to_signed().is_err());
     assert!(SignedSatoshis::from_minor(i64::MIN).checked_neg().is_err());
-    assert!(SignedSatoshis::from_minor(i64::MAX).checked_add(SignedSatoshis::from_minor(1)).is_err());
+    assert!(
+        SignedSatoshis::from_minor(i64::MAX)
+            .checked_add(SignedSatoshis::from_minor(1))
+            .is_err()
+    );
     assert!(UsdCents::try_from_major(dec("184467440737095516.16")).is_err());
-    assert_eq!(UsdCents::try_from_major(dec("184467440737095516.15")).unwrap(), UsdCents::MAX);
+    assert_eq!(
+        UsdCents::try_from_major(dec("184467440737095516.15")).unwrap(),
+        UsdCents::MAX
+    );
     assert!(SignedUsdCents::try_from_major(dec("-92233720368547758.09")).is_err());
-    assert_eq!(SignedSatoshis::from_minor(i64::MIN).abs(), Satoshis::from_minor(1 << 63));
+    assert_eq!(
+        SignedSatoshis::from_minor(i64::MIN).abs(),
+        Satoshis::from_minor(1 << 63)
+    );
 }
 
 #[test]
 fn serde_is_minor_units() {
-    assert_eq!(serde_json::to_string(&UsdCents::from_minor(100)).unwrap(), "100");
-    assert_eq!(serde_json::from_str::<SignedSatoshis>("-7").unwrap(), SignedSatoshis::from_minor(-7));
+    assert_eq!(
+        serde_json::to_string(&UsdCents::from_minor(100)).unwrap(),
+        "100"
+    );
+    assert_eq!(
+        serde_json::from_str::<SignedSatoshis>("-7").unwrap(),
+        SignedSatoshis::from_minor(-7)
+    );
     assert!(serde_json::from_str::<UsdCents>("-1").is_err());
     assert!(serde_json::from_str::<UsdCents>("1.5").is_err());
     assert_eq!(serde_json::to_string(&Currency::Btc).unwrap(), "\"BTC\"");

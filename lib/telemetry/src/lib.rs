@@ -109,7 +109,11 @@ pub fn init(config: &TracingConfig) -> Result<TelemetryGuard, TelemetryError> {
             Some(
                 SdkTracerProvider::builder()
                     .with_batch_exporter(exporter)
-                    .with_resource(Resource::builder().with_service_name(config.service_name.clone()).build())
+                    .with_resource(
+                        Resource::builder()
+                            .with_service_name(config.service_name.clone())
+                            .build(),
+                    )
                     .build(),
             )
         }
@@ -136,7 +140,10 @@ mod tests {
     fn traces_url_appends_the_signal_path_once() {
         assert_eq!(traces_url("http://c:4318"), "http://c:4318/v1/traces");
         assert_eq!(traces_url("http://c:4318/"), "http://c:4318/v1/traces");
-        assert_eq!(traces_url("http://c:4318/v1/traces"), "http://c:4318/v1/traces");
+        assert_eq!(
+            traces_url("http://c:4318/v1/traces"),
+            "http://c:4318/v1/traces"
+        );
     }
 
     #[test]
@@ -147,7 +154,10 @@ mod tests {
         };
         // RUST_LOG would override the configured filter; this test runs without it.
         if std::env::var("RUST_LOG").is_err() {
-            let err = init(&config).err().map(|e| e.to_string()).unwrap_or_default();
+            let err = init(&config)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
             assert!(err.contains("invalid log filter"), "{err}");
         }
     }

@@ -35,7 +35,9 @@ async fn spans_are_exported_when_an_endpoint_is_configured() {
     .unwrap();
     tracing::info_span!("a_use_case", customer = "c-1").in_scope(|| tracing::info!("inside"));
     // Dropping the guard flushes the batch; it blocks, so do it off the runtime's threads.
-    tokio::task::spawn_blocking(move || drop(guard)).await.unwrap();
+    tokio::task::spawn_blocking(move || drop(guard))
+        .await
+        .unwrap();
 
     let received = received.lock().unwrap().clone();
     assert!(!received.is_empty(), "the collector received nothing");

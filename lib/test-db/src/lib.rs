@@ -19,7 +19,6 @@ const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 pub struct TestDb {
     pub pool: PgPool,
     pub name: String,
-    options: PgConnectOptions,
 }
 
 fn server_url() -> String {
@@ -39,7 +38,11 @@ fn template_name(migrator: &Migrator) -> String {
     format!("lana_tmpl_{:016x}", hasher.finish())
 }
 
-async fn ensure_template(admin: &mut PgConnection, options: &PgConnectOptions, migrator: &Migrator) -> String {
+async fn ensure_template(
+    admin: &mut PgConnection,
+    options: &PgConnectOptions,
+    migrator: &Migrator,
+) -> String {
     let name = template_name(migrator);
     let lock_key = i64::from_str_radix(&name["lana_tmpl_".len()..][..15], 16).expect("hex");
     sqlx::query("SELECT pg_advisory_lock($1)")
@@ -47,11 +50,12 @@ async fn ensure_template(admin: &mut PgConnection, options: &PgConnectOptions, m
         .execute(&mut *admin)
         .await
         .expect("advisory lock");
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-        .bind(&name)
-        .fetch_one(&mut *admin)
-        .await
-        .expect("look up template");
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(&name)
+            .fetch_one(&mut *admin)
+            .await
+            .expect("look up template");
     if !exists {
         // Build under a temporary name and rename when complete, so a crash mid-build never leaves
         // a half-migrated template behind under the real name.
@@ -103,10 +107,10 @@ impl TestDb {
         let options = options.database(&name);
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
-            .connect_with(options.clone())
+            .connect_with(options)
             .await
             .expect("connect to test database");
-        Self { pool, name, options }
+        Self { pool, name }
     }
 
     /// A connection URL for this database, for processes started by the test.
@@ -123,12 +127,15 @@ impl TestDb {
         format!("{}/{}{query}", &base[..host_end], self.name)
     }
 
-    /// Another, independent pool on the same database (e.g. to play a second process).
-    pub async fn second_pool(&self, max_connections: u32) -> PgPool {
-        PgPoolOptions::new()
-            .max_connections(max_connections)
-            .connect_with(self.options.clone())
+    /// Drops the database, disconnecting anyone still connected.
+    pub async fn destroy(self) {
+        self.pool.close().await;
+        let mut admin = PgConnection::connect_with(&server_options())
             .await
-            .expect("connect to test database")
+            .expect("connect to the PostgreSQL at DATABASE_URL");
+        sqlx::query(&format!("DROP DATABASE {} WITH (FORCE)", self.name))
+            .execute(&mut admin)
+            .await
+            .expect("drop test database");
     }
 }

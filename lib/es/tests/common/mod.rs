@@ -43,7 +43,8 @@ impl Account {
             return Idempotent::AlreadyApplied;
         }
         self.name = name.into();
-        self.events.push(AccountEvent::Renamed { name: name.into() });
+        self.events
+            .push(AccountEvent::Renamed { name: name.into() });
         Idempotent::Executed(())
     }
 

@@ -1,0 +1,253 @@
+//! lana-cli as an operator runs it: a real process, a real database, real sockets and signals.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn lana_cli() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lana-cli"));
+    // Only what a test sets may configure the process.
+    for (key, _) in std::env::vars() {
+        if key.starts_with("LANA_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("RUST_LOG", "info");
+    cmd
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("run lana-cli")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn empty_db() -> test_db::TestDb {
+    test_db::TestDb::new(&es::migrations::combine(&[]).await.unwrap()).await
+}
+
+/// A plain HTTP/1.1 GET; returns the status code and body, or None if nothing answers.
+fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.split_whitespace().nth(1)?.parse().ok()?;
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    Some((status, body))
+}
+
+fn wait_for_health(port: u16, child: &mut Child) -> (u16, String) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(answer) = http_get(port, "/health") {
+            return answer;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("lana-cli exited early with {status}");
+        }
+        assert!(Instant::now() < deadline, "port {port} never answered");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn wait_for_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("lana-cli did not exit within {within:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn signal(child: &Child, name: &str) {
+    let status = Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn dump_default_config_prints_loadable_yaml() {
+    let output = run(lana_cli().arg("dump-default-config"));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let path = std::env::temp_dir().join(format!("lana-default-{}.yml", std::process::id()));
+    std::fs::write(&path, &output.stdout).unwrap();
+    let shown = run(lana_cli().args(["show-config", "--config"]).arg(&path));
+    assert!(shown.status.success(), "{}", stderr(&shown));
+    let text = String::from_utf8(shown.stdout).unwrap();
+    assert!(
+        text.contains("port: 5253") && text.contains("port: 5254"),
+        "{text}"
+    );
+}
+
+#[test]
+fn overrides_from_environment_and_flags_reach_the_effective_config() {
+    let output = run(lana_cli()
+        .env("LANA__ADMIN_SERVER__PORT", "7100")
+        .env("LANA__CUSTOMER_SERVER__PORT", "7101")
+        .args([
+            "show-config",
+            "--set",
+            "customer_server.port=7201",
+            "--set",
+            "db.pg_con=postgres://u:secret@h/db",
+        ]));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.contains("port: 7100") && text.contains("port: 7201"),
+        "{text}"
+    );
+    assert!(
+        text.contains("postgres://u:***@h/db") && !text.contains("secret"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_bad_config_is_refused_with_a_clear_error() {
+    let path = std::env::temp_dir().join(format!("lana-bad-{}.yml", std::process::id()));
+    std::fs::write(&path, "admin_server:\n  prot: 5253\n").unwrap();
+    let output = run(lana_cli().args(["serve", "--config"]).arg(&path));
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains("invalid configuration at `admin_server.prot`")
+            && err.contains("unknown field `prot`"),
+        "{err}"
+    );
+
+    let output = run(lana_cli().args(["migrate", "--config", "/nonexistent/lana.yml"]));
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains("cannot read config file /nonexistent/lana.yml"),
+        "{err}"
+    );
+    assert_eq!(err.matches("No such file").count(), 1, "{err}");
+
+    let output = run(lana_cli().args(["migrate", "--set", "db.max_connections=lots"]));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("db.max_connections"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[tokio::test]
+async fn migrate_applies_the_schema_to_a_fresh_database() {
+    let db = empty_db().await;
+    for _ in 0..2 {
+        let output = run(lana_cli().args(["migrate", "--set", &format!("db.pg_con={}", db.url())]));
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert!(String::from_utf8_lossy(&output.stdout).contains("schema is current"));
+    }
+    let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        applied,
+        lana_app::migrator().await.unwrap().iter().count() as i64
+    );
+}
+
+#[test]
+fn a_busy_port_is_a_clear_startup_error() {
+    let busy = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port();
+    let output = run(lana_cli().args([
+        "serve",
+        "--set",
+        &format!("admin_server.port={port}"),
+        "--set",
+        &format!("customer_server.port={}", free_port()),
+    ]));
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains(&format!("admin-server cannot listen on 127.0.0.1:{port}")),
+        "{err}"
+    );
+    assert!(
+        err.to_lowercase().contains("address already in use"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn serve_reports_health_and_stops_gracefully_on_sigterm_and_sigint() {
+    for signal_name in ["TERM", "INT"] {
+        let db = empty_db().await;
+        let url = db.url();
+        let (admin, customer) = (free_port(), free_port());
+        let mut child = lana_cli()
+            .args(["serve", "--set", &format!("db.pg_con={url}")])
+            .args(["--set", &format!("admin_server.port={admin}")])
+            .args(["--set", &format!("customer_server.port={customer}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        for port in [admin, customer] {
+            let (status, body) = wait_for_health(port, &mut child);
+            assert_eq!(status, 200, "{body}");
+            assert!(
+                body.contains(r#""status":"ok""#) && body.contains(r#""database":true"#),
+                "{body}"
+            );
+        }
+        // Serve migrated the database on startup.
+        let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        assert!(applied > 0);
+        assert_eq!(http_get(admin, "/nowhere").map(|(s, _)| s), Some(404));
+
+        if signal_name == "TERM" {
+            // With the database gone, health says so.
+            db.destroy().await;
+            let (status, body) = http_get(admin, "/health").unwrap();
+            assert_eq!(status, 503, "{body}");
+            assert!(body.contains(r#""database":false"#), "{body}");
+        }
+
+        signal(&child, signal_name);
+        let status = wait_for_exit(&mut child, Duration::from_secs(20));
+        assert!(status.success(), "SIG{signal_name} exit: {status}");
+        assert!(
+            http_get(admin, "/health").is_none(),
+            "still listening after shutdown"
+        );
+    }
+}
