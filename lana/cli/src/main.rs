@@ -132,34 +132,26 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         let _ = rx.wait_for(|stop| *stop).await;
     };
     // A server that fails stops the other one too.
-    let supervised = |result: Result<(), http_server::ServerError>| {
-        if result.is_err() {
-            let _ = stop_tx.send(true);
+    let serve_one = |name: &'static str, listener, router| {
+        let (stop, stop_tx) = (stopped(stop_rx.clone()), &stop_tx);
+        async move {
+            let result = http_server::serve(name, listener, router, stop).await;
+            if result.is_err() {
+                let _ = stop_tx.send(true);
+            }
+            result
         }
-        result
     };
-    let admin = async {
-        supervised(
-            http_server::serve(
-                admin_server::NAME,
-                admin_listener,
-                admin_server::router(app.clone()),
-                stopped(stop_rx.clone()),
-            )
-            .await,
-        )
-    };
-    let customer = async {
-        supervised(
-            http_server::serve(
-                customer_server::NAME,
-                customer_listener,
-                customer_server::router(app.clone()),
-                stopped(stop_rx.clone()),
-            )
-            .await,
-        )
-    };
+    let admin = serve_one(
+        admin_server::NAME,
+        admin_listener,
+        admin_server::router(app.clone()),
+    );
+    let customer = serve_one(
+        customer_server::NAME,
+        customer_listener,
+        customer_server::router(app.clone()),
+    );
     let grace = Duration::from_secs(config.shutdown_grace_secs);
     let outcome = with_grace_period(
         async { tokio::join!(admin, customer) },

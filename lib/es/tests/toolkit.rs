@@ -23,6 +23,28 @@ async fn count_events(repo: &AccountRepo, id: AccountId) -> i64 {
         .unwrap()
 }
 
+/// A database, a repository on the real clock and one account in it.
+async fn one_account(name: &str) -> (test_db::TestDb, AccountRepo, AccountId) {
+    let db = test_db().await;
+    let repo = AccountRepo::new(db.pool.clone(), Clock::real());
+    let id = repo
+        .create(Account::new_events(name, "a@example.com"))
+        .await
+        .unwrap()
+        .id();
+    (db, repo, id)
+}
+
+/// A whole use case: begin, load, decide, persist, commit.
+async fn rename_use_case(repo: &AccountRepo, id: AccountId, name: &str) -> Result<(), EsRepoError> {
+    let mut op = repo.begin_op().await?;
+    let mut account = repo.find_by_id_in_op(&mut op, id).await?;
+    let _ = account.rename(name);
+    repo.update_in_op(&mut op, &mut account).await?;
+    op.commit().await?;
+    Ok(())
+}
+
 #[tokio::test]
 async fn an_entity_is_rebuilt_from_its_events_with_context() {
     let db = test_db().await;
@@ -131,39 +153,28 @@ async fn a_business_unique_constraint_is_reported_by_name() {
 
 #[tokio::test]
 async fn a_command_applied_twice_appends_one_event() {
-    let db = test_db().await;
-    let repo = AccountRepo::new(db.pool.clone(), Clock::real());
-    let account = repo
-        .create(Account::new_events("Main", "a@example.com"))
-        .await
-        .unwrap();
+    let (_db, repo, id) = one_account("Main").await;
 
-    let mut first = repo.find_by_id(account.id()).await.unwrap();
+    let mut first = repo.find_by_id(id).await.unwrap();
     assert!(first.freeze().did_execute());
     assert_eq!(repo.update(&mut first).await.unwrap(), 1);
 
     // The same command again, on a freshly loaded entity: the history says it is done.
-    let mut again = repo.find_by_id(account.id()).await.unwrap();
+    let mut again = repo.find_by_id(id).await.unwrap();
     assert!(again.freeze().was_already_applied());
     assert_eq!(repo.update(&mut again).await.unwrap(), 0);
-    assert_eq!(count_events(&repo, account.id()).await, 2);
+    assert_eq!(count_events(&repo, id).await, 2);
 
     // After an unfreeze, freezing is a new command.
     assert!(again.unfreeze().did_execute());
     assert!(again.freeze().did_execute());
     assert_eq!(repo.update(&mut again).await.unwrap(), 2);
-    assert_eq!(count_events(&repo, account.id()).await, 4);
+    assert_eq!(count_events(&repo, id).await, 4);
 }
 
 #[tokio::test]
 async fn two_writers_from_the_same_version_one_wins_and_the_retry_succeeds() {
-    let db = test_db().await;
-    let repo = AccountRepo::new(db.pool.clone(), Clock::real());
-    let id = repo
-        .create(Account::new_events("Main", "a@example.com"))
-        .await
-        .unwrap()
-        .id();
+    let (_db, repo, id) = one_account("Main").await;
 
     // Both writers load version 1, then write at the same moment.
     let barrier = Arc::new(Barrier::new(2));
@@ -201,12 +212,7 @@ async fn two_writers_from_the_same_version_one_wins_and_the_retry_succeeds() {
     let attempts = std::sync::atomic::AtomicU32::new(0);
     retry_conflicts(RetryPolicy::default(), || async {
         attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let mut op = repo.begin_op().await?;
-        let mut account = repo.find_by_id_in_op(&mut op, id).await?;
-        let _ = account.rename(loser_name);
-        repo.update_in_op(&mut op, &mut account).await?;
-        op.commit().await?;
-        Ok::<_, EsRepoError>(())
+        rename_use_case(&repo, id, loser_name).await
     })
     .await
     .unwrap();
@@ -218,13 +224,7 @@ async fn two_writers_from_the_same_version_one_wins_and_the_retry_succeeds() {
 
 #[tokio::test]
 async fn many_concurrent_use_cases_all_land_through_retries() {
-    let db = test_db().await;
-    let repo = AccountRepo::new(db.pool.clone(), Clock::real());
-    let id = repo
-        .create(Account::new_events("n0", "a@example.com"))
-        .await
-        .unwrap()
-        .id();
+    let (_db, repo, id) = one_account("n0").await;
     let writers = 8;
     let policy = RetryPolicy {
         max_attempts: 4 * writers,
@@ -236,15 +236,8 @@ async fn many_concurrent_use_cases_all_land_through_retries() {
             let (repo, barrier) = (repo.clone(), barrier.clone());
             tokio::spawn(async move {
                 barrier.wait().await;
-                retry_conflicts(policy, || async {
-                    let mut op = repo.begin_op().await?;
-                    let mut account = repo.find_by_id_in_op(&mut op, id).await?;
-                    let _ = account.rename(&format!("writer-{i}"));
-                    repo.update_in_op(&mut op, &mut account).await?;
-                    op.commit().await?;
-                    Ok::<_, EsRepoError>(())
-                })
-                .await
+                let name = format!("writer-{i}");
+                retry_conflicts(policy, || rename_use_case(&repo, id, &name)).await
             })
         })
         .collect();
@@ -264,20 +257,15 @@ async fn many_concurrent_use_cases_all_land_through_retries() {
 
 #[tokio::test]
 async fn the_events_table_refuses_update_delete_truncate_and_gaps() {
-    let db = test_db().await;
-    let repo = AccountRepo::new(db.pool.clone(), Clock::real());
-    let account = repo
-        .create(Account::new_events("Main", "a@example.com"))
-        .await
-        .unwrap();
-    let id = uuid::Uuid::from(account.id());
+    let (db, repo, id) = one_account("Main").await;
+    let raw_id = uuid::Uuid::from(id);
 
     for statement in [
         "UPDATE test_account_events SET event = '{\"type\":\"frozen\"}' WHERE id = $1",
         "DELETE FROM test_account_events WHERE id = $1",
     ] {
         let err = sqlx::query(statement)
-            .bind(id)
+            .bind(raw_id)
             .execute(&db.pool)
             .await
             .unwrap_err();
@@ -296,12 +284,12 @@ async fn the_events_table_refuses_update_delete_truncate_and_gaps() {
         "INSERT INTO test_account_events (id, sequence, event_type, event, recorded_at) \
          VALUES ($1, 3, 'frozen', '{\"type\":\"frozen\"}', now())",
     )
-    .bind(id)
+    .bind(raw_id)
     .execute(&db.pool)
     .await
     .unwrap_err();
     assert!(err.to_string().contains("gap"), "{err}");
-    assert_eq!(count_events(&repo, account.id()).await, 1);
+    assert_eq!(count_events(&repo, id).await, 1);
 }
 
 #[tokio::test]
