@@ -11,7 +11,8 @@
 use sqlx::migrate::{MigrateError, Migrator};
 
 static ES: Migrator = sqlx::migrate!("../../lib/es/migrations");
+static JOBS: Migrator = sqlx::migrate!("../../lib/jobs/migrations");
 
 pub async fn migrator() -> Result<Migrator, MigrateError> {
-    es::migrations::combine(&[&ES]).await
+    es::migrations::combine(&[&ES, &JOBS]).await
 }

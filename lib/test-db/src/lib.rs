@@ -138,4 +138,14 @@ impl TestDb {
             .await
             .expect("drop test database");
     }
+
+    /// Another, independent pool on the same database, standing in for a second process.
+    pub async fn second_pool(&self, max_connections: u32) -> PgPool {
+        let options = server_options().database(&self.name);
+        PgPoolOptions::new()
+            .max_connections(max_connections)
+            .connect_with(options)
+            .await
+            .expect("connect to test database")
+    }
 }
