@@ -13,7 +13,8 @@ use sqlx::migrate::{MigrateError, Migrator};
 static ES: Migrator = sqlx::migrate!("../../lib/es/migrations");
 static JOBS: Migrator = sqlx::migrate!("../../lib/jobs/migrations");
 static OUTBOX: Migrator = sqlx::migrate!("../../lib/outbox/migrations");
+static INBOX: Migrator = sqlx::migrate!("../../lib/inbox/migrations");
 
 pub async fn migrator() -> Result<Migrator, MigrateError> {
-    es::migrations::combine(&[&ES, &JOBS, &OUTBOX]).await
+    es::migrations::combine(&[&ES, &JOBS, &OUTBOX, &INBOX]).await
 }

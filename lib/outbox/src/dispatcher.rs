@@ -51,7 +51,12 @@ impl DispatcherHandle {
     }
 }
 
-pub(crate) fn start(pool: PgPool, clock: Clock, handler: impl OutboxHandler, config: DispatcherConfig) -> DispatcherHandle {
+pub(crate) fn start(
+    pool: PgPool,
+    clock: Clock,
+    handler: impl OutboxHandler,
+    config: DispatcherConfig,
+) -> DispatcherHandle {
     let (stop, stop_rx) = watch::channel(false);
     let task = tokio::spawn(run(pool, clock, handler, config, stop_rx));
     DispatcherHandle { stop, task }
@@ -141,12 +146,18 @@ async fn step(
 ) -> Result<Step, Box<dyn std::error::Error + Send + Sync>> {
     let name = handler.name();
     let mut op = DbOp::init(pool, clock).await?;
-    sqlx::query!("INSERT INTO outbox_handlers (name) VALUES ($1) ON CONFLICT DO NOTHING", name)
-        .execute(op.conn())
-        .await?;
-    let position = sqlx::query_scalar!("SELECT position FROM outbox_handlers WHERE name = $1 FOR UPDATE", name)
-        .fetch_one(op.conn())
-        .await?;
+    sqlx::query!(
+        "INSERT INTO outbox_handlers (name) VALUES ($1) ON CONFLICT DO NOTHING",
+        name
+    )
+    .execute(op.conn())
+    .await?;
+    let position = sqlx::query_scalar!(
+        "SELECT position FROM outbox_handlers WHERE name = $1 FOR UPDATE",
+        name
+    )
+    .fetch_one(op.conn())
+    .await?;
     let events = read_after(op.conn(), position, config.batch_size).await?;
     let Some(first) = events.first() else {
         return Ok(Step::Idle);
@@ -181,14 +192,20 @@ async fn step(
                 if in_progress {
                     return Ok(Step::Gap);
                 }
-                tracing::info!(handler = name, from = position + 1, to = first.sequence - 1, "outbox: skipping sequences of failed commits");
+                tracing::info!(
+                    handler = name,
+                    from = position + 1,
+                    to = first.sequence - 1,
+                    "outbox: skipping sequences of failed commits"
+                );
                 *gap = None;
                 first.sequence - 1
             }
             _ => {
-                let snapshot = sqlx::query_scalar!(r#"SELECT pg_current_snapshot()::text AS "snapshot!""#)
-                    .fetch_one(op.conn())
-                    .await?;
+                let snapshot =
+                    sqlx::query_scalar!(r#"SELECT pg_current_snapshot()::text AS "snapshot!""#)
+                        .fetch_one(op.conn())
+                        .await?;
                 *gap = Some(PendingGap { position, snapshot });
                 return Ok(Step::Gap);
             }

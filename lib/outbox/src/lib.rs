@@ -25,8 +25,8 @@ pub use dispatcher::{DispatcherConfig, DispatcherHandle};
 use chrono::{DateTime, Utc};
 use clock::Clock;
 use es::DbOp;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use sqlx::PgPool;
 use sqlx::types::Json;
 
@@ -79,18 +79,27 @@ impl Outbox {
     }
 
     /// Writes `events` (serde enums tagged `type`) in the caller's transaction.
-    pub async fn publish_all_in_op<E: Serialize>(&self, op: &mut DbOp, events: &[E]) -> Result<(), OutboxError> {
+    pub async fn publish_all_in_op<E: Serialize>(
+        &self,
+        op: &mut DbOp,
+        events: &[E],
+    ) -> Result<(), OutboxError> {
         if events.is_empty() {
             return Ok(());
         }
         let mut types = Vec::with_capacity(events.len());
         let mut payloads = Vec::with_capacity(events.len());
         for event in events {
-            let payload = serde_json::to_value(event).map_err(|e| OutboxError::Encode(e.to_string()))?;
+            let payload =
+                serde_json::to_value(event).map_err(|e| OutboxError::Encode(e.to_string()))?;
             let event_type = payload
                 .get("type")
                 .and_then(|t| t.as_str())
-                .ok_or_else(|| OutboxError::Encode("events must serialize to an object with a string `type`".into()))?
+                .ok_or_else(|| {
+                    OutboxError::Encode(
+                        "events must serialize to an object with a string `type`".into(),
+                    )
+                })?
                 .to_owned();
             types.push(event_type);
             payloads.push(payload);
@@ -133,14 +142,20 @@ impl Outbox {
 
     /// The latest delivered-or-deliverable sequence, for lag reporting.
     pub async fn last_sequence(&self) -> Result<i64, OutboxError> {
-        Ok(sqlx::query_scalar!("SELECT max(sequence) FROM outbox_events")
-            .fetch_one(&self.pool)
-            .await?
-            .unwrap_or(0))
+        Ok(
+            sqlx::query_scalar!("SELECT max(sequence) FROM outbox_events")
+                .fetch_one(&self.pool)
+                .await?
+                .unwrap_or(0),
+        )
     }
 
     /// Starts delivering to `handler` in a task of its own.
-    pub fn start_dispatcher(&self, handler: impl OutboxHandler, config: DispatcherConfig) -> DispatcherHandle {
+    pub fn start_dispatcher(
+        &self,
+        handler: impl OutboxHandler,
+        config: DispatcherConfig,
+    ) -> DispatcherHandle {
         dispatcher::start(self.pool.clone(), self.clock.clone(), handler, config)
     }
 }

@@ -16,11 +16,15 @@ enum Public {
 }
 
 fn happened(label: &str) -> Public {
-    Public::Happened { label: label.into() }
+    Public::Happened {
+        label: label.into(),
+    }
 }
 
 async fn setup() -> (test_db::TestDb, Outbox) {
-    let migrator = es::migrations::combine(&[&es::MIGRATOR, &outbox::MIGRATOR]).await.unwrap();
+    let migrator = es::migrations::combine(&[&es::MIGRATOR, &outbox::MIGRATOR])
+        .await
+        .unwrap();
     let db = test_db::TestDb::new(&migrator).await;
     sqlx::query("CREATE TABLE effects (label text NOT NULL, sequence bigint NOT NULL)")
         .execute(&db.pool)
@@ -94,7 +98,11 @@ async fn wait_for_effects(pool: &sqlx::PgPool, count: usize) -> Vec<String> {
         if found.len() >= count {
             return found;
         }
-        assert!(Instant::now() < deadline, "only {} of {count} effects: {found:?}", found.len());
+        assert!(
+            Instant::now() < deadline,
+            "only {} of {count} effects: {found:?}",
+            found.len()
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -105,11 +113,20 @@ async fn events_arrive_in_commit_order_and_rollbacks_publish_nothing() {
     let clock = Clock::real();
     // A publishes first but commits last; B publishes second and commits first.
     let mut a = DbOp::init(&db.pool, &clock).await.unwrap();
-    outbox.publish_all_in_op(&mut a, &[happened("a1"), happened("a2")]).await.unwrap();
+    outbox
+        .publish_all_in_op(&mut a, &[happened("a1"), happened("a2")])
+        .await
+        .unwrap();
     let mut b = DbOp::init(&db.pool, &clock).await.unwrap();
-    outbox.publish_all_in_op(&mut b, &[happened("b")]).await.unwrap();
+    outbox
+        .publish_all_in_op(&mut b, &[happened("b")])
+        .await
+        .unwrap();
     let mut rolled_back = DbOp::init(&db.pool, &clock).await.unwrap();
-    outbox.publish_all_in_op(&mut rolled_back, &[happened("never")]).await.unwrap();
+    outbox
+        .publish_all_in_op(&mut rolled_back, &[happened("never")])
+        .await
+        .unwrap();
     b.commit().await.unwrap();
     rolled_back.rollback().await.unwrap();
     a.commit().await.unwrap();
@@ -123,10 +140,11 @@ async fn events_arrive_in_commit_order_and_rollbacks_publish_nothing() {
     assert_eq!(*recorder.seen.lock().unwrap(), ["b", "a1", "a2", "c"]);
     assert_eq!(outbox.handler_position("recorder").await.unwrap(), 4);
     // Sequences are gap-free: the rolled-back transaction never took one.
-    let sequences: Vec<i64> = sqlx::query_scalar("SELECT sequence FROM outbox_events ORDER BY sequence")
-        .fetch_all(&db.pool)
-        .await
-        .unwrap();
+    let sequences: Vec<i64> =
+        sqlx::query_scalar("SELECT sequence FROM outbox_events ORDER BY sequence")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
     assert_eq!(sequences, [1, 2, 3, 4]);
 }
 
@@ -148,7 +166,10 @@ async fn a_handler_that_crashes_mid_batch_resumes_without_lost_or_doubled_effect
     }
     dispatcher.kill();
     tokio::time::sleep(Duration::from_millis(100)).await;
-    assert!(effects(&db.pool).await.is_empty(), "effects of an unfinished batch were committed");
+    assert!(
+        effects(&db.pool).await.is_empty(),
+        "effects of an unfinished batch were committed"
+    );
     assert_eq!(outbox.handler_position("recorder").await.unwrap(), 0);
 
     // Second run: a handler failure in the middle is retried with backoff, then succeeds.
@@ -193,11 +214,12 @@ async fn a_failing_handler_does_not_block_others_and_a_handler_can_replay() {
     let working = outbox.start_dispatcher(recorder.clone(), fast());
     assert_eq!(wait_for_effects(&db.pool, 2).await, ["x", "y"]);
     broken.shutdown().await;
-    let (failures, error): (i32, Option<String>) =
-        sqlx::query_as("SELECT failures, last_error FROM outbox_handlers WHERE name = 'always-fails'")
-            .fetch_one(&db.pool)
-            .await
-            .unwrap();
+    let (failures, error): (i32, Option<String>) = sqlx::query_as(
+        "SELECT failures, last_error FROM outbox_handlers WHERE name = 'always-fails'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
     assert!(failures >= 1);
     assert_eq!(error.as_deref(), Some("broken"));
     assert_eq!(outbox.handler_position("always-fails").await.unwrap(), 0);
@@ -216,7 +238,10 @@ async fn a_missing_sequence_is_waited_for_while_its_transaction_may_commit_then_
     let (db, outbox) = setup().await;
     // A transaction takes a sequence number and stays open, as one failing in its commit would.
     let mut holder = db.pool.begin().await.unwrap();
-    sqlx::query("SELECT pg_current_xact_id()").execute(&mut *holder).await.unwrap();
+    sqlx::query("SELECT pg_current_xact_id()")
+        .execute(&mut *holder)
+        .await
+        .unwrap();
     let taken: i64 = sqlx::query_scalar("SELECT nextval('outbox_commit_sequence')")
         .fetch_one(&mut *holder)
         .await
@@ -227,7 +252,10 @@ async fn a_missing_sequence_is_waited_for_while_its_transaction_may_commit_then_
     let recorder = Recorder::default();
     let dispatcher = outbox.start_dispatcher(recorder.clone(), fast());
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(effects(&db.pool).await.is_empty(), "delivered past a sequence that could still commit");
+    assert!(
+        effects(&db.pool).await.is_empty(),
+        "delivered past a sequence that could still commit"
+    );
 
     holder.rollback().await.unwrap();
     assert_eq!(wait_for_effects(&db.pool, 1).await, ["after-the-gap"]);
@@ -240,7 +268,8 @@ async fn two_dispatchers_of_one_handler_deliver_each_event_once() {
     let (db, outbox) = setup().await;
     let recorder = Recorder::default();
     let first = outbox.start_dispatcher(recorder.clone(), fast());
-    let second = Outbox::new(db.second_pool(5).await, Clock::real()).start_dispatcher(recorder.clone(), fast());
+    let second = Outbox::new(db.second_pool(5).await, Clock::real())
+        .start_dispatcher(recorder.clone(), fast());
     for i in 0..50 {
         publish(&outbox, &db.pool, &[&format!("n{i:02}")]).await;
     }
