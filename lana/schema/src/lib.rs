@@ -14,7 +14,8 @@ static ES: Migrator = sqlx::migrate!("../../lib/es/migrations");
 static JOBS: Migrator = sqlx::migrate!("../../lib/jobs/migrations");
 static OUTBOX: Migrator = sqlx::migrate!("../../lib/outbox/migrations");
 static INBOX: Migrator = sqlx::migrate!("../../lib/inbox/migrations");
+static AUDIT: Migrator = sqlx::migrate!("../../lib/audit/migrations");
 
 pub async fn migrator() -> Result<Migrator, MigrateError> {
-    es::migrations::combine(&[&ES, &JOBS, &OUTBOX, &INBOX]).await
+    es::migrations::combine(&[&ES, &JOBS, &OUTBOX, &INBOX, &AUDIT]).await
 }
