@@ -1,7 +1,17 @@
 //! `lana-app` wires the bank together. The servers and the CLI talk to [`LanaApp`] only; the domain
 //! crates it composes arrive with their issues.
+//!
+//! Today it owns the database pool and schema, and the platform services every use case uses: jobs,
+//! outbox, audit log and authorization (seeded with the bank's permission sets and roles from
+//! [`authorization`]).
 
+pub mod authorization;
+
+use audit::{Audit, SealJob};
+use authz::Authorization;
 use clock::Clock;
+use jobs::{Jobs, JobsConfig, NewJob, RunnerHandle};
+use outbox::Outbox;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use sqlx::migrate::MigrateError;
@@ -35,6 +45,29 @@ impl Default for DbConfig {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditConfig {
+    /// How often new audit entries are chained.
+    pub seal_interval_secs: u64,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        Self {
+            seal_interval_secs: 5,
+        }
+    }
+}
+
+/// Everything `LanaApp` needs to start.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AppConfig {
+    pub db: DbConfig,
+    pub jobs: JobsConfig,
+    pub audit: AuditConfig,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("invalid db.pg_con: {0}")]
@@ -43,6 +76,12 @@ pub enum AppError {
     Connect { url: String, source: sqlx::Error },
     #[error("migrations failed: {0}")]
     Migrate(#[from] MigrateError),
+    #[error("authorization setup failed: {0}")]
+    Authz(#[from] authz::AuthzError),
+    #[error("background jobs setup failed: {0}")]
+    Jobs(#[from] jobs::JobsError),
+    #[error(transparent)]
+    Audit(#[from] audit::AuditError),
     #[error(transparent)]
     Sqlx(#[from] sqlx::Error),
 }
@@ -116,20 +155,70 @@ impl Health {
 pub struct LanaApp {
     pool: PgPool,
     clock: Clock,
+    jobs: Jobs,
+    outbox: Outbox,
+    audit: Audit,
+    authz: Authorization,
 }
 
 impl LanaApp {
-    pub async fn init(config: &DbConfig, clock: Clock) -> Result<Self, AppError> {
-        let pool = connect(config).await?;
-        if config.auto_migrate {
+    /// Connects, migrates (when configured), seeds the roles and registers the platform's jobs.
+    pub async fn init(config: &AppConfig, clock: Clock) -> Result<Self, AppError> {
+        let pool = connect(&config.db).await?;
+        if config.db.auto_migrate {
             let applied = migrate(&pool).await?;
             tracing::info!(migrations = applied.len(), "database schema is current");
         }
-        Ok(Self { pool, clock })
+        let jobs = Jobs::new(pool.clone(), clock.clone(), config.jobs.clone());
+        let outbox = Outbox::new(pool.clone(), clock.clone());
+        let audit = Audit::new(pool.clone(), clock.clone());
+        let authz = Authorization::init(pool.clone(), clock.clone(), audit.clone()).await?;
+        authz
+            .seed(&authorization::permission_sets(), authorization::ROLES)
+            .await?;
+
+        let seal_interval = chrono::Duration::seconds(
+            i64::try_from(config.audit.seal_interval_secs.max(1)).unwrap_or(i64::MAX),
+        );
+        jobs.register(SealJob {
+            audit: audit.clone(),
+            interval: seal_interval,
+        });
+        let seal = NewJob::new(SealJob::JOB_TYPE, ()).map_err(jobs::JobsError::from)?;
+        jobs.spawn(seal.unique_key(SealJob::JOB_TYPE)).await?;
+        Ok(Self {
+            pool,
+            clock,
+            jobs,
+            outbox,
+            audit,
+            authz,
+        })
     }
 
     pub fn clock(&self) -> &Clock {
         &self.clock
+    }
+
+    pub fn jobs(&self) -> &Jobs {
+        &self.jobs
+    }
+
+    pub fn outbox(&self) -> &Outbox {
+        &self.outbox
+    }
+
+    pub fn audit(&self) -> &Audit {
+        &self.audit
+    }
+
+    pub fn authz(&self) -> &Authorization {
+        &self.authz
+    }
+
+    /// Starts this process's job runner; stop it with `RunnerHandle::shutdown`.
+    pub fn start_jobs(&self) -> RunnerHandle {
+        self.jobs.start_runner()
     }
 
     /// Whether the database answers within a second.

@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use clock::Clock;
-use lana_app::{DbConfig, LanaApp, migrate};
+use lana_app::{AppConfig, DbConfig, LanaApp, migrate};
 
 async fn empty_db() -> test_db::TestDb {
     test_db::TestDb::new(&es::migrations::combine(&[]).await.unwrap()).await
@@ -37,19 +37,25 @@ async fn migrate_applies_everything_once() {
 #[tokio::test]
 async fn the_app_reports_health_and_a_clear_error_when_the_database_is_unreachable() {
     let db = empty_db().await;
-    let config = DbConfig {
-        pg_con: db.url(),
-        ..DbConfig::default()
+    let config = AppConfig {
+        db: DbConfig {
+            pg_con: db.url(),
+            ..DbConfig::default()
+        },
+        ..AppConfig::default()
     };
     let app = LanaApp::init(&config, Clock::real()).await.unwrap();
     assert!(app.health().await.is_healthy());
     app.shutdown().await;
     assert!(!app.health().await.is_healthy());
 
-    let unreachable = DbConfig {
-        pg_con: "postgres://lana:hunter2@127.0.0.1:1/lana".into(),
-        acquire_timeout_secs: 2,
-        ..DbConfig::default()
+    let unreachable = AppConfig {
+        db: DbConfig {
+            pg_con: "postgres://lana:hunter2@127.0.0.1:1/lana".into(),
+            acquire_timeout_secs: 2,
+            ..DbConfig::default()
+        },
+        ..AppConfig::default()
     };
     let err = LanaApp::init(&unreachable, Clock::real())
         .await

@@ -5,7 +5,8 @@
 //! the file, an environment variable or a flag) is an error that names its path.
 
 use http_server::ServerConfig;
-use lana_app::DbConfig;
+use jobs::JobsConfig;
+use lana_app::{AppConfig, AuditConfig, DbConfig};
 use serde::{Deserialize, Serialize};
 use serde_yaml::{Mapping, Value};
 use std::path::Path;
@@ -17,6 +18,8 @@ pub const ENV_PREFIX: &str = "LANA__";
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub db: DbConfig,
+    pub jobs: JobsConfig,
+    pub audit: AuditConfig,
     pub admin_server: ServerConfig,
     pub customer_server: ServerConfig,
     pub tracing: TracingConfig,
@@ -28,6 +31,8 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             db: DbConfig::default(),
+            jobs: JobsConfig::default(),
+            audit: AuditConfig::default(),
             admin_server: admin_server::default_config(),
             customer_server: customer_server::default_config(),
             tracing: TracingConfig::default(),
@@ -125,6 +130,15 @@ impl Config {
         if self.db.acquire_timeout_secs == 0 {
             return invalid("db.acquire_timeout_secs", "must be at least 1");
         }
+        if self.jobs.max_concurrent_jobs == 0 {
+            return invalid("jobs.max_concurrent_jobs", "must be at least 1");
+        }
+        if self.jobs.heartbeat_timeout_ms <= self.jobs.heartbeat_interval_ms {
+            return invalid(
+                "jobs.heartbeat_timeout_ms",
+                "must exceed jobs.heartbeat_interval_ms",
+            );
+        }
         if self.shutdown_grace_secs > 600 {
             return invalid("shutdown_grace_secs", "must be at most 600");
         }
@@ -133,6 +147,14 @@ impl Config {
             return invalid("customer_server.port", "must differ from admin_server.port");
         }
         Ok(())
+    }
+
+    pub fn app(&self) -> AppConfig {
+        AppConfig {
+            db: self.db.clone(),
+            jobs: self.jobs.clone(),
+            audit: self.audit.clone(),
+        }
     }
 
     /// The configuration as YAML, with the database password hidden.

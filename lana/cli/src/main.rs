@@ -37,6 +37,16 @@ enum Command {
     DumpDefaultConfig,
     /// Print the effective configuration (defaults, file, environment, flags), password hidden.
     ShowConfig,
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Chain pending entries, recompute the whole hash chain and report the first mismatch
+    /// (exit code 3 when the log was tampered with).
+    Verify,
 }
 
 fn main() -> ExitCode {
@@ -105,6 +115,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let _telemetry = telemetry::init(&config.tracing)?;
             serve(config).await
         }
+        Command::Audit(AuditCommand::Verify) => {
+            let _telemetry = telemetry::init(&config.tracing)?;
+            let app = LanaApp::init(&config.app(), Clock::real()).await?;
+            let report = app.audit().verify().await?;
+            app.shutdown().await;
+            match report.first_mismatch {
+                None => {
+                    println!(
+                        "audit log intact: {} entries chained, {} not yet chained (transactions still running)",
+                        report.checked, report.unsealed
+                    );
+                    Ok(())
+                }
+                Some(mismatch) => {
+                    println!(
+                        "audit log TAMPERED: {mismatch} ({} entries before it are intact)",
+                        report.checked
+                    );
+                    std::process::exit(3);
+                }
+            }
+        }
     }
 }
 
@@ -113,7 +145,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let admin_listener = http_server::bind(admin_server::NAME, &config.admin_server).await?;
     let customer_listener =
         http_server::bind(customer_server::NAME, &config.customer_server).await?;
-    let app = LanaApp::init(&config.db, Clock::real()).await?;
+    let app = LanaApp::init(&config.app(), Clock::real()).await?;
+    let job_runner = app.start_jobs();
 
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn({
@@ -159,6 +192,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         grace,
     )
     .await;
+    job_runner.shutdown().await;
     app.shutdown().await;
     match outcome {
         Some((admin, customer)) => {

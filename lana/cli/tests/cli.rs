@@ -251,3 +251,57 @@ async fn serve_reports_health_and_stops_gracefully_on_sigterm_and_sigint() {
         );
     }
 }
+
+#[tokio::test]
+async fn audit_verify_reports_an_intact_log_and_names_a_tampered_row() {
+    let db = empty_db().await;
+    let pg_con = format!("db.pg_con={}", db.url());
+    assert!(
+        run(lana_cli().args(["migrate", "--set", &pg_con]))
+            .status
+            .success()
+    );
+    let audit = audit::Audit::new(db.pool.clone(), clock::Clock::real());
+    let mut ids = Vec::new();
+    for action in ["customer:read", "customer:write", "deposit:write"] {
+        let entry = audit::NewAuditEntry {
+            subject: "user:00000000-0000-0000-0000-000000000001".into(),
+            object: "customer/1".into(),
+            action: action.into(),
+            authorized: action != "deposit:write",
+            correlation_id: None,
+        };
+        ids.push(audit.record(entry).await.unwrap());
+    }
+    // Other tests' transactions can hold the sealing horizon back for a moment.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let output = run(lana_cli().args(["audit", "verify", "--set", &pg_con]));
+        assert!(output.status.success(), "{}", stderr(&output));
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(stdout.contains("audit log intact"), "{stdout}");
+        if stdout.contains(", 0 not yet chained") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never fully chained: {stdout}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    let mut conn = db.pool.acquire().await.unwrap();
+    sqlx::query("SET session_replication_role = replica")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_entries SET authorized = true WHERE id = $1")
+        .bind(ids[2].0)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let output = run(lana_cli().args(["audit", "verify", "--set", &pg_con]));
+    assert_eq!(output.status.code(), Some(3));
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        stdout.contains(&format!("audit entry {} ", ids[2])) && stdout.contains("altered"),
+        "{stdout}"
+    );
+}

@@ -15,7 +15,8 @@ static JOBS: Migrator = sqlx::migrate!("../../lib/jobs/migrations");
 static OUTBOX: Migrator = sqlx::migrate!("../../lib/outbox/migrations");
 static INBOX: Migrator = sqlx::migrate!("../../lib/inbox/migrations");
 static AUDIT: Migrator = sqlx::migrate!("../../lib/audit/migrations");
+static AUTHZ: Migrator = sqlx::migrate!("../../lib/authz/migrations");
 
 pub async fn migrator() -> Result<Migrator, MigrateError> {
-    es::migrations::combine(&[&ES, &JOBS, &OUTBOX, &INBOX, &AUDIT]).await
+    es::migrations::combine(&[&ES, &JOBS, &OUTBOX, &INBOX, &AUDIT, &AUTHZ]).await
 }

@@ -1,0 +1,150 @@
+//! The bank's permission sets and predefined roles, seeded at every start.
+//!
+//! Objects are `<area>/<id or *>`, actions `<area>:<verb>`. A writer set includes reading. Roles
+//! created at run time combine these sets; the predefined ones are restored to this declaration at
+//! each start.
+
+use authz::{PermissionSetDef, RoleDef};
+
+macro_rules! area_sets {
+    ($viewer:literal, $writer:literal, $object:literal, $read:literal, $write:literal, $what:literal) => {
+        [
+            PermissionSetDef {
+                name: $viewer,
+                description: concat!("Read ", $what),
+                permissions: &[($object, $read)],
+            },
+            PermissionSetDef {
+                name: $writer,
+                description: concat!("Read and change ", $what),
+                permissions: &[($object, $read), ($object, $write)],
+            },
+        ]
+    };
+}
+
+const ACCESS: [PermissionSetDef; 2] = area_sets!(
+    "access-viewer",
+    "access-writer",
+    "access/*",
+    "access:read",
+    "access:write",
+    "staff users and roles"
+);
+const CUSTOMER: [PermissionSetDef; 2] = area_sets!(
+    "customer-viewer",
+    "customer-writer",
+    "customer/*",
+    "customer:read",
+    "customer:write",
+    "customers"
+);
+const DEPOSIT: [PermissionSetDef; 2] = area_sets!(
+    "deposit-viewer",
+    "deposit-writer",
+    "deposit/*",
+    "deposit:read",
+    "deposit:write",
+    "deposit accounts, deposits and withdrawals"
+);
+const GOVERNANCE: [PermissionSetDef; 2] = area_sets!(
+    "governance-viewer",
+    "governance-writer",
+    "governance/*",
+    "governance:read",
+    "governance:write",
+    "committees, policies and approvals"
+);
+const CREDIT: [PermissionSetDef; 2] = area_sets!(
+    "credit-viewer",
+    "credit-writer",
+    "credit/*",
+    "credit:read",
+    "credit:write",
+    "credit facilities"
+);
+const ACCOUNTING: [PermissionSetDef; 2] = area_sets!(
+    "accounting-viewer",
+    "accounting-writer",
+    "accounting/*",
+    "accounting:read",
+    "accounting:write",
+    "the chart of accounts, journals and statements"
+);
+const CONFIG: [PermissionSetDef; 2] = area_sets!(
+    "config-viewer",
+    "config-writer",
+    "config/*",
+    "config:read",
+    "config:write",
+    "domain settings"
+);
+
+pub const AUDIT_VIEWER: PermissionSetDef = PermissionSetDef {
+    name: "audit-viewer",
+    description: "Search the audit log",
+    permissions: &[("audit/*", "audit:read")],
+};
+
+pub const SUPERUSER_SET: PermissionSetDef = PermissionSetDef {
+    name: "superuser",
+    description: "Everything",
+    permissions: &[("*", "*")],
+};
+
+pub fn permission_sets() -> Vec<PermissionSetDef> {
+    [
+        ACCESS, CUSTOMER, DEPOSIT, GOVERNANCE, CREDIT, ACCOUNTING, CONFIG,
+    ]
+    .into_iter()
+    .flatten()
+    .chain([AUDIT_VIEWER, SUPERUSER_SET])
+    .collect()
+}
+
+pub const SUPERUSER: &str = "superuser";
+pub const ADMIN: &str = "admin";
+pub const BANK_MANAGER: &str = "bank-manager";
+pub const ACCOUNTANT: &str = "accountant";
+
+pub const ROLES: &[RoleDef] = &[
+    RoleDef {
+        name: SUPERUSER,
+        permission_sets: &["superuser"],
+    },
+    RoleDef {
+        name: ADMIN,
+        permission_sets: &[
+            "access-writer",
+            "audit-viewer",
+            "customer-writer",
+            "deposit-writer",
+            "governance-writer",
+            "credit-writer",
+            "accounting-writer",
+            "config-writer",
+        ],
+    },
+    RoleDef {
+        name: BANK_MANAGER,
+        permission_sets: &[
+            "access-viewer",
+            "audit-viewer",
+            "customer-writer",
+            "deposit-writer",
+            "governance-writer",
+            "credit-writer",
+            "accounting-viewer",
+            "config-viewer",
+        ],
+    },
+    RoleDef {
+        name: ACCOUNTANT,
+        permission_sets: &[
+            "accounting-writer",
+            "customer-viewer",
+            "deposit-viewer",
+            "credit-viewer",
+        ],
+    },
+];

@@ -1,0 +1,332 @@
+//! Role-based authorization.
+//!
+//! - **Model.** A subject is a staff user, a customer or the system. A staff user has one role; a
+//!   role is a set of permission sets; a permission set is a set of `(object pattern, action)`.
+//!   Patterns are exact, `*`, or a prefix ending in `*` (`customer/*`, `deposit:*`).
+//! - **Declared in code.** The bank's permission sets and predefined roles are declared by the
+//!   composition root and [`Authorization::seed`]ed at every start, idempotently: declared sets and
+//!   roles end up exactly as declared; roles created at run time are left alone.
+//! - **Cached.** Rules live in memory; checking reads no table. Every change to the rule tables
+//!   fires `NOTIFY lana_authz` (a statement trigger), and every process reloads its copy when it
+//!   hears it, and again after its notification connection was lost.
+//! - **Audited.** [`Authorization::enforce_in_op`] checks and records the decision: allowed in the
+//!   use case's transaction (and stamps the subject and audit entry on the events it will write),
+//!   denied in a transaction of its own, so the denial is kept although the use case fails.
+//!   [`Authorization::check`] answers without auditing, for UI hints.
+//! - **System** subjects (jobs, reactions) are always allowed, and audited like anyone else.
+
+mod rules;
+
+pub use rules::{PermissionSetDef, RoleDef};
+
+use audit::{Audit, AuditEntryId, NewAuditEntry};
+use clock::Clock;
+use es::{DbOp, EventContext};
+use rules::Rules;
+use sqlx::PgPool;
+use sqlx::postgres::PgListener;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+use uuid::Uuid;
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Who is acting.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Subject {
+    User(Uuid),
+    Customer(Uuid),
+    System(String),
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Subject::User(id) => write!(f, "user:{id}"),
+            Subject::Customer(id) => write!(f, "customer:{id}"),
+            Subject::System(name) => write!(f, "system:{name}"),
+        }
+    }
+}
+
+impl FromStr for Subject {
+    type Err = AuthzError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let invalid = || AuthzError::InvalidSubject(s.to_owned());
+        let (kind, rest) = s.split_once(':').ok_or_else(invalid)?;
+        match kind {
+            "user" => rest.parse().map(Subject::User).map_err(|_| invalid()),
+            "customer" => rest.parse().map(Subject::Customer).map_err(|_| invalid()),
+            "system" if !rest.is_empty() => Ok(Subject::System(rest.to_owned())),
+            _ => Err(invalid()),
+        }
+    }
+}
+
+/// One permission: an object pattern and an action pattern.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Permission {
+    pub object: String,
+    pub action: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthzError {
+    #[error("{subject} may not {action} on {object}")]
+    NotAuthorized {
+        subject: String,
+        object: String,
+        action: String,
+        audit_entry_id: AuditEntryId,
+    },
+    #[error("role {0} does not exist")]
+    UnknownRole(String),
+    #[error("role {0} already exists")]
+    RoleExists(String),
+    #[error("permission set {0} does not exist")]
+    UnknownPermissionSet(String),
+    #[error("invalid subject {0}")]
+    InvalidSubject(String),
+    #[error(transparent)]
+    Audit(#[from] audit::AuditError),
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+}
+
+#[derive(Clone)]
+pub struct Authorization {
+    pool: PgPool,
+    clock: Clock,
+    audit: Audit,
+    rules: Arc<RwLock<Arc<Rules>>>,
+    listener: Arc<ListenerTask>,
+}
+
+/// Stops the reload task when the last handle is dropped.
+struct ListenerTask(tokio::task::JoinHandle<()>);
+
+impl Drop for ListenerTask {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl Authorization {
+    /// Loads the rules and starts listening for changes.
+    pub async fn init(pool: PgPool, clock: Clock, audit: Audit) -> Result<Self, AuthzError> {
+        let rules = Arc::new(RwLock::new(Arc::new(Rules::load(&pool).await?)));
+        let task = tokio::spawn(listen(pool.clone(), rules.clone()));
+        Ok(Self {
+            pool,
+            clock,
+            audit,
+            rules,
+            listener: Arc::new(ListenerTask(task)),
+        })
+    }
+
+    fn rules(&self) -> Arc<Rules> {
+        match self.rules.read() {
+            Ok(rules) => rules.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Reloads the rules now (normally the change notification does it).
+    pub async fn reload(&self) -> Result<(), AuthzError> {
+        let fresh = Arc::new(Rules::load(&self.pool).await?);
+        store(&self.rules, fresh);
+        Ok(())
+    }
+
+    /// Whether `subject` may `action` on `object`; not audited (UI hints only).
+    pub fn check(&self, subject: &Subject, object: &str, action: &str) -> bool {
+        match subject {
+            Subject::System(_) => true,
+            _ => self.rules().allows(&subject.to_string(), object, action),
+        }
+    }
+
+    /// Checks and audits within the use case's transaction. Allowed: the entry is written in `op`
+    /// and `op`'s event context names the subject and the entry. Denied: the entry is written and
+    /// committed on its own and `NotAuthorized` is returned.
+    pub async fn enforce_in_op(
+        &self,
+        op: &mut DbOp,
+        subject: &Subject,
+        object: &str,
+        action: &str,
+    ) -> Result<AuditEntryId, AuthzError> {
+        let correlation_id = op.context().correlation_id.clone();
+        let allowed = self.check(subject, object, action);
+        let entry = NewAuditEntry {
+            subject: subject.to_string(),
+            object: object.to_owned(),
+            action: action.to_owned(),
+            authorized: allowed,
+            correlation_id: correlation_id.clone(),
+        };
+        if !allowed {
+            let audit_entry_id = self.audit.record(entry).await?;
+            return Err(AuthzError::NotAuthorized {
+                subject: subject.to_string(),
+                object: object.to_owned(),
+                action: action.to_owned(),
+                audit_entry_id,
+            });
+        }
+        let id = self.audit.record_in_op(op, entry).await?;
+        op.set_context(EventContext {
+            subject: Some(subject.to_string()),
+            audit_entry_id: Some(id.0),
+            correlation_id,
+        });
+        Ok(id)
+    }
+
+    /// Checks and audits in a transaction of its own (for queries).
+    pub async fn enforce(
+        &self,
+        subject: &Subject,
+        object: &str,
+        action: &str,
+        correlation_id: Option<String>,
+    ) -> Result<AuditEntryId, AuthzError> {
+        let mut op = DbOp::init(&self.pool, &self.clock).await?;
+        op.set_context(EventContext {
+            correlation_id,
+            ..EventContext::default()
+        });
+        let id = self.enforce_in_op(&mut op, subject, object, action).await?;
+        op.commit().await?;
+        Ok(id)
+    }
+
+    pub fn role_of(&self, subject: &Subject) -> Option<String> {
+        self.rules()
+            .role_of(&subject.to_string())
+            .map(str::to_owned)
+    }
+
+    /// Everything `subject` may do, sorted.
+    pub fn permissions_of(&self, subject: &Subject) -> Vec<Permission> {
+        self.rules().permissions_of(&subject.to_string())
+    }
+
+    /// Roles with their permission sets, sorted by name.
+    pub fn roles(&self) -> Vec<(String, Vec<String>)> {
+        self.rules().roles()
+    }
+
+    /// Permission sets with their permissions, sorted by name.
+    pub fn permission_sets(&self) -> Vec<(String, Vec<Permission>)> {
+        self.rules().permission_sets()
+    }
+
+    /// Makes the declared permission sets and roles exist exactly as declared.
+    pub async fn seed(
+        &self,
+        sets: &[PermissionSetDef],
+        roles: &[RoleDef],
+    ) -> Result<(), AuthzError> {
+        let mut tx = self.pool.begin().await?;
+        rules::seed(&mut tx, sets, roles).await?;
+        tx.commit().await?;
+        self.reload().await
+    }
+
+    pub async fn create_role_in_op(&self, op: &mut DbOp, role: &str) -> Result<(), AuthzError> {
+        rules::create_role(op.conn(), role).await
+    }
+
+    pub async fn add_permission_sets_in_op(
+        &self,
+        op: &mut DbOp,
+        role: &str,
+        sets: &[String],
+    ) -> Result<(), AuthzError> {
+        rules::add_permission_sets(op.conn(), role, sets).await
+    }
+
+    pub async fn remove_permission_sets_in_op(
+        &self,
+        op: &mut DbOp,
+        role: &str,
+        sets: &[String],
+    ) -> Result<(), AuthzError> {
+        rules::remove_permission_sets(op.conn(), role, sets).await
+    }
+
+    /// Gives `subject` `role` (replacing any role it had).
+    pub async fn assign_role_in_op(
+        &self,
+        op: &mut DbOp,
+        subject: &Subject,
+        role: &str,
+    ) -> Result<(), AuthzError> {
+        rules::assign_role(op.conn(), &subject.to_string(), role).await
+    }
+
+    pub async fn revoke_role_in_op(
+        &self,
+        op: &mut DbOp,
+        subject: &Subject,
+    ) -> Result<(), AuthzError> {
+        rules::revoke_role(op.conn(), &subject.to_string()).await
+    }
+
+    /// Whether the change listener is running (false only after it panicked).
+    pub fn is_listening(&self) -> bool {
+        !self.listener.0.is_finished()
+    }
+}
+
+fn store(rules: &RwLock<Arc<Rules>>, fresh: Arc<Rules>) {
+    match rules.write() {
+        Ok(mut guard) => *guard = fresh,
+        Err(poisoned) => *poisoned.into_inner() = fresh,
+    }
+}
+
+/// Reloads on every change notification, and after (re)connecting, since changes may have been
+/// missed while disconnected.
+async fn listen(pool: PgPool, rules: Arc<RwLock<Arc<Rules>>>) {
+    loop {
+        let mut listener = match PgListener::connect_with(&pool).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(error = %e, "authz: cannot connect to listen for changes; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        if let Err(e) = listener.listen("lana_authz").await {
+            tracing::warn!(error = %e, "authz: LISTEN failed; retrying");
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            continue;
+        }
+        reload_into(&pool, &rules).await;
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(_)) => reload_into(&pool, &rules).await,
+                Ok(None) => {
+                    // The connection was lost and re-established: changes may have been missed.
+                    reload_into(&pool, &rules).await;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "authz: change listener failed; reconnecting");
+                    break;
+                }
+            }
+        }
+    }
+}
+
+async fn reload_into(pool: &PgPool, rules: &RwLock<Arc<Rules>>) {
+    match Rules::load(pool).await {
+        Ok(fresh) => store(rules, Arc::new(fresh)),
+        Err(e) => tracing::warn!(error = %e, "authz: reload failed; keeping the rules in memory"),
+    }
+}
