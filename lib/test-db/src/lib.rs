@@ -149,3 +149,24 @@ impl TestDb {
             .expect("connect to test database")
     }
 }
+
+/// The server settings that decide write throughput, for benchmark reports.
+pub async fn settings_report(pool: &PgPool) -> String {
+    let mut report = Vec::new();
+    for setting in [
+        "server_version",
+        "fsync",
+        "synchronous_commit",
+        "full_page_writes",
+        "wal_level",
+        "shared_buffers",
+        "max_connections",
+    ] {
+        let value: String = sqlx::query_scalar(&format!("SHOW {setting}"))
+            .fetch_one(pool)
+            .await
+            .expect("read a server setting");
+        report.push(format!("{setting}={value}"));
+    }
+    report.join(" ")
+}
