@@ -68,6 +68,19 @@ pub struct AppConfig {
     pub audit: AuditConfig,
 }
 
+impl AppConfig {
+    /// The defaults, on the database at `pg_con`.
+    pub fn for_database(pg_con: impl Into<String>) -> Self {
+        Self {
+            db: DbConfig {
+                pg_con: pg_con.into(),
+                ..DbConfig::default()
+            },
+            ..Self::default()
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("invalid db.pg_con: {0}")]

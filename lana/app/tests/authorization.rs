@@ -5,7 +5,7 @@ use authz::Subject;
 use clock::Clock;
 use es::DbOp;
 use lana_app::authorization::{ACCOUNTANT, ADMIN, BANK_MANAGER, SUPERUSER};
-use lana_app::{AppConfig, DbConfig, LanaApp};
+use lana_app::{AppConfig, LanaApp};
 
 /// (object, action) and, per role in the order superuser, admin, bank-manager, accountant, whether
 /// it is allowed.
@@ -46,13 +46,7 @@ const MATRIX: &[(&str, &str, [bool; 4])] = &[
 #[tokio::test]
 async fn each_predefined_role_is_allowed_exactly_what_it_declares() {
     let db = test_db::TestDb::new(&es::migrations::combine(&[]).await.unwrap()).await;
-    let config = AppConfig {
-        db: DbConfig {
-            pg_con: db.url(),
-            ..DbConfig::default()
-        },
-        ..AppConfig::default()
-    };
+    let config = AppConfig::for_database(db.url());
     let app = LanaApp::init(&config, Clock::real()).await.unwrap();
     // Seeding again (a restart) changes nothing.
     let again = LanaApp::init(&config, Clock::real()).await.unwrap();

@@ -37,13 +37,7 @@ async fn migrate_applies_everything_once() {
 #[tokio::test]
 async fn the_app_reports_health_and_a_clear_error_when_the_database_is_unreachable() {
     let db = empty_db().await;
-    let config = AppConfig {
-        db: DbConfig {
-            pg_con: db.url(),
-            ..DbConfig::default()
-        },
-        ..AppConfig::default()
-    };
+    let config = AppConfig::for_database(db.url());
     let app = LanaApp::init(&config, Clock::real()).await.unwrap();
     assert!(app.health().await.is_healthy());
     app.shutdown().await;

@@ -23,6 +23,7 @@ mod entity;
 mod error;
 mod events;
 pub mod migrations;
+pub mod notify;
 mod op;
 mod page;
 mod repo;

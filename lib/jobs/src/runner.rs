@@ -6,7 +6,6 @@ use crate::job::{CurrentJob, JobCompletion, JobId, JobRunner};
 use chrono::{DateTime, Utc};
 use es::DbOp;
 use futures::FutureExt;
-use sqlx::postgres::PgListener;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
@@ -67,19 +66,7 @@ async fn main_loop(jobs: Jobs, runner_id: String, mut stop: watch::Receiver<bool
     let config = jobs.config.clone();
     let slots = Arc::new(Semaphore::new(config.max_concurrent_jobs.max(1)));
     let mut tasks: JoinSet<()> = JoinSet::new();
-    let mut listener = match PgListener::connect_with(&jobs.pool).await {
-        Ok(mut listener) => match listener.listen("lana_jobs").await {
-            Ok(()) => Some(listener),
-            Err(e) => {
-                tracing::warn!(error = %e, "jobs: cannot LISTEN; polling only");
-                None
-            }
-        },
-        Err(e) => {
-            tracing::warn!(error = %e, "jobs: no listener connection; polling only");
-            None
-        }
-    };
+    let mut listener = es::notify::listen(&jobs.pool, "lana_jobs").await;
     let poll = Duration::from_millis(config.poll_interval_ms);
     loop {
         if *stop.borrow() {
@@ -120,7 +107,7 @@ async fn main_loop(jobs: Jobs, runner_id: String, mut stop: watch::Receiver<bool
         tokio::select! {
             _ = stop.changed() => {}
             _ = tasks.join_next(), if !tasks.is_empty() => {}
-            _ = notified(&mut listener) => {}
+            _ = es::notify::notified(&mut listener) => {}
             _ = tokio::time::sleep(poll) => {}
             _ = sleep_until_due(&jobs, next_due) => {}
         }
@@ -138,18 +125,6 @@ async fn main_loop(jobs: Jobs, runner_id: String, mut stop: watch::Receiver<bool
                 tracing::warn!(error = %e, "jobs: release failed; the reaper will take them back")
             }
         }
-    }
-}
-
-async fn notified(listener: &mut Option<PgListener>) {
-    match listener {
-        Some(l) => {
-            if l.recv().await.is_err() {
-                // The connection dropped; sqlx reconnects on the next recv. Avoid a hot loop.
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-        }
-        None => std::future::pending().await,
     }
 }
 

@@ -6,7 +6,6 @@ use clock::Clock;
 use es::DbOp;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
-use sqlx::postgres::PgListener;
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -85,13 +84,7 @@ async fn run(
     mut stop: watch::Receiver<bool>,
 ) {
     let name = handler.name();
-    let mut listener = match PgListener::connect_with(&pool).await {
-        Ok(mut l) => l.listen("lana_outbox").await.ok().map(|()| l),
-        Err(_) => None,
-    };
-    if listener.is_none() {
-        tracing::warn!(handler = name, "outbox: cannot LISTEN; polling only");
-    }
+    let mut listener = es::notify::listen(&pool, "lana_outbox").await;
     let poll = Duration::from_millis(config.poll_interval_ms);
     let mut gap: Option<PendingGap> = None;
     let mut failures: u32 = 0;
@@ -121,19 +114,8 @@ async fn run(
         tokio::select! {
             _ = stop.changed() => {}
             _ = tokio::time::sleep(wait) => {}
-            _ = notified(&mut listener) => {}
+            _ = es::notify::notified(&mut listener) => {}
         }
-    }
-}
-
-async fn notified(listener: &mut Option<PgListener>) {
-    match listener {
-        Some(l) => {
-            if l.recv().await.is_err() {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-        }
-        None => std::future::pending().await,
     }
 }
 
