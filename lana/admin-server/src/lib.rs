@@ -1,21 +1,94 @@
-//! admin-server: the admin API on port 5253. Bank staff (RBAC).
+//! admin-server: the admin GraphQL API on port 5253, for bank staff.
 //!
-//! For now it serves the unauthenticated health endpoint; the GraphQL API arrives with the servers
-//! issue.
+//! `POST /graphql` requires a bearer JWT from the staff realm (issuer and audience configured);
+//! the token's subject (or, at the first login, its verified email) maps to a staff user, whose
+//! role decides what each use case allows. `GET /health` is the only unauthenticated route.
+
+mod error;
+mod schema;
+
+pub use schema::{AdminSchema, build_schema};
 
 use axum::Router;
-use http_server::{ServerConfig, health_route};
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::post;
+use es::EsEntity;
+use graphql_kit::{ApiServerConfig, GraphqlConfig, authenticate, correlation_id, read_request, reject, respond};
+use http_server::health_route;
+use jwt_auth::{JwtConfig, JwtVerifier};
 use lana_app::LanaApp;
+use std::sync::Arc;
 
 pub const NAME: &str = "admin-server";
 
-pub fn default_config() -> ServerConfig {
-    ServerConfig::local(5253)
+pub fn default_config() -> ApiServerConfig {
+    ApiServerConfig {
+        host: "127.0.0.1".into(),
+        port: 5253,
+        jwt: JwtConfig {
+            jwks_url: "http://127.0.0.1:8081/realms/internal/jwks".into(),
+            issuer: "http://127.0.0.1:8081/realms/internal".into(),
+            audience: "lana-admin".into(),
+            ..JwtConfig::default()
+        },
+        graphql: GraphqlConfig::default(),
+    }
 }
 
-pub fn router(app: LanaApp) -> Router {
-    health_route(move || {
-        let app = app.clone();
-        async move { app.health_report().await }
-    })
+/// The staff user a request acts as.
+#[derive(Debug, Clone, Copy)]
+pub struct StaffUser(pub core_access::UserId);
+
+#[derive(Clone)]
+struct AdminState {
+    app: LanaApp,
+    verifier: Arc<JwtVerifier>,
+    schema: AdminSchema,
+    max_body_bytes: usize,
+}
+
+pub fn router(app: LanaApp, verifier: Arc<JwtVerifier>, config: &ApiServerConfig) -> Router {
+    let state = AdminState {
+        schema: build_schema(&config.graphql),
+        max_body_bytes: config.graphql.max_body_bytes,
+        app: app.clone(),
+        verifier,
+    };
+    Router::new()
+        .route("/graphql", post(graphql))
+        .with_state(state)
+        .merge(health_route(move || {
+            let app = app.clone();
+            async move { app.health_report().await }
+        }))
+}
+
+async fn graphql(State(state): State<AdminState>, headers: HeaderMap, body: Body) -> Response {
+    let correlation_id = correlation_id(&headers);
+    let claims = match authenticate(&state.verifier, &headers, &correlation_id).await {
+        Ok(claims) => claims,
+        Err(refusal) => return refusal,
+    };
+    let user = match state.app.access().user_for_login(&claims.sub, claims.verified_email()).await {
+        Ok(Some(user)) => user,
+        Ok(None) => {
+            return reject(StatusCode::FORBIDDEN, "FORBIDDEN", "no staff user for this identity", &correlation_id);
+        }
+        Err(e) => {
+            tracing::error!(correlation_id = %correlation_id.0, error = %e, "staff login lookup failed");
+            return reject(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error", &correlation_id);
+        }
+    };
+    let request = match read_request(&headers, body, state.max_body_bytes, &correlation_id).await {
+        Ok(request) => request,
+        Err(refusal) => return refusal,
+    };
+    let request = request
+        .data(StaffUser(user.id()))
+        .data(state.app.clone())
+        .data(correlation_id.clone());
+    respond(state.schema.execute(request).await, &correlation_id)
 }

@@ -10,6 +10,7 @@ pub mod authorization;
 use audit::{Audit, SealJob};
 use authz::Authorization;
 use clock::Clock;
+use core_access::Access;
 use jobs::{Jobs, JobsConfig, NewJob, RunnerHandle};
 use outbox::Outbox;
 use serde::{Deserialize, Serialize};
@@ -60,12 +61,20 @@ impl Default for AuditConfig {
     }
 }
 
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AccessConfig {
+    /// The staff user made superuser at every start (created if missing). Unset: nobody is.
+    pub superuser_email: Option<String>,
+}
+
 /// Everything `LanaApp` needs to start.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AppConfig {
     pub db: DbConfig,
     pub jobs: JobsConfig,
     pub audit: AuditConfig,
+    pub access: AccessConfig,
 }
 
 impl AppConfig {
@@ -89,6 +98,8 @@ pub enum AppError {
     Connect { url: String, source: sqlx::Error },
     #[error("migrations failed: {0}")]
     Migrate(#[from] MigrateError),
+    #[error("access setup failed: {0}")]
+    Access(#[from] core_access::AccessError),
     #[error("authorization setup failed: {0}")]
     Authz(#[from] authz::AuthzError),
     #[error("background jobs setup failed: {0}")]
@@ -172,6 +183,7 @@ pub struct LanaApp {
     outbox: Outbox,
     audit: Audit,
     authz: Authorization,
+    access: Access,
 }
 
 impl LanaApp {
@@ -189,6 +201,12 @@ impl LanaApp {
         authz
             .seed(&authorization::permission_sets(), authorization::ROLES)
             .await?;
+        let superuser = config
+            .access
+            .superuser_email
+            .as_deref()
+            .map(|email| (email, authorization::SUPERUSER));
+        let access = Access::init(pool.clone(), clock.clone(), authz.clone(), authorization::ROLES, superuser).await?;
 
         let seal_interval = chrono::Duration::seconds(
             i64::try_from(config.audit.seal_interval_secs.max(1)).unwrap_or(i64::MAX),
@@ -206,6 +224,7 @@ impl LanaApp {
             outbox,
             audit,
             authz,
+            access,
         })
     }
 
@@ -227,6 +246,10 @@ impl LanaApp {
 
     pub fn authz(&self) -> &Authorization {
         &self.authz
+    }
+
+    pub fn access(&self) -> &Access {
+        &self.access
     }
 
     /// Starts this process's job runner; stop it with `RunnerHandle::shutdown`.

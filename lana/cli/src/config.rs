@@ -4,9 +4,9 @@
 //! Layers are merged as YAML trees and the result is read strictly: an unknown key anywhere (in
 //! the file, an environment variable or a flag) is an error that names its path.
 
-use http_server::ServerConfig;
+use graphql_kit::ApiServerConfig;
 use jobs::JobsConfig;
-use lana_app::{AppConfig, AuditConfig, DbConfig};
+use lana_app::{AccessConfig, AppConfig, AuditConfig, DbConfig};
 use serde::{Deserialize, Serialize};
 use serde_yaml::{Mapping, Value};
 use std::path::Path;
@@ -20,8 +20,9 @@ pub struct Config {
     pub db: DbConfig,
     pub jobs: JobsConfig,
     pub audit: AuditConfig,
-    pub admin_server: ServerConfig,
-    pub customer_server: ServerConfig,
+    pub access: AccessConfig,
+    pub admin_server: ApiServerConfig,
+    pub customer_server: ApiServerConfig,
     pub tracing: TracingConfig,
     /// After a shutdown signal, how long in-flight requests may take before the process exits.
     pub shutdown_grace_secs: u64,
@@ -33,6 +34,7 @@ impl Default for Config {
             db: DbConfig::default(),
             jobs: JobsConfig::default(),
             audit: AuditConfig::default(),
+            access: AccessConfig::default(),
             admin_server: admin_server::default_config(),
             customer_server: customer_server::default_config(),
             tracing: TracingConfig::default(),
@@ -154,6 +156,7 @@ impl Config {
             db: self.db.clone(),
             jobs: self.jobs.clone(),
             audit: self.audit.clone(),
+            access: self.access.clone(),
         }
     }
 

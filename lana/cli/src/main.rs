@@ -8,7 +8,9 @@ use clock::Clock;
 use config::Config;
 use lana_app::LanaApp;
 use std::future::Future;
+use jwt_auth::JwtVerifier;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::process::ExitCode;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -142,10 +144,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     // Bind first: a busy port fails startup before anything else happens.
-    let admin_listener = http_server::bind(admin_server::NAME, &config.admin_server).await?;
+    let admin_listener = http_server::bind(admin_server::NAME, &config.admin_server.listen()).await?;
     let customer_listener =
-        http_server::bind(customer_server::NAME, &config.customer_server).await?;
+        http_server::bind(customer_server::NAME, &config.customer_server.listen()).await?;
     let app = LanaApp::init(&config.app(), Clock::real()).await?;
+    let admin_verifier = Arc::new(JwtVerifier::new(config.admin_server.jwt.clone())?);
+    let customer_verifier = Arc::new(JwtVerifier::new(config.customer_server.jwt.clone())?);
+    tokio::join!(admin_verifier.prefetch(), customer_verifier.prefetch());
     let job_runner = app.start_jobs();
 
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -178,12 +183,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let admin = serve_one(
         admin_server::NAME,
         admin_listener,
-        admin_server::router(app.clone()),
+        admin_server::router(app.clone(), admin_verifier, &config.admin_server),
     );
     let customer = serve_one(
         customer_server::NAME,
         customer_listener,
-        customer_server::router(app.clone()),
+        customer_server::router(app.clone(), customer_verifier, &config.customer_server),
     );
     let grace = Duration::from_secs(config.shutdown_grace_secs);
     let outcome = with_grace_period(

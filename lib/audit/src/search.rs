@@ -32,6 +32,13 @@ fn encode_cursor(id: AuditEntryId) -> String {
     URL_SAFE_NO_PAD.encode(format!("audit:{}", id.0))
 }
 
+impl AuditPage {
+    /// The cursor that continues after entry `id`.
+    pub fn cursor_of(id: AuditEntryId) -> String {
+        encode_cursor(id)
+    }
+}
+
 fn decode_cursor(cursor: &str) -> Result<i64, AuditError> {
     let bytes = URL_SAFE_NO_PAD
         .decode(cursor)

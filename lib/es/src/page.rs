@@ -56,10 +56,12 @@ impl ListQuery {
     }
 }
 
-/// One page of entities and the cursor to continue after its last one.
+/// One page of entities, each with the cursor that continues after it.
 #[derive(Debug)]
 pub struct Page<T> {
     pub entities: Vec<T>,
+    /// `cursors[i]` continues after `entities[i]`.
+    pub cursors: Vec<Cursor>,
     pub end_cursor: Option<Cursor>,
     pub has_next_page: bool,
 }

@@ -457,20 +457,23 @@ impl<C: EsRepoConfig> EsRepo<C> {
         let mut rows = select.build().fetch_all(&mut *conn).await?;
         let has_next_page = rows.len() > query.first;
         rows.truncate(query.first);
-        let end_cursor = match rows.last() {
-            Some(row) => Some(Cursor {
-                key: IndexValue::read(row, "sort_key", sort_type)?,
-                id: row.try_get("id")?,
-            }),
-            None => None,
-        };
-        let ids = rows
+        let mut ids = Vec::with_capacity(rows.len());
+        let mut cursors = HashMap::with_capacity(rows.len());
+        for row in &rows {
+            let id: Uuid = row.try_get("id")?;
+            let key = IndexValue::read(row, "sort_key", sort_type)?;
+            ids.push(id);
+            cursors.insert(id, Cursor { key, id });
+        }
+        let entities = self.load_many(conn, &ids).await?;
+        let cursors: Vec<Cursor> = entities
             .iter()
-            .map(|row| row.try_get("id"))
-            .collect::<Result<Vec<Uuid>, _>>()?;
+            .filter_map(|e| cursors.remove(&e.id().into()))
+            .collect();
         Ok(Page {
-            entities: self.load_many(conn, &ids).await?,
-            end_cursor,
+            end_cursor: cursors.last().cloned(),
+            entities,
+            cursors,
             has_next_page,
         })
     }

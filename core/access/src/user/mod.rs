@@ -1,0 +1,5 @@
+mod entity;
+mod repo;
+
+pub use entity::{NewUser, User, UserEvent};
+pub(crate) use repo::UserRepo;
