@@ -95,3 +95,43 @@ ensure_cargo_tool() { # binary crate version [cargo install flags...]
 ensure_sqlx_cli() {
   ensure_cargo_tool sqlx sqlx-cli 0.8.6 --no-default-features --features rustls,postgres
 }
+
+OIDC_PORT="${OIDC_PORT:-8081}"
+
+ensure_node() {
+  command -v node >/dev/null || ensure_apt_packages nodejs npm
+  command -v npm >/dev/null || ensure_apt_packages npm
+  command -v curl >/dev/null || ensure_apt_packages curl
+}
+
+# Installs the development OIDC provider's packages (exact versions from package-lock.json).
+ensure_oidc_packages() {
+  ensure_node
+  if [ ! -d "$ROOT/dev/oidc/node_modules/oidc-provider" ] \
+     || [ "$ROOT/dev/oidc/package-lock.json" -nt "$ROOT/dev/oidc/node_modules/.package-lock.json" ]; then
+    log "installing the development OIDC provider (npm ci)"
+    npm ci --prefix "$ROOT/dev/oidc" --no-audit --no-fund --loglevel=error >/dev/null
+  fi
+}
+
+# The development OIDC provider on 127.0.0.1:$OIDC_PORT: reuses one that answers, else starts one
+# in the background with its keys in .lana/oidc.
+ensure_oidc() {
+  ensure_oidc_packages
+  if curl -fsS "http://127.0.0.1:$OIDC_PORT/health" >/dev/null 2>&1; then
+    log "using the OIDC provider at http://127.0.0.1:$OIDC_PORT"
+    return 0
+  fi
+  mkdir -p "$STATE/oidc"
+  OIDC_PORT="$OIDC_PORT" OIDC_STATE_DIR="$STATE/oidc" \
+    nohup node "$ROOT/dev/oidc/server.mjs" >"$STATE/oidc.log" 2>&1 &
+  echo $! >"$STATE/oidc.pid"
+  for _ in $(seq 1 50); do
+    curl -fsS "http://127.0.0.1:$OIDC_PORT/health" >/dev/null 2>&1 && {
+      log "started the OIDC provider at http://127.0.0.1:$OIDC_PORT (log: $STATE/oidc.log)"
+      return 0
+    }
+    sleep 0.2
+  done
+  die "the OIDC provider did not start; see $STATE/oidc.log"
+}

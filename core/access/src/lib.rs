@@ -66,7 +66,10 @@ impl Access {
         if let Some((email, role)) = superuser {
             let email = Email::parse(email)?;
             let role = RoleName::parse(role)?;
-            retry_conflicts(RetryPolicy::default(), || access.bootstrap_user(&email, &role)).await?;
+            retry_conflicts(RetryPolicy::default(), || {
+                access.bootstrap_user(&email, &role)
+            })
+            .await?;
         }
         access.authz.reload().await?;
         Ok(access)
@@ -74,9 +77,17 @@ impl Access {
 
     async fn sync_predefined_role(&self, def: &RoleDef) -> Result<(), AccessError> {
         let name = RoleName::parse(def.name)?;
-        let declared: BTreeSet<String> = def.permission_sets.iter().map(|s| (*s).to_owned()).collect();
+        let declared: BTreeSet<String> = def
+            .permission_sets
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
         let mut op = DbOp::init(&self.pool, &self.clock).await?;
-        match self.roles.find_one_by_in_op(&mut op, "name", name.as_str()).await? {
+        match self
+            .roles
+            .find_one_by_in_op(&mut op, "name", name.as_str())
+            .await?
+        {
             None => {
                 let new = NewRole {
                     id: RoleId::new(),
@@ -86,7 +97,11 @@ impl Access {
                 self.roles.create_in_op(&mut op, new.into_events()).await?;
             }
             Some(mut role) => {
-                let extra: BTreeSet<String> = role.permission_sets.difference(&declared).cloned().collect();
+                let extra: BTreeSet<String> = role
+                    .permission_sets
+                    .difference(&declared)
+                    .cloned()
+                    .collect();
                 let _ = role.add_permission_sets(&declared);
                 let _ = role.remove_permission_sets(&extra);
                 self.roles.update_in_op(&mut op, &mut role).await?;
@@ -103,7 +118,11 @@ impl Access {
             .find_one_by_in_op(&mut op, "name", role.as_str())
             .await?
             .ok_or_else(|| AccessError::UnknownRole(role.to_string()))?;
-        let mut user = match self.users.find_one_by_in_op(&mut op, "email", email.as_str()).await? {
+        let mut user = match self
+            .users
+            .find_one_by_in_op(&mut op, "email", email.as_str())
+            .await?
+        {
             Some(user) => user,
             None => {
                 let new = NewUser {
@@ -117,14 +136,20 @@ impl Access {
         };
         let _ = user.update_role(role.id());
         self.users.update_in_op(&mut op, &mut user).await?;
-        self.authz.assign_role_in_op(&mut op, &subject_of(user.id()), role.name.as_str()).await?;
+        self.authz
+            .assign_role_in_op(&mut op, &subject_of(user.id()), role.name.as_str())
+            .await?;
         op.commit().await?;
         Ok(())
     }
 
     /// The staff user behind a verified token: by the stored subject, else by the verified email
     /// (linking the subject on that first login). `None` when there is no such user.
-    pub async fn user_for_login(&self, subject: &str, verified_email: Option<&str>) -> Result<Option<User>, AccessError> {
+    pub async fn user_for_login(
+        &self,
+        subject: &str,
+        verified_email: Option<&str>,
+    ) -> Result<Option<User>, AccessError> {
         if let Some(user) = self.users.find_one_by("auth_subject", subject).await? {
             return Ok(Some(user));
         }
@@ -153,12 +178,21 @@ impl Access {
 
     async fn begin(&self, actor: UserId, object: &str, action: &str) -> Result<DbOp, AccessError> {
         let mut op = DbOp::init(&self.pool, &self.clock).await?;
-        self.authz.enforce_in_op(&mut op, &subject_of(actor), object, action).await?;
+        self.authz
+            .enforce_in_op(&mut op, &subject_of(actor), object, action)
+            .await?;
         Ok(op)
     }
 
-    pub async fn create_user(&self, actor: UserId, email: Email, role_id: RoleId) -> Result<User, AccessError> {
-        let mut op = self.begin(actor, permissions::USERS, permissions::WRITE).await?;
+    pub async fn create_user(
+        &self,
+        actor: UserId,
+        email: Email,
+        role_id: RoleId,
+    ) -> Result<User, AccessError> {
+        let mut op = self
+            .begin(actor, permissions::USERS, permissions::WRITE)
+            .await?;
         let role = self.find_role_in_op(&mut op, role_id).await?;
         let new = NewUser {
             id: UserId::new(),
@@ -166,22 +200,35 @@ impl Access {
             role_id,
         };
         let user = match self.users.create_in_op(&mut op, new.into_events()).await {
-            Err(es::EsRepoError::UniqueViolation { .. }) => return Err(AccessError::EmailTaken(email.to_string())),
+            Err(es::EsRepoError::UniqueViolation { .. }) => {
+                return Err(AccessError::EmailTaken(email.to_string()));
+            }
             other => other?,
         };
-        self.authz.assign_role_in_op(&mut op, &subject_of(user.id()), role.name.as_str()).await?;
+        self.authz
+            .assign_role_in_op(&mut op, &subject_of(user.id()), role.name.as_str())
+            .await?;
         op.commit().await?;
         Ok(user)
     }
 
-    pub async fn update_user_role(&self, actor: UserId, user_id: UserId, role_id: RoleId) -> Result<User, AccessError> {
+    pub async fn update_user_role(
+        &self,
+        actor: UserId,
+        user_id: UserId,
+        role_id: RoleId,
+    ) -> Result<User, AccessError> {
         retry_conflicts(RetryPolicy::default(), || async {
-            let mut op = self.begin(actor, permissions::USERS, permissions::WRITE).await?;
+            let mut op = self
+                .begin(actor, permissions::USERS, permissions::WRITE)
+                .await?;
             let role = self.find_role_in_op(&mut op, role_id).await?;
             let mut user = self.find_user_in_op(&mut op, user_id).await?;
             if user.update_role(role_id).did_execute() {
                 self.users.update_in_op(&mut op, &mut user).await?;
-                self.authz.assign_role_in_op(&mut op, &subject_of(user_id), role.name.as_str()).await?;
+                self.authz
+                    .assign_role_in_op(&mut op, &subject_of(user_id), role.name.as_str())
+                    .await?;
             }
             op.commit().await?;
             Ok(user)
@@ -195,19 +242,25 @@ impl Access {
         name: RoleName,
         permission_sets: BTreeSet<String>,
     ) -> Result<Role, AccessError> {
-        let mut op = self.begin(actor, permissions::ROLES, permissions::WRITE).await?;
+        let mut op = self
+            .begin(actor, permissions::ROLES, permissions::WRITE)
+            .await?;
         let new = NewRole {
             id: RoleId::new(),
             name: name.clone(),
             permission_sets: permission_sets.clone(),
         };
         let role = match self.roles.create_in_op(&mut op, new.into_events()).await {
-            Err(es::EsRepoError::UniqueViolation { .. }) => return Err(AccessError::RoleNameTaken(name.to_string())),
+            Err(es::EsRepoError::UniqueViolation { .. }) => {
+                return Err(AccessError::RoleNameTaken(name.to_string()));
+            }
             other => other?,
         };
         self.authz.create_role_in_op(&mut op, name.as_str()).await?;
         let sets: Vec<String> = permission_sets.into_iter().collect();
-        self.authz.add_permission_sets_in_op(&mut op, name.as_str(), &sets).await?;
+        self.authz
+            .add_permission_sets_in_op(&mut op, name.as_str(), &sets)
+            .await?;
         op.commit().await?;
         Ok(role)
     }
@@ -218,7 +271,8 @@ impl Access {
         role_id: RoleId,
         sets: BTreeSet<String>,
     ) -> Result<Role, AccessError> {
-        self.change_permission_sets(actor, role_id, sets, true).await
+        self.change_permission_sets(actor, role_id, sets, true)
+            .await
     }
 
     pub async fn remove_permission_sets(
@@ -227,7 +281,8 @@ impl Access {
         role_id: RoleId,
         sets: BTreeSet<String>,
     ) -> Result<Role, AccessError> {
-        self.change_permission_sets(actor, role_id, sets, false).await
+        self.change_permission_sets(actor, role_id, sets, false)
+            .await
     }
 
     async fn change_permission_sets(
@@ -238,7 +293,9 @@ impl Access {
         add: bool,
     ) -> Result<Role, AccessError> {
         retry_conflicts(RetryPolicy::default(), || async {
-            let mut op = self.begin(actor, permissions::ROLES, permissions::WRITE).await?;
+            let mut op = self
+                .begin(actor, permissions::ROLES, permissions::WRITE)
+                .await?;
             let mut role = self.find_role_in_op(&mut op, role_id).await?;
             if self.predefined.iter().any(|p| p == role.name.as_str()) {
                 return Err(AccessError::PredefinedRole(role.name.to_string()));
@@ -252,9 +309,13 @@ impl Access {
                 self.roles.update_in_op(&mut op, &mut role).await?;
                 let changed: Vec<String> = changed.into_iter().collect();
                 if add {
-                    self.authz.add_permission_sets_in_op(&mut op, role.name.as_str(), &changed).await?;
+                    self.authz
+                        .add_permission_sets_in_op(&mut op, role.name.as_str(), &changed)
+                        .await?;
                 } else {
-                    self.authz.remove_permission_sets_in_op(&mut op, role.name.as_str(), &changed).await?;
+                    self.authz
+                        .remove_permission_sets_in_op(&mut op, role.name.as_str(), &changed)
+                        .await?;
                 }
             }
             op.commit().await?;
@@ -291,29 +352,45 @@ impl Access {
     }
 
     pub async fn find_user(&self, actor: UserId, id: UserId) -> Result<Option<User>, AccessError> {
-        self.read(actor, permissions::USERS, async |op| match self.find_user_in_op(op, id).await {
-            Err(AccessError::UserNotFound(_)) => Ok(None),
-            other => other.map(Some),
+        self.read(actor, permissions::USERS, async |op| {
+            match self.find_user_in_op(op, id).await {
+                Err(AccessError::UserNotFound(_)) => Ok(None),
+                other => other.map(Some),
+            }
         })
         .await
     }
 
-    pub async fn list_users(&self, actor: UserId, query: ListQuery) -> Result<Page<User>, AccessError> {
-        self.read(actor, permissions::USERS, async |op| Ok(self.users.list_in_op(op, query).await?))
-            .await
+    pub async fn list_users(
+        &self,
+        actor: UserId,
+        query: ListQuery,
+    ) -> Result<Page<User>, AccessError> {
+        self.read(actor, permissions::USERS, async |op| {
+            Ok(self.users.list_in_op(op, query).await?)
+        })
+        .await
     }
 
     pub async fn find_role(&self, actor: UserId, id: RoleId) -> Result<Option<Role>, AccessError> {
-        self.read(actor, permissions::ROLES, async |op| match self.find_role_in_op(op, id).await {
-            Err(AccessError::RoleNotFound(_)) => Ok(None),
-            other => other.map(Some),
+        self.read(actor, permissions::ROLES, async |op| {
+            match self.find_role_in_op(op, id).await {
+                Err(AccessError::RoleNotFound(_)) => Ok(None),
+                other => other.map(Some),
+            }
         })
         .await
     }
 
-    pub async fn list_roles(&self, actor: UserId, query: ListQuery) -> Result<Page<Role>, AccessError> {
-        self.read(actor, permissions::ROLES, async |op| Ok(self.roles.list_in_op(op, query).await?))
-            .await
+    pub async fn list_roles(
+        &self,
+        actor: UserId,
+        query: ListQuery,
+    ) -> Result<Page<Role>, AccessError> {
+        self.read(actor, permissions::ROLES, async |op| {
+            Ok(self.roles.list_in_op(op, query).await?)
+        })
+        .await
     }
 
     /// The user's own record, for `me` (no permission needed to see yourself).

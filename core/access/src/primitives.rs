@@ -81,7 +81,9 @@ pub struct RoleName(String);
 impl RoleName {
     pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
         let valid = (1..=64).contains(&raw.len())
-            && raw.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            && raw
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if valid {
             Ok(Self(raw.to_owned()))
         } else {
@@ -119,8 +121,21 @@ mod tests {
 
     #[test]
     fn emails_are_normalized_and_validated() {
-        assert_eq!(Email::parse("  Alice@Lana.DEV ").unwrap().as_str(), "alice@lana.dev");
-        for bad in ["", "alice", "@lana.dev", "alice@", "alice@lana", "a b@lana.dev", "a@b@lana.dev", "a@.dev", "a@lana."] {
+        assert_eq!(
+            Email::parse("  Alice@Lana.DEV ").unwrap().as_str(),
+            "alice@lana.dev"
+        );
+        for bad in [
+            "",
+            "alice",
+            "@lana.dev",
+            "alice@",
+            "alice@lana",
+            "a b@lana.dev",
+            "a@b@lana.dev",
+            "a@.dev",
+            "a@lana.",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
         assert!(Email::parse(&format!("{}@lana.dev", "a".repeat(250))).is_err());

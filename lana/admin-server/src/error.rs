@@ -3,11 +3,16 @@
 use core_access::AccessError;
 use graphql_kit::{CorrelationId, api_error, internal_error};
 
-pub(crate) fn access_error(correlation_id: &CorrelationId, error: AccessError) -> async_graphql::Error {
+pub(crate) fn access_error(
+    correlation_id: &CorrelationId,
+    error: AccessError,
+) -> async_graphql::Error {
     let code = match &error {
         AccessError::NotAuthorized(_) => "NOT_AUTHORIZED",
         AccessError::InvalidValue(_) => "INVALID_INPUT",
-        AccessError::UserNotFound(_) | AccessError::RoleNotFound(_) | AccessError::UnknownRole(_) => "NOT_FOUND",
+        AccessError::UserNotFound(_)
+        | AccessError::RoleNotFound(_)
+        | AccessError::UnknownRole(_) => "NOT_FOUND",
         AccessError::EmailTaken(_) => "EMAIL_TAKEN",
         AccessError::RoleNameTaken(_) => "ROLE_NAME_TAKEN",
         AccessError::UnknownPermissionSet(_) => "UNKNOWN_PERMISSION_SET",
@@ -20,9 +25,14 @@ pub(crate) fn access_error(correlation_id: &CorrelationId, error: AccessError) -
     api_error(code, error)
 }
 
-pub(crate) fn audit_error(correlation_id: &CorrelationId, error: audit::AuditError) -> async_graphql::Error {
+pub(crate) fn audit_error(
+    correlation_id: &CorrelationId,
+    error: audit::AuditError,
+) -> async_graphql::Error {
     match error {
-        audit::AuditError::InvalidCursor => api_error("INVALID_CURSOR", "after is not a cursor this list issued"),
+        audit::AuditError::InvalidCursor => {
+            api_error("INVALID_CURSOR", "after is not a cursor this list issued")
+        }
         audit::AuditError::InvalidPageSize { .. } => api_error("BAD_USER_INPUT", error),
         audit::AuditError::Sqlx(_) => internal_error(&correlation_id.0, &error),
     }

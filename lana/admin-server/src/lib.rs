@@ -16,7 +16,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::post;
 use es::EsEntity;
-use graphql_kit::{ApiServerConfig, GraphqlConfig, authenticate, correlation_id, read_request, reject, respond};
+use graphql_kit::{
+    ApiServerConfig, GraphqlConfig, authenticate, correlation_id, read_request, reject, respond,
+};
 use http_server::health_route;
 use jwt_auth::{JwtConfig, JwtVerifier};
 use lana_app::LanaApp;
@@ -72,14 +74,29 @@ async fn graphql(State(state): State<AdminState>, headers: HeaderMap, body: Body
         Ok(claims) => claims,
         Err(refusal) => return refusal,
     };
-    let user = match state.app.access().user_for_login(&claims.sub, claims.verified_email()).await {
+    let user = match state
+        .app
+        .access()
+        .user_for_login(&claims.sub, claims.verified_email())
+        .await
+    {
         Ok(Some(user)) => user,
         Ok(None) => {
-            return reject(StatusCode::FORBIDDEN, "FORBIDDEN", "no staff user for this identity", &correlation_id);
+            return reject(
+                StatusCode::FORBIDDEN,
+                "FORBIDDEN",
+                "no staff user for this identity",
+                &correlation_id,
+            );
         }
         Err(e) => {
             tracing::error!(correlation_id = %correlation_id.0, error = %e, "staff login lookup failed");
-            return reject(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error", &correlation_id);
+            return reject(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "internal error",
+                &correlation_id,
+            );
         }
     };
     let request = match read_request(&headers, body, state.max_body_bytes, &correlation_id).await {

@@ -4,7 +4,7 @@ use crate::StaffUser;
 use crate::error::{access_error, audit_error};
 use async_graphql::connection::Connection;
 use async_graphql::{
-    Context, EmptySubscription, InputObject, Object, Result, Schema, SimpleObject, ID,
+    Context, EmptySubscription, ID, InputObject, Object, Result, Schema, SimpleObject,
 };
 use chrono::{DateTime, Utc};
 use core_access::{Email, RoleId, RoleName, UserId};
@@ -146,7 +146,12 @@ pub struct Query;
 impl Query {
     async fn me(&self, ctx: &Context<'_>) -> Result<Me> {
         let r = request(ctx)?;
-        let user = r.app.access().me(r.actor).await.map_err(|e| access_error(r.correlation_id, e))?;
+        let user = r
+            .app
+            .access()
+            .me(r.actor)
+            .await
+            .map_err(|e| access_error(r.correlation_id, e))?;
         let permissions = r
             .app
             .authz()
@@ -268,7 +273,8 @@ impl Query {
             from: filter.from,
             until: filter.until,
         };
-        let first = usize::try_from(first).map_err(|_| api_error("BAD_USER_INPUT", "first must be positive"))?;
+        let first = usize::try_from(first)
+            .map_err(|_| api_error("BAD_USER_INPUT", "first must be positive"))?;
         let page = r
             .app
             .audit()
@@ -351,7 +357,10 @@ pub struct RolePermissionSetsRemovePayload {
 
 fn set_of(names: Vec<String>) -> Result<BTreeSet<String>> {
     if names.is_empty() || names.len() > 64 {
-        return Err(api_error("INVALID_INPUT", "give between 1 and 64 permission sets"));
+        return Err(api_error(
+            "INVALID_INPUT",
+            "give between 1 and 64 permission sets",
+        ));
     }
     Ok(names.into_iter().collect())
 }
@@ -360,7 +369,11 @@ pub struct Mutation;
 
 #[Object]
 impl Mutation {
-    async fn user_create(&self, ctx: &Context<'_>, input: UserCreateInput) -> Result<UserCreatePayload> {
+    async fn user_create(
+        &self,
+        ctx: &Context<'_>,
+        input: UserCreateInput,
+    ) -> Result<UserCreatePayload> {
         let r = request(ctx)?;
         let email = Email::parse(&input.email).map_err(|e| api_error("INVALID_INPUT", e))?;
         let user = r
@@ -372,18 +385,30 @@ impl Mutation {
         Ok(UserCreatePayload { user: user.into() })
     }
 
-    async fn user_role_update(&self, ctx: &Context<'_>, input: UserRoleUpdateInput) -> Result<UserRoleUpdatePayload> {
+    async fn user_role_update(
+        &self,
+        ctx: &Context<'_>,
+        input: UserRoleUpdateInput,
+    ) -> Result<UserRoleUpdatePayload> {
         let r = request(ctx)?;
         let user = r
             .app
             .access()
-            .update_user_role(r.actor, UserId::from(input.user_id), RoleId::from(input.role_id))
+            .update_user_role(
+                r.actor,
+                UserId::from(input.user_id),
+                RoleId::from(input.role_id),
+            )
             .await
             .map_err(|e| access_error(r.correlation_id, e))?;
         Ok(UserRoleUpdatePayload { user: user.into() })
     }
 
-    async fn role_create(&self, ctx: &Context<'_>, input: RoleCreateInput) -> Result<RoleCreatePayload> {
+    async fn role_create(
+        &self,
+        ctx: &Context<'_>,
+        input: RoleCreateInput,
+    ) -> Result<RoleCreatePayload> {
         let r = request(ctx)?;
         let name = RoleName::parse(&input.name).map_err(|e| api_error("INVALID_INPUT", e))?;
         let role = r
@@ -404,7 +429,11 @@ impl Mutation {
         let role = r
             .app
             .access()
-            .add_permission_sets(r.actor, RoleId::from(input.role_id), set_of(input.permission_sets)?)
+            .add_permission_sets(
+                r.actor,
+                RoleId::from(input.role_id),
+                set_of(input.permission_sets)?,
+            )
             .await
             .map_err(|e| access_error(r.correlation_id, e))?;
         Ok(RolePermissionSetsAddPayload { role: role.into() })
@@ -419,7 +448,11 @@ impl Mutation {
         let role = r
             .app
             .access()
-            .remove_permission_sets(r.actor, RoleId::from(input.role_id), set_of(input.permission_sets)?)
+            .remove_permission_sets(
+                r.actor,
+                RoleId::from(input.role_id),
+                set_of(input.permission_sets)?,
+            )
             .await
             .map_err(|e| access_error(r.correlation_id, e))?;
         Ok(RolePermissionSetsRemovePayload { role: role.into() })

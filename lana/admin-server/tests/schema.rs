@@ -17,7 +17,30 @@ fn the_committed_sdl_is_current_and_follows_the_conventions() {
     );
     let problems = graphql_kit::conventions::check(&sdl);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
-    for scalar in ["scalar UsdCents", "scalar Satoshis", "scalar Date", "scalar DateTime", "scalar UUID"] {
+    for scalar in [
+        "scalar UsdCents",
+        "scalar Satoshis",
+        "scalar Date",
+        "scalar DateTime",
+        "scalar UUID",
+    ] {
         assert!(sdl.contains(scalar), "{scalar} missing from the SDL");
     }
+}
+
+#[tokio::test]
+async fn introspection_can_be_switched_off() {
+    let query = "{ __schema { queryType { name } } }";
+    let open = admin_server::build_schema(&GraphqlConfig::default());
+    let response = open.execute(query).await;
+    assert!(response.errors.is_empty(), "{:?}", response.errors);
+    let closed = admin_server::build_schema(&GraphqlConfig {
+        introspection: false,
+        ..GraphqlConfig::default()
+    });
+    let response = closed.execute(query).await;
+    assert!(
+        !response.errors.is_empty(),
+        "introspection answered while switched off"
+    );
 }

@@ -206,7 +206,14 @@ impl LanaApp {
             .superuser_email
             .as_deref()
             .map(|email| (email, authorization::SUPERUSER));
-        let access = Access::init(pool.clone(), clock.clone(), authz.clone(), authorization::ROLES, superuser).await?;
+        let access = Access::init(
+            pool.clone(),
+            clock.clone(),
+            authz.clone(),
+            authorization::ROLES,
+            superuser,
+        )
+        .await?;
 
         let seal_interval = chrono::Duration::seconds(
             i64::try_from(config.audit.seal_interval_secs.max(1)).unwrap_or(i64::MAX),

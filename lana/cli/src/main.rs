@@ -6,12 +6,12 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use clock::Clock;
 use config::Config;
+use jwt_auth::JwtVerifier;
 use lana_app::LanaApp;
 use std::future::Future;
-use jwt_auth::JwtVerifier;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -144,7 +144,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     // Bind first: a busy port fails startup before anything else happens.
-    let admin_listener = http_server::bind(admin_server::NAME, &config.admin_server.listen()).await?;
+    let admin_listener =
+        http_server::bind(admin_server::NAME, &config.admin_server.listen()).await?;
     let customer_listener =
         http_server::bind(customer_server::NAME, &config.customer_server.listen()).await?;
     let app = LanaApp::init(&config.app(), Clock::real()).await?;

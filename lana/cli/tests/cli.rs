@@ -1,97 +1,12 @@
 //! lana-cli as an operator runs it: a real process, a real database, real sockets and signals.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Output, Stdio};
+mod common;
+
+use common::*;
+use std::net::TcpListener;
+use std::process::Stdio;
 use std::time::{Duration, Instant};
-
-fn lana_cli() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lana-cli"));
-    // Only what a test sets may configure the process.
-    for (key, _) in std::env::vars() {
-        if key.starts_with("LANA_") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.env("RUST_LOG", "info");
-    cmd
-}
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.output().expect("run lana-cli")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn empty_db() -> test_db::TestDb {
-    test_db::TestDb::new(&es::migrations::combine(&[]).await.unwrap()).await
-}
-
-/// A plain HTTP/1.1 GET; returns the status code and body, or None if nothing answers.
-fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    let status = response.split_whitespace().nth(1)?.parse().ok()?;
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    Some((status, body))
-}
-
-fn wait_for_health(port: u16, child: &mut Child) -> (u16, String) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Some(answer) = http_get(port, "/health") {
-            return answer;
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            panic!("lana-cli exited early with {status}");
-        }
-        assert!(Instant::now() < deadline, "port {port} never answered");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn wait_for_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
-    let deadline = Instant::now() + within;
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("lana-cli did not exit within {within:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn signal(child: &Child, name: &str) {
-    let status = Command::new("kill")
-        .args([&format!("-{name}"), &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
 
 #[test]
 fn dump_default_config_prints_loadable_yaml() {
@@ -304,4 +219,14 @@ async fn audit_verify_reports_an_intact_log_and_names_a_tampered_row() {
         stdout.contains(&format!("audit entry {} ", ids[2])) && stdout.contains("altered"),
         "{stdout}"
     );
+}
+
+#[test]
+fn the_production_config_loads_with_introspection_off() {
+    let path = repo_root().join("dev/production/lana.yml");
+    let output = run(lana_cli().args(["show-config", "--config"]).arg(&path));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_eq!(text.matches("introspection: false").count(), 2, "{text}");
+    assert!(text.contains("format: json"));
 }

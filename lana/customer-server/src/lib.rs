@@ -4,14 +4,19 @@
 //! to the token's subject, which resolvers take from the request, never from arguments. Until the
 //! customer domain exists, `me` is the verified identity itself. `GET /health` is unauthenticated.
 
-use async_graphql::{Context, EmptyMutation, EmptySubscription, Object, Result, Schema, SimpleObject};
+use async_graphql::{
+    Context, EmptyMutation, EmptySubscription, Object, Result, Schema, SimpleObject,
+};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::post;
-use graphql_kit::{ApiServerConfig, GraphqlConfig, authenticate, correlation_id, read_request, respond, with_limits};
+use graphql_kit::{
+    ApiServerConfig, GraphqlConfig, authenticate, correlation_id, read_request, respond,
+    with_limits,
+};
 use http_server::health_route;
 use jwt_auth::{JwtConfig, JwtVerifier};
 use lana_app::LanaApp;
@@ -64,7 +69,11 @@ impl Query {
 pub type CustomerSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 
 pub fn build_schema(config: &GraphqlConfig) -> CustomerSchema {
-    with_limits(Schema::build(Query, EmptyMutation, EmptySubscription), config).finish()
+    with_limits(
+        Schema::build(Query, EmptyMutation, EmptySubscription),
+        config,
+    )
+    .finish()
 }
 
 #[derive(Clone)]

@@ -17,7 +17,13 @@ fn the_committed_sdl_is_current_and_follows_the_conventions() {
     );
     let problems = graphql_kit::conventions::check(&sdl);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
-    for scalar in ["scalar UsdCents", "scalar Satoshis", "scalar Date", "scalar DateTime", "scalar UUID"] {
+    for scalar in [
+        "scalar UsdCents",
+        "scalar Satoshis",
+        "scalar Date",
+        "scalar DateTime",
+        "scalar UUID",
+    ] {
         assert!(sdl.contains(scalar), "{scalar} missing from the SDL");
     }
 }

@@ -1,7 +1,9 @@
 //! Checks a schema's SDL against the API conventions; each server's tests run it.
 
 use async_graphql::parser::parse_schema;
-use async_graphql::parser::types::{BaseType, FieldDefinition, Type, TypeKind, TypeSystemDefinition};
+use async_graphql::parser::types::{
+    BaseType, FieldDefinition, Type, TypeKind, TypeSystemDefinition,
+};
 
 fn named(ty: &Type) -> Option<&str> {
     match &ty.base {
@@ -22,7 +24,12 @@ fn upper_first(s: &str) -> String {
         .unwrap_or_default()
 }
 
-fn check_field(owner: &str, field: &FieldDefinition, is_mutation: bool, problems: &mut Vec<String>) {
+fn check_field(
+    owner: &str,
+    field: &FieldDefinition,
+    is_mutation: bool,
+    problems: &mut Vec<String>,
+) {
     let name = field.name.node.as_str();
     let returns = named(&field.ty.node).unwrap_or_default();
     let at = format!("{owner}.{name}");
@@ -35,7 +42,11 @@ fn check_field(owner: &str, field: &FieldDefinition, is_mutation: bool, problems
         {
             problems.push(format!("{at}: takes exactly `input: {expected_input}!`"));
         }
-        if !is(&field.ty.node, &format!("{}Payload", upper_first(name)), false) {
+        if !is(
+            &field.ty.node,
+            &format!("{}Payload", upper_first(name)),
+            false,
+        ) {
             problems.push(format!("{at}: returns `{}Payload!`", upper_first(name)));
         }
         if !name.chars().next().is_some_and(|c| c.is_ascii_lowercase()) || name.contains('_') {
@@ -43,14 +54,23 @@ fn check_field(owner: &str, field: &FieldDefinition, is_mutation: bool, problems
         }
     }
     if returns.ends_with("Connection") {
-        let arg = |n: &str| field.arguments.iter().find(|a| a.node.name.node.as_str() == n);
+        let arg = |n: &str| {
+            field
+                .arguments
+                .iter()
+                .find(|a| a.node.name.node.as_str() == n)
+        };
         if !arg("first").is_some_and(|a| is(&a.node.ty.node, "Int", false)) {
             problems.push(format!("{at}: a connection takes `first: Int!`"));
         }
         if !arg("after").is_some_and(|a| is(&a.node.ty.node, "String", true)) {
             problems.push(format!("{at}: a connection takes `after: String`"));
         }
-        if field.arguments.iter().any(|a| matches!(a.node.name.node.as_str(), "last" | "before")) {
+        if field
+            .arguments
+            .iter()
+            .any(|a| matches!(a.node.name.node.as_str(), "last" | "before"))
+        {
             problems.push(format!("{at}: connections page forward only"));
         }
     }
@@ -95,12 +115,24 @@ mod tests {
             input UserCreateInput { email: String! }
         "#;
         let problems = check(sdl);
-        assert!(problems.contains(&"Query.users: a connection takes `first: Int!`".to_owned()), "{problems:?}");
+        assert!(
+            problems.contains(&"Query.users: a connection takes `first: Int!`".to_owned()),
+            "{problems:?}"
+        );
         assert!(problems.contains(&"Query.users: a connection takes `after: String`".to_owned()));
         assert!(problems.contains(&"Query.users: connections page forward only".to_owned()));
-        assert!(problems.contains(&"Mutation.createUser: takes exactly `input: CreateUserInput!`".to_owned()));
+        assert!(
+            problems.contains(
+                &"Mutation.createUser: takes exactly `input: CreateUserInput!`".to_owned()
+            )
+        );
         assert!(problems.contains(&"Mutation.createUser: returns `CreateUserPayload!`".to_owned()));
         assert!(problems.contains(&"User.id: ids are UUID! (or ID! for log entries)".to_owned()));
-        assert!(!problems.iter().any(|p| p.starts_with("Mutation.userCreate")), "{problems:?}");
+        assert!(
+            !problems
+                .iter()
+                .any(|p| p.starts_with("Mutation.userCreate")),
+            "{problems:?}"
+        );
     }
 }

@@ -1,7 +1,9 @@
 //! Stable error codes on every GraphQL error.
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation};
-use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
+};
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{ErrorExtensions, ServerError, ServerResult, ValidationResult, Variables};
 use std::fmt::Display;
 use std::sync::Arc;
@@ -15,7 +17,10 @@ pub fn api_error(code: &'static str, message: impl Display) -> async_graphql::Er
 /// `INTERNAL` with no detail.
 pub fn internal_error(correlation_id: &str, error: &dyn Display) -> async_graphql::Error {
     tracing::error!(correlation_id, error = %error, "internal error");
-    api_error("INTERNAL", "internal error; quote the correlation id to support")
+    api_error(
+        "INTERNAL",
+        "internal error; quote the correlation id to support",
+    )
 }
 
 fn with_code(mut error: ServerError, code: &'static str) -> ServerError {
@@ -24,6 +29,58 @@ fn with_code(mut error: ServerError, code: &'static str) -> ServerError {
         extensions.set("code", code);
     }
     error
+}
+
+/// Refuses `__schema` and `__type` (anywhere in the document) when introspection is off; without
+/// it async-graphql would answer them with a silent `null`.
+pub struct NoIntrospection;
+
+impl ExtensionFactory for NoIntrospection {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(NoIntrospection)
+    }
+}
+
+fn asks_for_introspection(document: &ExecutableDocument, set: &SelectionSet) -> bool {
+    set.items.iter().any(|item| match &item.node {
+        Selection::Field(field) => {
+            let name = field.node.name.node.as_str();
+            name == "__schema"
+                || name == "__type"
+                || asks_for_introspection(document, &field.node.selection_set.node)
+        }
+        Selection::InlineFragment(fragment) => {
+            asks_for_introspection(document, &fragment.node.selection_set.node)
+        }
+        Selection::FragmentSpread(spread) => document
+            .fragments
+            .get(&spread.node.fragment_name.node)
+            .is_some_and(|f| asks_for_introspection(document, &f.node.selection_set.node)),
+    })
+}
+
+#[async_trait::async_trait]
+impl Extension for NoIntrospection {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let document = next.run(ctx, query, variables).await?;
+        let introspects = document
+            .operations
+            .iter()
+            .any(|(_, op)| asks_for_introspection(&document, &op.node.selection_set.node));
+        if introspects {
+            return Err(with_code(
+                ServerError::new("introspection is disabled; use the published SDL", None),
+                "INTROSPECTION_DISABLED",
+            ));
+        }
+        Ok(document)
+    }
 }
 
 /// Codes the errors async-graphql raises itself, before any resolver runs.

@@ -17,21 +17,28 @@ pub fn correlation_id(headers: &HeaderMap) -> CorrelationId {
         .and_then(|v| v.to_str().ok())
         .filter(|v| {
             (1..=64).contains(&v.len())
-                && v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
         });
     CorrelationId(given.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned))
 }
 
 /// A GraphQL-shaped refusal: `{"errors":[{"message", "extensions": {"code", "correlationId"}}]}`.
-pub fn reject(status: StatusCode, code: &str, message: &str, correlation_id: &CorrelationId) -> Response {
+pub fn reject(
+    status: StatusCode,
+    code: &str,
+    message: &str,
+    correlation_id: &CorrelationId,
+) -> Response {
     let body = json!({
         "errors": [{ "message": message, "extensions": { "code": code, "correlationId": correlation_id.0 } }]
     });
     let mut response = (status, axum::Json(body)).into_response();
     if status == StatusCode::UNAUTHORIZED {
-        response
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Bearer"),
+        );
     }
     response
 }
@@ -51,11 +58,21 @@ pub async fn authenticate(
     correlation_id: &CorrelationId,
 ) -> Result<jwt_auth::Claims, Response> {
     let Some(token) = bearer_token(headers) else {
-        return Err(reject(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "a bearer token is required", correlation_id));
+        return Err(reject(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            "a bearer token is required",
+            correlation_id,
+        ));
     };
     verifier.verify(token).await.map_err(|e| {
         tracing::info!(correlation_id = %correlation_id.0, reason = %e, "token refused");
-        reject(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &e.to_string(), correlation_id)
+        reject(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            &e.to_string(),
+            correlation_id,
+        )
     })
 }
 
@@ -81,10 +98,19 @@ pub async fn read_request(
     if declared.is_some_and(|len| len > max_bytes) {
         return Err(too_large());
     }
-    let bytes = axum::body::to_bytes(body, max_bytes).await.map_err(|_| too_large())?;
-    let bad = |message: &str| reject(StatusCode::BAD_REQUEST, "BAD_REQUEST", message, correlation_id);
-    let value: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|_| bad("the body is not a JSON GraphQL request"))?;
+    let bytes = axum::body::to_bytes(body, max_bytes)
+        .await
+        .map_err(|_| too_large())?;
+    let bad = |message: &str| {
+        reject(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            message,
+            correlation_id,
+        )
+    };
+    let value: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|_| bad("the body is not a JSON GraphQL request"))?;
     if value.is_array() {
         return Err(reject(
             StatusCode::BAD_REQUEST,
@@ -93,7 +119,8 @@ pub async fn read_request(
             correlation_id,
         ));
     }
-    serde_json::from_value(value).map_err(|_| bad("the body is not a GraphQL request (query, variables, operationName)"))
+    serde_json::from_value(value)
+        .map_err(|_| bad("the body is not a GraphQL request (query, variables, operationName)"))
 }
 
 /// The GraphQL response as JSON. Every error gets a code (`BAD_USER_INPUT` for input async-graphql

@@ -68,7 +68,10 @@ impl ApiServerConfig {
 }
 
 /// Applies the configured limits and the error-code extension to a schema.
-pub fn with_limits<Q, M, S>(builder: SchemaBuilder<Q, M, S>, config: &GraphqlConfig) -> SchemaBuilder<Q, M, S>
+pub fn with_limits<Q, M, S>(
+    builder: SchemaBuilder<Q, M, S>,
+    config: &GraphqlConfig,
+) -> SchemaBuilder<Q, M, S>
 where
     Q: ObjectType + 'static,
     M: ObjectType + 'static,
@@ -88,6 +91,8 @@ where
     if config.introspection {
         builder
     } else {
-        builder.disable_introspection()
+        builder
+            .disable_introspection()
+            .extension(errors::NoIntrospection)
     }
 }

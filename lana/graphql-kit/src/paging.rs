@@ -1,8 +1,8 @@
 //! Relay connections over the toolkit's keyset pages.
 
 use crate::errors::api_error;
-use async_graphql::connection::{Connection, Edge};
 use async_graphql::OutputType;
+use async_graphql::connection::{Connection, Edge};
 use es::{Cursor, ListQuery, Page};
 
 /// The largest `first` any connection accepts.
@@ -10,7 +10,8 @@ pub const FIRST_MAX: i32 = 100;
 
 /// A page request from `first` and `after`, both already validated by the schema.
 pub fn list_query(first: i32, after: Option<String>) -> async_graphql::Result<ListQuery> {
-    let first = usize::try_from(first).map_err(|_| api_error("BAD_USER_INPUT", "first must be positive"))?;
+    let first = usize::try_from(first)
+        .map_err(|_| api_error("BAD_USER_INPUT", "first must be positive"))?;
     let after = after
         .map(|c| c.parse::<Cursor>())
         .transpose()

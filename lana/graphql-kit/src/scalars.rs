@@ -5,7 +5,9 @@ use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value
 fn parse_minor(value: &Value) -> Option<u64> {
     match value {
         Value::Number(n) => n.as_u64(),
-        Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => s.parse().ok(),
+        Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+            s.parse().ok()
+        }
         _ => None,
     }
 }
@@ -60,21 +62,39 @@ mod tests {
 
     #[test]
     fn money_accepts_integers_and_digit_strings_only() {
-        assert_eq!(UsdCents::parse(Value::from(150)).unwrap(), UsdCents(money::UsdCents::from_minor(150)));
         assert_eq!(
-            Satoshis::parse(Value::String("18446744073709551615".into())).unwrap().0,
+            UsdCents::parse(Value::from(150)).unwrap(),
+            UsdCents(money::UsdCents::from_minor(150))
+        );
+        assert_eq!(
+            Satoshis::parse(Value::String("18446744073709551615".into()))
+                .unwrap()
+                .0,
             money::Satoshis::MAX
         );
-        for bad in [Value::from(-1), Value::from(1.5), Value::String("1e3".into()), Value::String(String::new())] {
+        for bad in [
+            Value::from(-1),
+            Value::from(1.5),
+            Value::String("1e3".into()),
+            Value::String(String::new()),
+        ] {
             assert!(UsdCents::parse(bad.clone()).is_err(), "{bad:?}");
         }
         assert!(Satoshis::parse(Value::String("18446744073709551616".into())).is_err());
-        assert_eq!(UsdCents(money::UsdCents::from_minor(7)).to_value(), Value::from(7));
+        assert_eq!(
+            UsdCents(money::UsdCents::from_minor(7)).to_value(),
+            Value::from(7)
+        );
     }
 
     #[test]
     fn dates_are_iso() {
         assert!(Date::parse(Value::String("2026-02-29".into())).is_err());
-        assert_eq!(Date::parse(Value::String("2028-02-29".into())).unwrap().to_value(), Value::String("2028-02-29".into()));
+        assert_eq!(
+            Date::parse(Value::String("2028-02-29".into()))
+                .unwrap()
+                .to_value(),
+            Value::String("2028-02-29".into())
+        );
     }
 }

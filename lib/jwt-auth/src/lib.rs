@@ -5,8 +5,9 @@
 //! - **Claims.** `exp`, `iss`, `aud` and `sub` are required; issuer and audience must equal the
 //!   configured ones; `exp` and `nbf` are checked with a configured leeway.
 //! - **Keys.** The provider's JWKS is cached by `kid`. An unknown `kid` triggers at most one refresh
-//!   per `jwks_refresh_min_interval` (so a flood of forged kids cannot hammer the provider); a
-//!   failed refresh keeps the last good keys, so a provider outage does not log everyone out.
+//!   per `jwks_refresh_min_interval` (so a flood of forged kids cannot hammer the provider), or one
+//!   per second while no key was ever loaded; a failed refresh keeps the last good keys, so a
+//!   provider outage does not log everyone out.
 
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::jwk::JwkSet;
@@ -179,11 +180,19 @@ impl JwtVerifier {
         self.cache.read().ok()?.keys.get(kid).cloned()
     }
 
+    /// Whether a refresh may happen now: once per configured interval while keys are loaded;
+    /// once a second while none ever loaded (the provider was down at startup).
     fn may_refresh(&self) -> bool {
-        let min = Duration::from_secs(self.config.jwks_refresh_min_interval_secs);
         self.cache
             .read()
-            .map(|c| c.last_fetch.is_none_or(|at| at.elapsed() >= min))
+            .map(|c| {
+                let min = if c.keys.is_empty() {
+                    Duration::from_secs(1)
+                } else {
+                    Duration::from_secs(self.config.jwks_refresh_min_interval_secs)
+                };
+                c.last_fetch.is_none_or(|at| at.elapsed() >= min)
+            })
             .unwrap_or(false)
     }
 

@@ -294,3 +294,18 @@ async fn with_no_keys_ever_loaded_the_provider_being_down_is_reported() {
         AuthError::KeysUnavailable
     );
 }
+
+#[tokio::test]
+async fn keys_missing_at_startup_are_fetched_once_the_provider_is_back() {
+    let (p, verifier) = provider(&["test-key-1"], 3600).await;
+    *p.keys.lock().unwrap() = None;
+    verifier.prefetch().await;
+    *p.keys.lock().unwrap() = Some(vec![jwk("test-key-1")]);
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    assert!(
+        verifier
+            .verify(&sign_with("test-key-1", &claims()))
+            .await
+            .is_ok()
+    );
+}

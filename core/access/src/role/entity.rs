@@ -59,7 +59,10 @@ impl Role {
     }
 
     /// Removes the sets the role has; returns those.
-    pub fn remove_permission_sets(&mut self, sets: &BTreeSet<String>) -> Idempotent<BTreeSet<String>> {
+    pub fn remove_permission_sets(
+        &mut self,
+        sets: &BTreeSet<String>,
+    ) -> Idempotent<BTreeSet<String>> {
         let removed: BTreeSet<String> = sets.intersection(&self.permission_sets).cloned().collect();
         if removed.is_empty() {
             return Idempotent::AlreadyApplied;
@@ -90,7 +93,11 @@ impl EsEntity for Role {
 
     fn try_from_events(events: EntityEvents<RoleEvent>) -> Result<Self, EsEntityError> {
         let mut iter = events.iter_all();
-        let Some(RoleEvent::Initialized { name, permission_sets }) = iter.next() else {
+        let Some(RoleEvent::Initialized {
+            name,
+            permission_sets,
+        }) = iter.next()
+        else {
             return Err(EsEntityError::NotInitialized {
                 entity_id: events.entity_id(),
             });
@@ -104,8 +111,12 @@ impl EsEntity for Role {
                         reason: "initialized twice".into(),
                     });
                 }
-                RoleEvent::PermissionSetsAdded { permission_sets } => sets.extend(permission_sets.iter().cloned()),
-                RoleEvent::PermissionSetsRemoved { permission_sets } => sets.retain(|s| !permission_sets.contains(s)),
+                RoleEvent::PermissionSetsAdded { permission_sets } => {
+                    sets.extend(permission_sets.iter().cloned())
+                }
+                RoleEvent::PermissionSetsRemoved { permission_sets } => {
+                    sets.retain(|s| !permission_sets.contains(s))
+                }
             }
         }
         Ok(Self {
@@ -140,8 +151,14 @@ mod tests {
         let added = role.add_permission_sets(&sets(&["customer-viewer", "deposit-viewer"]));
         // then only the new one is recorded
         assert_eq!(added, Idempotent::Executed(sets(&["deposit-viewer"])));
-        assert!(role.add_permission_sets(&sets(&["deposit-viewer"])).was_already_applied());
-        assert!(role.remove_permission_sets(&sets(&["credit-viewer"])).was_already_applied());
+        assert!(
+            role.add_permission_sets(&sets(&["deposit-viewer"]))
+                .was_already_applied()
+        );
+        assert!(
+            role.remove_permission_sets(&sets(&["credit-viewer"]))
+                .was_already_applied()
+        );
         assert_eq!(
             role.remove_permission_sets(&sets(&["customer-viewer", "credit-viewer"])),
             Idempotent::Executed(sets(&["customer-viewer"]))

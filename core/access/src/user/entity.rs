@@ -136,15 +136,25 @@ mod tests {
         assert_eq!(user.events().new_events().len(), 1);
         let other = RoleId::new();
         assert!(user.update_role(other).did_execute());
-        assert_eq!(user.events().new_events().last(), Some(&UserEvent::RoleUpdated { role_id: other }));
+        assert_eq!(
+            user.events().new_events().last(),
+            Some(&UserEvent::RoleUpdated { role_id: other })
+        );
     }
 
     #[test]
     fn a_user_keeps_its_first_subject() {
         let mut user = user();
         assert!(user.link_auth_subject("sub-1").unwrap().did_execute());
-        assert!(user.link_auth_subject("sub-1").unwrap().was_already_applied());
-        assert!(matches!(user.link_auth_subject("sub-2"), Err(AccessError::SubjectMismatch { .. })));
+        assert!(
+            user.link_auth_subject("sub-1")
+                .unwrap()
+                .was_already_applied()
+        );
+        assert!(matches!(
+            user.link_auth_subject("sub-2"),
+            Err(AccessError::SubjectMismatch { .. })
+        ));
     }
 
     #[test]
@@ -159,8 +169,13 @@ mod tests {
             }],
         );
         events.push(UserEvent::RoleUpdated { role_id: r2 });
-        events.push(UserEvent::AuthSubjectLinked { subject: "s".into() });
+        events.push(UserEvent::AuthSubjectLinked {
+            subject: "s".into(),
+        });
         let user = User::try_from_events(events).unwrap();
-        assert_eq!((user.role_id, user.auth_subject.as_deref()), (r2, Some("s")));
+        assert_eq!(
+            (user.role_id, user.auth_subject.as_deref()),
+            (r2, Some("s"))
+        );
     }
 }

@@ -1,0 +1,279 @@
+//! Running lana-cli (and the development OIDC provider) as real processes.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Output};
+use std::time::{Duration, Instant};
+
+pub fn lana_cli() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lana-cli"));
+    // Only what a test sets may configure the process.
+    for (key, _) in std::env::vars() {
+        if key.starts_with("LANA_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("RUST_LOG", "info");
+    cmd
+}
+
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("run lana-cli")
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub async fn empty_db() -> test_db::TestDb {
+    test_db::TestDb::new(&es::migrations::combine(&[]).await.unwrap()).await
+}
+
+/// A plain HTTP/1.1 GET; returns the status code and body, or None if nothing answers.
+pub fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.split_whitespace().nth(1)?.parse().ok()?;
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    Some((status, body))
+}
+
+pub fn wait_for_health(port: u16, child: &mut Child) -> (u16, String) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(answer) = http_get(port, "/health") {
+            return answer;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("lana-cli exited early with {status}");
+        }
+        assert!(Instant::now() < deadline, "port {port} never answered");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+pub fn wait_for_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("lana-cli did not exit within {within:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+pub fn signal(child: &Child, name: &str) {
+    let status = Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// The repository root (for `dev/oidc`).
+pub fn repo_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// PostgreSQL, the development OIDC provider and `lana-cli serve`, each a real process on
+/// loopback; all stopped when dropped.
+pub struct Stack {
+    pub db: test_db::TestDb,
+    pub oidc_port: u16,
+    pub admin_port: u16,
+    pub customer_port: u16,
+    pub oidc_state: std::path::PathBuf,
+    oidc: Child,
+    lana: Child,
+    http: reqwest::Client,
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        let _ = self.lana.kill();
+        let _ = self.oidc.kill();
+        let _ = self.lana.wait();
+        let _ = self.oidc.wait();
+        let _ = std::fs::remove_dir_all(&self.oidc_state);
+    }
+}
+
+/// What a GraphQL call returned.
+pub struct Reply {
+    pub status: u16,
+    pub body: serde_json::Value,
+}
+
+impl Reply {
+    pub fn data(&self) -> &serde_json::Value {
+        assert!(
+            self.body["errors"].is_null(),
+            "unexpected errors: {}",
+            self.body
+        );
+        &self.body["data"]
+    }
+
+    pub fn error_code(&self) -> &str {
+        self.body["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_default()
+    }
+}
+
+impl Stack {
+    pub async fn start(superuser: &str) -> Self {
+        let db = empty_db().await;
+        let oidc_port = free_port();
+        let oidc_state =
+            std::env::temp_dir().join(format!("lana-oidc-{}-{oidc_port}", std::process::id()));
+        let oidc = Command::new("node")
+            .arg(repo_root().join("dev/oidc/server.mjs"))
+            .env("OIDC_PORT", oidc_port.to_string())
+            .env("OIDC_STATE_DIR", &oidc_state)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start the OIDC provider (node; `npm ci --prefix dev/oidc` first)");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while http_get(oidc_port, "/health").is_none() {
+            assert!(
+                Instant::now() < deadline,
+                "the OIDC provider never answered"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let (admin_port, customer_port) = (free_port(), free_port());
+        let issuer = |realm: &str| format!("http://127.0.0.1:{oidc_port}/realms/{realm}");
+        let mut lana = lana_cli();
+        lana.args(["serve", "--set", &format!("db.pg_con={}", db.url())])
+            .args(["--set", &format!("admin_server.port={admin_port}")])
+            .args(["--set", &format!("customer_server.port={customer_port}")])
+            .args([
+                "--set",
+                &format!("admin_server.jwt.issuer={}", issuer("internal")),
+            ])
+            .args([
+                "--set",
+                &format!("admin_server.jwt.jwks_url={}/jwks", issuer("internal")),
+            ])
+            .args([
+                "--set",
+                &format!("customer_server.jwt.issuer={}", issuer("customer")),
+            ])
+            .args([
+                "--set",
+                &format!("customer_server.jwt.jwks_url={}/jwks", issuer("customer")),
+            ])
+            .args(["--set", &format!("access.superuser_email={superuser}")])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        let mut stack = Self {
+            db,
+            oidc_port,
+            admin_port,
+            customer_port,
+            oidc_state,
+            oidc,
+            lana: lana.spawn().expect("start lana-cli"),
+            http: reqwest::Client::new(),
+        };
+        let (status, body) = wait_for_health(admin_port, &mut stack.lana);
+        assert_eq!(status, 200, "{body}");
+        stack
+    }
+
+    /// A real token for `email` from the realm's token endpoint.
+    pub async fn token(&self, realm: &str, email: &str) -> String {
+        let (client, secret) = match realm {
+            "internal" => ("lana-admin-panel", "dev-admin-secret"),
+            _ => ("lana-customer-portal", "dev-customer-secret"),
+        };
+        let response: serde_json::Value = self
+            .http
+            .post(format!(
+                "http://127.0.0.1:{}/realms/{realm}/token",
+                self.oidc_port
+            ))
+            .form(&[
+                ("grant_type", "urn:lana:params:oauth:grant-type:dev-email"),
+                ("email", email),
+                ("client_id", client),
+                ("client_secret", secret),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        response["access_token"]
+            .as_str()
+            .expect("an access token")
+            .to_owned()
+    }
+
+    pub async fn post(&self, port: u16, token: Option<&str>, body: Vec<u8>) -> Reply {
+        let mut request = self
+            .http
+            .post(format!("http://127.0.0.1:{port}/graphql"))
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let body = response.json().await.unwrap_or(serde_json::Value::Null);
+        Reply { status, body }
+    }
+
+    pub async fn admin(&self, token: &str, query: &str, variables: serde_json::Value) -> Reply {
+        let body = serde_json::json!({ "query": query, "variables": variables });
+        self.post(
+            self.admin_port,
+            Some(token),
+            serde_json::to_vec(&body).unwrap(),
+        )
+        .await
+    }
+
+    pub async fn customer(&self, token: &str, query: &str) -> Reply {
+        let body = serde_json::json!({ "query": query });
+        self.post(
+            self.customer_port,
+            Some(token),
+            serde_json::to_vec(&body).unwrap(),
+        )
+        .await
+    }
+
+    /// The realm's private signing key, to forge tokens the provider would never issue.
+    pub fn signing_key(&self, realm: &str) -> jsonwebtoken::EncodingKey {
+        let pem = std::fs::read(self.oidc_state.join(format!("{realm}-signing-key.pem"))).unwrap();
+        jsonwebtoken::EncodingKey::from_rsa_pem(&pem).unwrap()
+    }
+}
