@@ -123,6 +123,22 @@ pub async fn read_request(
         .map_err(|_| bad("the body is not a GraphQL request (query, variables, operationName)"))
 }
 
+/// Reads and discards a refused body (up to `DRAIN_LIMIT`), so the client that is still sending it
+/// receives the refusal instead of a reset connection; beyond the limit the connection is dropped.
+async fn drain(body: Body) {
+    use futures::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut seen = 0usize;
+    while let Some(Ok(chunk)) = stream.next().await {
+        seen += chunk.len();
+        if seen > DRAIN_LIMIT {
+            break;
+        }
+    }
+}
+
+const DRAIN_LIMIT: usize = 4 << 20;
+
 /// The GraphQL response as JSON. Every error gets a code (`BAD_USER_INPUT` for input async-graphql
 /// refused while coercing arguments) and the correlation id. A response without data (the
 /// request never executed) is a 400.

@@ -199,7 +199,12 @@ impl Stack {
             oidc_state,
             oidc,
             lana: lana.spawn().expect("start lana-cli"),
-            http: reqwest::Client::new(),
+            // A fresh connection per request: after a 413 the server closes the connection, and a
+            // pooled one can race that close (seen as hyper's IncompleteMessage).
+            http: reqwest::Client::builder()
+                .pool_max_idle_per_host(0)
+                .build()
+                .unwrap(),
         };
         let (status, body) = wait_for_health(admin_port, &mut stack.lana);
         assert_eq!(status, 200, "{body}");
