@@ -19,7 +19,6 @@ use es::EsEntity;
 use graphql_kit::{
     ApiServerConfig, GraphqlConfig, authenticate, correlation_id, read_request, reject, respond,
 };
-use http_server::health_route;
 use jwt_auth::{JwtConfig, JwtVerifier};
 use lana_app::LanaApp;
 use std::sync::Arc;
@@ -62,10 +61,7 @@ pub fn router(app: LanaApp, verifier: Arc<JwtVerifier>, config: &ApiServerConfig
     Router::new()
         .route("/graphql", post(graphql))
         .with_state(state)
-        .merge(health_route(move || {
-            let app = app.clone();
-            async move { app.health_report().await }
-        }))
+        .merge(graphql_kit::health_router(app))
 }
 
 async fn graphql(State(state): State<AdminState>, headers: HeaderMap, body: Body) -> Response {

@@ -96,6 +96,7 @@ pub async fn read_request(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > max_bytes) {
+        drain(body).await;
         return Err(too_large());
     }
     let bytes = axum::body::to_bytes(body, max_bytes)
