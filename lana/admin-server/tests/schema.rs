@@ -6,7 +6,10 @@ use graphql_kit::GraphqlConfig;
 #[test]
 fn the_committed_sdl_is_current_and_follows_the_conventions() {
     let sdl = admin_server::build_schema(&GraphqlConfig::default()).sdl();
-    graphql_kit::assert_sdl_is_current(&sdl, concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql"));
+    graphql_kit::assert_sdl_is_current(
+        &sdl,
+        concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql"),
+    );
 }
 
 #[tokio::test]

@@ -70,16 +70,25 @@ impl ApiServerConfig {
 /// Asserts that the committed SDL at `path` equals `sdl` (rewriting it first when `UPDATE_SDL` is
 /// set) and that `sdl` follows the conventions. For the servers' tests.
 pub fn assert_sdl_is_current(sdl: &str, path: &str) {
-    if std::env::var_os("UPDATE_SDL").is_some() {
-        if let Err(e) = std::fs::write(path, sdl) {
-            panic!("cannot write {path}: {e}");
-        }
+    if std::env::var_os("UPDATE_SDL").is_some()
+        && let Err(e) = std::fs::write(path, sdl)
+    {
+        panic!("cannot write {path}: {e}");
     }
     let committed = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(committed == sdl, "{path} is stale; rerun the test with UPDATE_SDL=1 and commit it");
+    assert!(
+        committed == sdl,
+        "{path} is stale; rerun the test with UPDATE_SDL=1 and commit it"
+    );
     let problems = conventions::check(sdl);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
-    for scalar in ["scalar UsdCents", "scalar Satoshis", "scalar Date", "scalar DateTime", "scalar UUID"] {
+    for scalar in [
+        "scalar UsdCents",
+        "scalar Satoshis",
+        "scalar Date",
+        "scalar DateTime",
+        "scalar UUID",
+    ] {
         assert!(sdl.contains(scalar), "{scalar} missing from the SDL");
     }
 }
