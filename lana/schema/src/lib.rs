@@ -16,8 +16,12 @@ static OUTBOX: Migrator = sqlx::migrate!("../../lib/outbox/migrations");
 static INBOX: Migrator = sqlx::migrate!("../../lib/inbox/migrations");
 static AUDIT: Migrator = sqlx::migrate!("../../lib/audit/migrations");
 static AUTHZ: Migrator = sqlx::migrate!("../../lib/authz/migrations");
+static LEDGER: Migrator = sqlx::migrate!("../../lib/ledger/migrations");
 static ACCESS: Migrator = sqlx::migrate!("../../core/access/migrations");
 
 pub async fn migrator() -> Result<Migrator, MigrateError> {
-    es::migrations::combine(&[&ES, &JOBS, &OUTBOX, &INBOX, &AUDIT, &AUTHZ, &ACCESS]).await
+    es::migrations::combine(&[
+        &ES, &JOBS, &OUTBOX, &INBOX, &AUDIT, &AUTHZ, &LEDGER, &ACCESS,
+    ])
+    .await
 }

@@ -1,0 +1,216 @@
+//! Reading balances and history.
+
+use crate::Ledger;
+use crate::balance::{Balance, BalanceRange};
+use crate::error::LedgerError;
+use crate::primitives::{AccountId, Currency, JournalId, Layer, Side, TransactionId};
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+/// One line of an account's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerEntry {
+    pub id: i64,
+    pub transaction_id: TransactionId,
+    pub account_id: AccountId,
+    pub currency: Currency,
+    pub layer: Layer,
+    pub direction: Side,
+    pub amount: u64,
+    pub effective: NaiveDate,
+    /// The balance version this entry produced.
+    pub version: i64,
+    pub description: Option<String>,
+}
+
+/// A page of history, newest first.
+#[derive(Debug, Clone)]
+pub struct EntryPage {
+    pub entries: Vec<LedgerEntry>,
+    /// Pass as `after` for the next page.
+    pub end_cursor: Option<i64>,
+    pub has_next_page: bool,
+}
+
+fn layer_of(code: i16) -> Layer {
+    match code {
+        1 => Layer::Pending,
+        2 => Layer::Encumbrance,
+        _ => Layer::Settled,
+    }
+}
+
+impl Ledger {
+    /// The account's normal side and the leaf accounts its balance is made of (itself, or a
+    /// set's members all the way down).
+    async fn leaves(&self, account: AccountId) -> Result<(Side, Vec<Uuid>), LedgerError> {
+        let row = sqlx::query!(
+            "SELECT normal_side, is_set FROM ledger_accounts WHERE id = $1",
+            Uuid::from(account)
+        )
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(LedgerError::AccountNotFound(account))?;
+        let side = Side::parse(&row.normal_side);
+        if !row.is_set {
+            return Ok((side, vec![account.into()]));
+        }
+        let leaves = sqlx::query_scalar!(
+            r#"WITH RECURSIVE below(id) AS (
+                 SELECT member_id FROM ledger_set_members WHERE set_id = $1
+                 UNION SELECT m.member_id FROM ledger_set_members m JOIN below ON m.set_id = below.id
+               )
+               SELECT a.id FROM ledger_accounts a JOIN below ON a.id = below.id WHERE NOT a.is_set"#,
+            Uuid::from(account)
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok((side, leaves))
+    }
+
+    /// The balance now (an account set: the sum of its members).
+    pub async fn balance(
+        &self,
+        journal: JournalId,
+        account: AccountId,
+        currency: &Currency,
+    ) -> Result<Balance, LedgerError> {
+        let (side, leaves) = self.leaves(account).await?;
+        let row = sqlx::query!(
+            r#"SELECT coalesce(sum(version), 0)::bigint AS "version!",
+                      coalesce(sum(settled_dr), 0)::bigint AS "sdr!", coalesce(sum(settled_cr), 0)::bigint AS "scr!",
+                      coalesce(sum(pending_dr), 0)::bigint AS "pdr!", coalesce(sum(pending_cr), 0)::bigint AS "pcr!",
+                      coalesce(sum(encumbrance_dr), 0)::bigint AS "edr!", coalesce(sum(encumbrance_cr), 0)::bigint AS "ecr!"
+               FROM ledger_balances WHERE journal_id = $1 AND account_id = ANY($2) AND currency = $3"#,
+            Uuid::from(journal),
+            &leaves,
+            currency.as_str()
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let mut balance = Balance::zero(side);
+        balance.version = row.version;
+        balance.layers[0].debit = row.sdr;
+        balance.layers[0].credit = row.scr;
+        balance.layers[1].debit = row.pdr;
+        balance.layers[1].credit = row.pcr;
+        balance.layers[2].debit = row.edr;
+        balance.layers[2].credit = row.ecr;
+        Ok(balance)
+    }
+
+    /// The balance counting every entry effective on or before `date`. `version` is the number of
+    /// transactions counted.
+    pub async fn balance_as_of(
+        &self,
+        journal: JournalId,
+        account: AccountId,
+        currency: &Currency,
+        date: NaiveDate,
+    ) -> Result<Balance, LedgerError> {
+        let (side, leaves) = self.leaves(account).await?;
+        let rows = sqlx::query!(
+            r#"SELECT layer, direction, sum(amount)::bigint AS "total!"
+               FROM ledger_entries
+               WHERE journal_id = $1 AND account_id = ANY($2) AND currency = $3 AND effective <= $4
+               GROUP BY layer, direction"#,
+            Uuid::from(journal),
+            &leaves,
+            currency.as_str(),
+            date
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut balance = Balance::zero(side);
+        for r in &rows {
+            let totals = &mut balance.layers[layer_of(r.layer).index()];
+            if r.direction > 0 {
+                totals.debit = r.total;
+            } else {
+                totals.credit = r.total;
+            }
+        }
+        balance.version = sqlx::query_scalar!(
+            r#"SELECT count(DISTINCT transaction_id) AS "n!" FROM ledger_entries
+               WHERE journal_id = $1 AND account_id = ANY($2) AND currency = $3 AND effective <= $4"#,
+            Uuid::from(journal),
+            &leaves,
+            currency.as_str(),
+            date
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(balance)
+    }
+
+    /// Opening (before `from`), closing (end of `to`) and the movement in between.
+    pub async fn balance_range(
+        &self,
+        journal: JournalId,
+        account: AccountId,
+        currency: &Currency,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<BalanceRange, LedgerError> {
+        let opening = match from.pred_opt() {
+            Some(day_before) => {
+                self.balance_as_of(journal, account, currency, day_before)
+                    .await?
+            }
+            None => Balance::zero(self.leaves(account).await?.0),
+        };
+        let closing = self.balance_as_of(journal, account, currency, to).await?;
+        Ok(BalanceRange {
+            movement: closing.minus(&opening),
+            opening,
+            closing,
+        })
+    }
+
+    /// The account's entries, newest first, `first` (1..=100) at a time after `after`.
+    pub async fn entries(
+        &self,
+        account: AccountId,
+        first: usize,
+        after: Option<i64>,
+    ) -> Result<EntryPage, LedgerError> {
+        let first = first.clamp(1, 100);
+        let mut rows = sqlx::query!(
+            r#"SELECT id, transaction_id, account_id, currency, layer, direction, amount, effective, version, description
+               FROM ledger_entries
+               WHERE account_id = $1 AND ($2::bigint IS NULL OR id < $2)
+               ORDER BY id DESC LIMIT $3"#,
+            Uuid::from(account),
+            after,
+            i64::try_from(first + 1).unwrap_or(101)
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let has_next_page = rows.len() > first;
+        rows.truncate(first);
+        let entries: Vec<LedgerEntry> = rows
+            .into_iter()
+            .map(|r| LedgerEntry {
+                id: r.id,
+                transaction_id: r.transaction_id.into(),
+                account_id: r.account_id.into(),
+                currency: Currency::new(&r.currency),
+                layer: layer_of(r.layer),
+                direction: if r.direction > 0 {
+                    Side::Debit
+                } else {
+                    Side::Credit
+                },
+                amount: r.amount.unsigned_abs(),
+                effective: r.effective,
+                version: r.version,
+                description: r.description,
+            })
+            .collect();
+        Ok(EntryPage {
+            end_cursor: entries.last().map(|e| e.id),
+            entries,
+            has_next_page,
+        })
+    }
+}
