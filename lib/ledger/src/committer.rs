@@ -7,36 +7,52 @@
 //! still judged on its own (limits, idempotency); only a database failure fails a batch, and then
 //! its postings are retried one by one, so every caller gets the result of its own posting.
 
-use crate::Ledger;
 use crate::error::{LedgerError, PostingError};
 use crate::posting::{NewTransaction, Posted};
+use crate::{Ledger, LedgerConfig};
 use es::DbOp;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 pub(crate) type Reply = oneshot::Sender<Result<Posted, LedgerError>>;
 pub(crate) type Request = (NewTransaction, Reply);
 
-pub(crate) fn start(ledger: Ledger, workers: usize, max_batch: usize) -> mpsc::Sender<Request> {
-    let (tx, rx) = mpsc::channel::<Request>(max_batch.saturating_mul(workers).max(1) * 4);
+pub(crate) fn start(ledger: Ledger, config: &LedgerConfig) -> mpsc::Sender<Request> {
+    let workers = config.committer_workers.max(1);
+    let max_batch = config.max_batch.max(1);
+    let window = Duration::from_micros(config.batch_window_micros);
+    let (tx, rx) = mpsc::channel::<Request>(max_batch.saturating_mul(workers) * 4);
     let rx = Arc::new(Mutex::new(rx));
-    for _ in 0..workers.max(1) {
-        tokio::spawn(work(ledger.clone(), rx.clone(), max_batch.max(1)));
+    for _ in 0..workers {
+        tokio::spawn(work(ledger.clone(), rx.clone(), max_batch, window));
     }
     tx
 }
 
-async fn work(ledger: Ledger, rx: Arc<Mutex<mpsc::Receiver<Request>>>, max_batch: usize) {
+/// Takes the first request, then whatever arrives within `window` (up to `max_batch`): waiting a
+/// fraction of a commit's latency lets callers just answered rejoin this batch.
+async fn work(
+    ledger: Ledger,
+    rx: Arc<Mutex<mpsc::Receiver<Request>>>,
+    max_batch: usize,
+    window: Duration,
+) {
     loop {
         let mut batch = Vec::new();
         {
             let mut rx = rx.lock().await;
             let Some(first) = rx.recv().await else { return };
             batch.push(first);
+            let deadline = tokio::time::Instant::now() + window;
             while batch.len() < max_batch {
                 match rx.try_recv() {
                     Ok(request) => batch.push(request),
-                    Err(_) => break,
+                    Err(_) if window.is_zero() => break,
+                    Err(_) => match tokio::time::timeout_at(deadline, rx.recv()).await {
+                        Ok(Some(request)) => batch.push(request),
+                        _ => break,
+                    },
                 }
             }
         }

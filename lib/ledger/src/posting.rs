@@ -5,10 +5,12 @@
 //! 1. validate each posting in memory (balanced per currency and layer, sane amounts);
 //! 2. look up the batch's external ids: the same content again is a replay of the original, other
 //!    content is refused;
-//! 3. read the accounts involved (existence, status, set or not, limit);
-//! 4. lock every balance row the batch touches with one `SELECT .. ORDER BY key FOR UPDATE` — a
+//! 3. look up the accounts involved (existence, set or not, limit: facts that never change, cached);
+//! 4. create the balance rows never seen before (in key order), then lock every balance row the
+//!    batch touches with one `SELECT .. ORDER BY key FOR UPDATE` — a
 //!    fixed lock order, so concurrent batches never deadlock on each other, and lock and read are one
-//!    statement;
+//!    statement; the same statement share-locks the accounts and reads their status, so locking an
+//!    account waits for postings in flight and postings wait for the lock to commit;
 //! 5. apply the postings one after the other to the locked balances in memory; a posting that would
 //!    take a limited account below zero is refused alone;
 //! 6. write transactions, entries and balances with three `unnest` statements, and publish one
@@ -22,7 +24,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use es::DbOp;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use uuid::Uuid;
 
 /// Most entries one transaction may hold.
@@ -174,9 +176,10 @@ pub enum LedgerEvent {
 
 type Key = (JournalId, AccountId, Currency);
 
-struct AccountInfo {
+/// What never changes about an account once created; its status is read with its balance lock.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AccountFacts {
     normal_side: Side,
-    locked: bool,
     is_set: bool,
     allow_negative: bool,
 }
@@ -258,33 +261,14 @@ impl Ledger {
             }
         }
 
-        // The accounts involved.
-        let account_ids: BTreeSet<Uuid> = batch
+        // The accounts involved (their immutable facts come from a cache).
+        let account_ids: BTreeSet<AccountId> = batch
             .iter()
             .zip(&outcomes)
             .filter(|(_, o)| matches!(o, Outcome::Open))
-            .flat_map(|(tx, _)| tx.entries.iter().map(|e| Uuid::from(e.account_id)))
+            .flat_map(|(tx, _)| tx.entries.iter().map(|e| e.account_id))
             .collect();
-        let ids: Vec<Uuid> = account_ids.into_iter().collect();
-        let accounts: HashMap<AccountId, AccountInfo> = sqlx::query!(
-            "SELECT id, normal_side, status, is_set, allow_negative FROM ledger_accounts WHERE id = ANY($1)",
-            &ids
-        )
-        .fetch_all(op.conn())
-        .await?
-        .into_iter()
-        .map(|r| {
-            (
-                AccountId::from(r.id),
-                AccountInfo {
-                    normal_side: Side::parse(&r.normal_side),
-                    locked: r.status == "locked",
-                    is_set: r.is_set,
-                    allow_negative: r.allow_negative,
-                },
-            )
-        })
-        .collect();
+        let accounts = self.facts_of(op, &account_ids).await?;
         for (tx, outcome) in batch.iter().zip(outcomes.iter_mut()) {
             if !matches!(outcome, Outcome::Open) {
                 continue;
@@ -293,7 +277,6 @@ impl Ledger {
                 let refusal = match accounts.get(&entry.account_id) {
                     None => Some(PostingError::UnknownAccount(entry.account_id)),
                     Some(a) if a.is_set => Some(PostingError::PostingToSet(entry.account_id)),
-                    Some(a) if a.locked => Some(PostingError::AccountLocked(entry.account_id)),
                     Some(_) => None,
                 };
                 if let Some(refusal) = refusal {
@@ -314,7 +297,15 @@ impl Ledger {
                     .map(|e| (tx.journal_id, e.account_id, e.currency.clone()))
             })
             .collect();
-        let mut balances = self.lock_balances(op, &keys, &accounts).await?;
+        let (mut balances, locked) = self.lock_balances(op, &keys, &accounts).await?;
+        for (tx, outcome) in batch.iter().zip(outcomes.iter_mut()) {
+            if !matches!(outcome, Outcome::Open) {
+                continue;
+            }
+            if let Some(entry) = tx.entries.iter().find(|e| locked.contains(&e.account_id)) {
+                *outcome = Outcome::Done(Err(PostingError::AccountLocked(entry.account_id)));
+            }
+        }
 
         // Apply in order; a posting that breaks a limit is refused alone.
         let mut transactions = Vec::new();
@@ -410,32 +401,70 @@ impl Ledger {
         &self,
         op: &mut DbOp,
         keys: &BTreeSet<Key>,
-        accounts: &HashMap<AccountId, AccountInfo>,
-    ) -> Result<HashMap<Key, Balance>, LedgerError> {
+        accounts: &HashMap<AccountId, AccountFacts>,
+    ) -> Result<(HashMap<Key, Balance>, HashSet<AccountId>), LedgerError> {
         if keys.is_empty() {
-            return Ok(HashMap::new());
+            return Ok((HashMap::new(), HashSet::new()));
         }
-        self.ensure_balance_rows(keys).await?;
+        // Rows this process has not seen are created first (in key order); a row it believed to
+        // exist but did not (its creating transaction rolled back) is created on a second pass.
+        let unknown: Vec<&Key> = {
+            let known = self
+                .known_balances
+                .lock()
+                .map_err(|_| LedgerError::CommitterStopped)?;
+            keys.iter().filter(|k| !known.contains(*k)).collect()
+        };
+        if !unknown.is_empty() {
+            self.create_balance_rows(op, &unknown).await?;
+        }
         let journals: Vec<Uuid> = keys.iter().map(|k| k.0.into()).collect();
         let account_ids: Vec<Uuid> = keys.iter().map(|k| k.1.into()).collect();
         let currencies: Vec<String> = keys.iter().map(|k| k.2.as_str().to_owned()).collect();
-        let rows = sqlx::query!(
-            r#"SELECT b.journal_id, b.account_id, b.currency, b.version,
-                      b.settled_dr, b.settled_cr, b.pending_dr, b.pending_cr, b.encumbrance_dr, b.encumbrance_cr
-               FROM ledger_balances b
-               JOIN unnest($1::uuid[], $2::uuid[], $3::text[]) AS k(j, a, c)
-                 ON b.journal_id = k.j AND b.account_id = k.a AND b.currency = k.c
-               ORDER BY b.journal_id, b.account_id, b.currency
-               FOR UPDATE OF b"#,
-            &journals,
-            &account_ids,
-            &currencies
-        )
-        .fetch_all(op.conn())
-        .await?;
+        let mut rows = Vec::new();
+        for pass in 0..2 {
+            rows = sqlx::query!(
+                r#"SELECT b.journal_id, b.account_id, b.currency, b.version,
+                          b.settled_dr, b.settled_cr, b.pending_dr, b.pending_cr, b.encumbrance_dr, b.encumbrance_cr,
+                          a.status = 'locked' AS "locked!"
+                   FROM ledger_balances b
+                   JOIN unnest($1::uuid[], $2::uuid[], $3::text[]) AS k(j, a, c)
+                     ON b.journal_id = k.j AND b.account_id = k.a AND b.currency = k.c
+                   JOIN ledger_accounts a ON a.id = b.account_id
+                   ORDER BY b.journal_id, b.account_id, b.currency
+                   FOR UPDATE OF b FOR SHARE OF a"#,
+                &journals,
+                &account_ids,
+                &currencies
+            )
+            .fetch_all(op.conn())
+            .await?;
+            if rows.len() == keys.len() || pass == 1 {
+                break;
+            }
+            let found: HashSet<(Uuid, Uuid, &str)> = rows
+                .iter()
+                .map(|r| (r.journal_id, r.account_id, r.currency.as_str()))
+                .collect();
+            let absent: Vec<&Key> = keys
+                .iter()
+                .filter(|k| !found.contains(&(k.0.into(), k.1.into(), k.2.as_str())))
+                .collect();
+            self.create_balance_rows(op, &absent).await?;
+        }
+        if let Ok(mut known) = self.known_balances.lock() {
+            if known.len() > crate::KNOWN_BALANCES_MAX {
+                known.clear();
+            }
+            known.extend(keys.iter().cloned());
+        }
         let mut balances = HashMap::with_capacity(rows.len());
+        let mut locked = HashSet::new();
         for r in rows {
             let account = AccountId::from(r.account_id);
+            if r.locked {
+                locked.insert(account);
+            }
             let side = accounts
                 .get(&account)
                 .map_or(Side::Debit, |a| a.normal_side);
@@ -456,25 +485,61 @@ impl Ledger {
                 balance,
             );
         }
-        Ok(balances)
+        Ok((balances, locked))
     }
 
-    /// Balance rows are created on first use, committed on their own (a row of zeros is harmless),
-    /// so that locking them later is one ordered statement and never an insert racing a lock.
-    async fn ensure_balance_rows(&self, keys: &BTreeSet<Key>) -> Result<(), LedgerError> {
-        let missing: Vec<&Key> = {
-            let known = self
-                .known_balances
-                .lock()
-                .map_err(|_| LedgerError::CommitterStopped)?;
-            keys.iter().filter(|k| !known.contains(*k)).collect()
-        };
-        if missing.is_empty() {
-            return Ok(());
+    /// Facts of `ids` from the cache, loading the ones not seen yet; unknown ids are absent.
+    async fn facts_of(
+        &self,
+        op: &mut DbOp,
+        ids: &BTreeSet<AccountId>,
+    ) -> Result<HashMap<AccountId, AccountFacts>, LedgerError> {
+        let mut found = HashMap::with_capacity(ids.len());
+        let mut missing = Vec::new();
+        if let Ok(cache) = self.account_facts.read() {
+            for id in ids {
+                match cache.get(id) {
+                    Some(facts) => {
+                        found.insert(*id, *facts);
+                    }
+                    None => missing.push(Uuid::from(*id)),
+                }
+            }
         }
-        let journals: Vec<Uuid> = missing.iter().map(|k| k.0.into()).collect();
-        let account_ids: Vec<Uuid> = missing.iter().map(|k| k.1.into()).collect();
-        let currencies: Vec<String> = missing.iter().map(|k| k.2.as_str().to_owned()).collect();
+        if missing.is_empty() {
+            return Ok(found);
+        }
+        let rows = sqlx::query!(
+            "SELECT id, normal_side, is_set, allow_negative FROM ledger_accounts WHERE id = ANY($1)",
+            &missing
+        )
+        .fetch_all(op.conn())
+        .await?;
+        let mut cache = self
+            .account_facts
+            .write()
+            .map_err(|_| LedgerError::CommitterStopped)?;
+        if cache.len() > crate::KNOWN_BALANCES_MAX {
+            cache.clear();
+        }
+        for r in rows {
+            let facts = AccountFacts {
+                normal_side: Side::parse(&r.normal_side),
+                is_set: r.is_set,
+                allow_negative: r.allow_negative,
+            };
+            cache.insert(AccountId::from(r.id), facts);
+            found.insert(AccountId::from(r.id), facts);
+        }
+        Ok(found)
+    }
+
+    /// Creates the missing balance rows among `keys` in the caller's transaction, in key order,
+    /// before anything is locked, so creating rows follows the same order as locking them.
+    async fn create_balance_rows(&self, op: &mut DbOp, keys: &[&Key]) -> Result<(), LedgerError> {
+        let journals: Vec<Uuid> = keys.iter().map(|k| k.0.into()).collect();
+        let account_ids: Vec<Uuid> = keys.iter().map(|k| k.1.into()).collect();
+        let currencies: Vec<String> = keys.iter().map(|k| k.2.as_str().to_owned()).collect();
         sqlx::query!(
             r#"INSERT INTO ledger_balances (journal_id, account_id, currency)
                SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[]) ORDER BY 1, 2, 3
@@ -483,11 +548,8 @@ impl Ledger {
             &account_ids,
             &currencies
         )
-        .execute(&self.pool)
+        .execute(op.conn())
         .await?;
-        if let Ok(mut known) = self.known_balances.lock() {
-            known.extend(missing.into_iter().cloned());
-        }
         Ok(())
     }
 

@@ -113,14 +113,13 @@ async fn unbalanced_or_invalid_transactions_are_refused_and_write_nothing() {
         .execute(&mut *tx)
         .await
         .unwrap();
-    sqlx::query("INSERT INTO ledger_entries (transaction_id, journal_id, account_id, currency, layer, direction, amount, effective, version) VALUES ($1, $2, $3, 'USD', 0, 1, 5, current_date, 1)")
+    let err = sqlx::query("INSERT INTO ledger_entries (transaction_id, journal_id, account_id, currency, layer, direction, amount, effective, version) VALUES ($1, $2, $3, 'USD', 0, 1, 5, current_date, 1)")
         .bind(id)
         .bind(uuid::Uuid::from(books.journal))
         .bind(uuid::Uuid::from(cash))
         .execute(&mut *tx)
         .await
-        .unwrap();
-    let err = tx.commit().await.unwrap_err();
+        .unwrap_err();
     assert!(err.to_string().contains("does not balance"), "{err}");
 }
 
@@ -395,6 +394,7 @@ async fn concurrency_stress_uniform_and_hot_then_invariants() {
         books_with(LedgerConfig {
             committer_workers: 2,
             max_batch: 64,
+            ..LedgerConfig::default()
         })
         .await,
     );
