@@ -32,6 +32,19 @@ impl Balance {
         }
     }
 
+    /// From stored totals: settled, pending and encumbrance, each (debit, credit).
+    pub(crate) fn from_totals(normal_side: Side, version: i64, totals: [(i64, i64); 3]) -> Self {
+        let mut layers = [LayerTotals::default(); 3];
+        for (layer, (debit, credit)) in layers.iter_mut().zip(totals) {
+            *layer = LayerTotals { debit, credit };
+        }
+        Self {
+            normal_side,
+            version,
+            layers,
+        }
+    }
+
     pub fn totals(&self, layer: Layer) -> LayerTotals {
         self.layers[layer.index()]
     }

@@ -468,14 +468,15 @@ impl Ledger {
             let side = accounts
                 .get(&account)
                 .map_or(Side::Debit, |a| a.normal_side);
-            let mut balance = Balance::zero(side);
-            balance.version = r.version;
-            balance.layers[0].debit = r.settled_dr;
-            balance.layers[0].credit = r.settled_cr;
-            balance.layers[1].debit = r.pending_dr;
-            balance.layers[1].credit = r.pending_cr;
-            balance.layers[2].debit = r.encumbrance_dr;
-            balance.layers[2].credit = r.encumbrance_cr;
+            let balance = Balance::from_totals(
+                side,
+                r.version,
+                [
+                    (r.settled_dr, r.settled_cr),
+                    (r.pending_dr, r.pending_cr),
+                    (r.encumbrance_dr, r.encumbrance_cr),
+                ],
+            );
             balances.insert(
                 (
                     JournalId::from(r.journal_id),

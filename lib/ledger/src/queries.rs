@@ -88,15 +88,11 @@ impl Ledger {
         )
         .fetch_one(&self.pool)
         .await?;
-        let mut balance = Balance::zero(side);
-        balance.version = row.version;
-        balance.layers[0].debit = row.sdr;
-        balance.layers[0].credit = row.scr;
-        balance.layers[1].debit = row.pdr;
-        balance.layers[1].credit = row.pcr;
-        balance.layers[2].debit = row.edr;
-        balance.layers[2].credit = row.ecr;
-        Ok(balance)
+        Ok(Balance::from_totals(
+            side,
+            row.version,
+            [(row.sdr, row.scr), (row.pdr, row.pcr), (row.edr, row.ecr)],
+        ))
     }
 
     /// The balance counting every entry effective on or before `date`. `version` is the number of
