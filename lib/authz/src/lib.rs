@@ -293,9 +293,11 @@ fn store(rules: &RwLock<Arc<Rules>>, fresh: Arc<Rules>) {
 /// Reloads on every change notification, and after (re)connecting, since changes may have been
 /// missed while disconnected.
 async fn listen(pool: PgPool, rules: Arc<RwLock<Arc<Rules>>>) {
-    loop {
+    // Ends when the application closes its pool (shutdown).
+    while !pool.is_closed() {
         let mut listener = match PgListener::connect_with(&pool).await {
             Ok(l) => l,
+            Err(_) if pool.is_closed() => return,
             Err(e) => {
                 tracing::warn!(error = %e, "authz: cannot connect to listen for changes; retrying");
                 tokio::time::sleep(Duration::from_secs(1)).await;
@@ -315,6 +317,7 @@ async fn listen(pool: PgPool, rules: Arc<RwLock<Arc<Rules>>>) {
                     // The connection was lost and re-established: changes may have been missed.
                     reload_into(&pool, &rules).await;
                 }
+                Err(_) if pool.is_closed() => return,
                 Err(e) => {
                     tracing::warn!(error = %e, "authz: change listener failed; reconnecting");
                     break;
