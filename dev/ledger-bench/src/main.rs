@@ -1,6 +1,6 @@
 //! Our ledger against cala-ledger 0.33.3, same PostgreSQL, same workloads, durable commits.
 //!
-//! Workloads (two-leg USD transfers unless noted): uniform pairs over N accounts, Zipf(1.1) pairs,
+//! Workloads (two-leg USD transfers unless noted): uniform pairs over N accounts, Zipf (exponent 1) pairs,
 //! one hot destination account, 4-leg postings, and batches of 10 postings per call. Each runs at
 //! every concurrency level for a fixed time. Prints postings/s and p50/p99 latency per backend, the
 //! ratio, and the PostgreSQL settings.
@@ -50,15 +50,21 @@ impl Rng {
     }
 }
 
-/// Cumulative Zipf(s) weights over n ranks, for sampling by binary search.
-fn zipf_cdf(n: usize, s: f64) -> Vec<f64> {
-    let mut acc = 0.0;
-    let mut cdf = Vec::with_capacity(n);
-    for k in 1..=n {
-        acc += 1.0 / (k as f64).powf(s);
-        cdf.push(acc);
-    }
-    cdf.iter().map(|c| c / acc).collect()
+/// Cumulative Zipf (exponent 1) weights over n ranks, in integers, for sampling by binary search:
+/// rank k weighs 2^40 / k.
+fn zipf_cdf(n: usize) -> Vec<u64> {
+    let mut acc = 0u64;
+    (1..=n as u64)
+        .map(|k| {
+            acc += (1u64 << 40) / k;
+            acc
+        })
+        .collect()
+}
+
+/// Microseconds as milliseconds with two decimals.
+fn ms(micros: u64) -> String {
+    format!("{}.{:02}", micros / 1000, micros % 1000 / 10)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -89,13 +95,14 @@ impl Workload {
 }
 
 /// Picks the accounts of one posting: indexes into the account list.
-fn pick(workload: Workload, rng: &mut Rng, n: usize, cdf: &[f64]) -> Vec<usize> {
+fn pick(workload: Workload, rng: &mut Rng, n: usize, cdf: &[u64]) -> Vec<usize> {
     let distinct = |count: usize, rng: &mut Rng, zipf: bool| {
         let mut out: Vec<usize> = Vec::with_capacity(count);
         while out.len() < count {
             let i = if zipf {
-                let u = (rng.next() >> 11) as f64 / (1u64 << 53) as f64;
-                cdf.partition_point(|c| *c < u).min(n - 1)
+                let total = cdf.last().copied().unwrap_or(1).max(1);
+                let u = rng.next() % total;
+                cdf.partition_point(|c| *c <= u).min(n - 1)
             } else {
                 rng.below(n - 1) + 1
             };
@@ -218,9 +225,9 @@ impl Backend for Cala {
 }
 
 struct Figures {
-    postings_per_sec: f64,
-    p50_ms: f64,
-    p99_ms: f64,
+    postings_per_sec: u64,
+    p50_micros: u64,
+    p99_micros: u64,
 }
 
 async fn run<B: Backend>(
@@ -229,9 +236,9 @@ async fn run<B: Backend>(
     concurrency: usize,
     seconds: u64,
     n: usize,
-    cdf: Arc<Vec<f64>>,
+    cdf: Arc<Vec<u64>>,
     seq: Arc<AtomicU64>,
-) -> Figures {
+) -> anyhow::Result<Figures> {
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let tasks: Vec<_> = (0..concurrency)
@@ -249,33 +256,35 @@ async fn run<B: Backend>(
                     backend
                         .post(call, seq.fetch_add(1, Ordering::Relaxed))
                         .await
-                        .expect("posting failed");
-                    latencies.push(at.elapsed());
+                        .context("posting failed")?;
+                    latencies.push(u64::try_from(at.elapsed().as_micros()).unwrap_or(u64::MAX));
                     postings += workload.per_call() as u64;
                 }
-                (postings, latencies)
+                Ok::<_, anyhow::Error>((postings, latencies))
             })
         })
         .collect();
     let mut total = 0;
     let mut latencies = Vec::new();
     for task in tasks {
-        let (postings, mut l) = task.await.expect("benchmark task");
+        let (postings, mut l) = task.await.context("benchmark task")??;
         total += postings;
         latencies.append(&mut l);
     }
-    let elapsed = started.elapsed().as_secs_f64();
-    latencies.sort();
-    let at = |q: f64| {
+    let elapsed = started.elapsed().as_micros().max(1);
+    latencies.sort_unstable();
+    let at = |percent: usize| {
         latencies
-            .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+            .get((latencies.len() * percent / 100).min(latencies.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0)
     };
-    Figures {
-        postings_per_sec: total as f64 / elapsed,
-        p50_ms: at(0.50),
-        p99_ms: at(0.99),
-    }
+    Ok(Figures {
+        postings_per_sec: u64::try_from(u128::from(total) * 1_000_000 / elapsed)
+            .unwrap_or(u64::MAX),
+        p50_micros: at(50),
+        p99_micros: at(99),
+    })
 }
 
 /// Each backend gets 45 connections: two pools must fit the server's default 100.
@@ -469,19 +478,16 @@ async fn main() -> anyhow::Result<()> {
     println!("accounts: {n}; {seconds}s per run; concurrency {levels:?}");
     let setup = Instant::now();
     let ours = Arc::new(setup_ours(ours_pool, n).await?);
-    println!(
-        "ours: {n} accounts in {:.1}s",
-        setup.elapsed().as_secs_f64()
-    );
+    println!("ours: {n} accounts in {} ms", setup.elapsed().as_millis());
     let setup = Instant::now();
     let cala =
         Arc::new(setup_cala(fresh_database(&admin, "lana_ledger_bench_cala").await?, n).await?);
     println!(
-        "cala-ledger: {n} accounts in {:.1}s",
-        setup.elapsed().as_secs_f64()
+        "cala-ledger: {n} accounts in {} ms",
+        setup.elapsed().as_millis()
     );
 
-    let cdf = Arc::new(zipf_cdf(n, 1.1));
+    let cdf = Arc::new(zipf_cdf(n));
     let seq = Arc::new(AtomicU64::new(0));
     println!();
     println!(
@@ -511,7 +517,7 @@ async fn main() -> anyhow::Result<()> {
                 cdf.clone(),
                 seq.clone(),
             )
-            .await;
+            .await?;
             let c = run(
                 cala.clone(),
                 workload,
@@ -521,18 +527,20 @@ async fn main() -> anyhow::Result<()> {
                 cdf.clone(),
                 seq.clone(),
             )
-            .await;
+            .await?;
+            let tenths = o.postings_per_sec * 10 / c.postings_per_sec.max(1);
             println!(
-                "{:<9} {:>4}  {:>12.0} {:>8.2} {:>8.2}  {:>12.0} {:>8.2} {:>8.2}  {:>5.1}x",
+                "{:<9} {:>4}  {:>12} {:>8} {:>8}  {:>12} {:>8} {:>8}  {:>4}.{}x",
                 format!("{workload:?}").to_lowercase(),
                 concurrency,
                 o.postings_per_sec,
-                o.p50_ms,
-                o.p99_ms,
+                ms(o.p50_micros),
+                ms(o.p99_micros),
                 c.postings_per_sec,
-                c.p50_ms,
-                c.p99_ms,
-                o.postings_per_sec / c.postings_per_sec.max(f64::EPSILON)
+                ms(c.p50_micros),
+                ms(c.p99_micros),
+                tenths / 10,
+                tenths % 10
             );
         }
     }
