@@ -31,16 +31,6 @@ fn with_code(mut error: ServerError, code: &'static str) -> ServerError {
     error
 }
 
-/// Refuses `__schema` and `__type` (anywhere in the document) when introspection is off; without
-/// it async-graphql would answer them with a silent `null`.
-pub struct NoIntrospection;
-
-impl ExtensionFactory for NoIntrospection {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(NoIntrospection)
-    }
-}
-
 fn asks_for_introspection(document: &ExecutableDocument, set: &SelectionSet) -> bool {
     set.items.iter().any(|item| match &item.node {
         Selection::Field(field) => {
@@ -59,8 +49,22 @@ fn asks_for_introspection(document: &ExecutableDocument, set: &SelectionSet) -> 
     })
 }
 
+/// Codes the errors async-graphql raises itself, before any resolver runs. When introspection is
+/// off it also refuses `__schema` and `__type` anywhere in the document (async-graphql alone would
+/// answer them with a silent `null`).
+#[derive(Clone, Copy)]
+pub struct ErrorCodes {
+    pub introspection: bool,
+}
+
+impl ExtensionFactory for ErrorCodes {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(*self)
+    }
+}
+
 #[async_trait::async_trait]
-impl Extension for NoIntrospection {
+impl Extension for ErrorCodes {
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -68,11 +72,15 @@ impl Extension for NoIntrospection {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        let introspects = document
-            .operations
-            .iter()
-            .any(|(_, op)| asks_for_introspection(&document, &op.node.selection_set.node));
+        let document = next
+            .run(ctx, query, variables)
+            .await
+            .map_err(|e| with_code(e, "GRAPHQL_PARSE_FAILED"))?;
+        let introspects = !self.introspection
+            && document
+                .operations
+                .iter()
+                .any(|(_, op)| asks_for_introspection(&document, &op.node.selection_set.node));
         if introspects {
             return Err(with_code(
                 ServerError::new("introspection is disabled; use the published SDL", None),
@@ -80,32 +88,6 @@ impl Extension for NoIntrospection {
             ));
         }
         Ok(document)
-    }
-}
-
-/// Codes the errors async-graphql raises itself, before any resolver runs.
-pub struct ErrorCodes;
-
-impl ExtensionFactory for ErrorCodes {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodesExtension)
-    }
-}
-
-struct ErrorCodesExtension;
-
-#[async_trait::async_trait]
-impl Extension for ErrorCodesExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        next.run(ctx, query, variables)
-            .await
-            .map_err(|e| with_code(e, "GRAPHQL_PARSE_FAILED"))
     }
 
     async fn validation(

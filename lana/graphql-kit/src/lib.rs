@@ -116,7 +116,9 @@ where
         .limit_complexity(config.max_complexity)
         .limit_recursive_depth(32)
         .limit_directives(16)
-        .extension(ErrorCodes)
+        .extension(ErrorCodes {
+            introspection: config.introspection,
+        })
         .register_output_type::<UsdCents>()
         .register_output_type::<Satoshis>()
         .register_output_type::<Date>()
@@ -125,8 +127,6 @@ where
     if config.introspection {
         builder
     } else {
-        builder
-            .disable_introspection()
-            .extension(errors::NoIntrospection)
+        builder.disable_introspection()
     }
 }
