@@ -22,10 +22,7 @@ async fn op(books: &Books) -> DbOp {
 #[tokio::test]
 async fn unbalanced_or_invalid_transactions_are_refused_and_write_nothing() {
     let books = books().await;
-    let (cash, deposits) = (
-        books.account("cash", Side::Debit).await,
-        books.account("deposits", Side::Credit).await,
-    );
+    let (cash, deposits) = books.cash_and_deposits().await;
     let cases = [
         (
             "one-sided",
@@ -126,10 +123,7 @@ async fn unbalanced_or_invalid_transactions_are_refused_and_write_nothing() {
 #[tokio::test]
 async fn transactions_and_entries_are_append_only() {
     let books = books().await;
-    let (cash, deposits) = (
-        books.account("cash", Side::Debit).await,
-        books.account("deposits", Side::Credit).await,
-    );
+    let (cash, deposits) = books.cash_and_deposits().await;
     books
         .ledger
         .post(books.transfer("t1", cash, deposits, 100, day(0)))
@@ -155,10 +149,7 @@ async fn transactions_and_entries_are_append_only() {
 #[tokio::test]
 async fn the_same_external_id_replays_and_other_content_is_refused() {
     let books = books().await;
-    let (cash, deposits) = (
-        books.account("cash", Side::Debit).await,
-        books.account("deposits", Side::Credit).await,
-    );
+    let (cash, deposits) = books.cash_and_deposits().await;
     let first = books
         .ledger
         .post(books.transfer("dep-1", cash, deposits, 100, day(0)))
@@ -209,10 +200,7 @@ async fn the_same_external_id_replays_and_other_content_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_connections_posting_one_external_id_make_one_posting() {
     let books = Arc::new(books().await);
-    let (cash, deposits) = (
-        books.account("cash", Side::Debit).await,
-        books.account("deposits", Side::Credit).await,
-    );
+    let (cash, deposits) = books.cash_and_deposits().await;
     for round in 0..10 {
         let barrier = Arc::new(Barrier::new(2));
         let tasks: Vec<_> = (0..2)
@@ -480,10 +468,7 @@ async fn concurrency_stress_uniform_and_hot_then_invariants() {
 #[tokio::test]
 async fn balances_as_of_a_date_count_only_entries_effective_by_then() {
     let books = books().await;
-    let (cash, deposits) = (
-        books.account("cash", Side::Debit).await,
-        books.account("deposits", Side::Credit).await,
-    );
+    let (cash, deposits) = books.cash_and_deposits().await;
     // Posted out of order: later dates first, then back-dated ones.
     let postings = [
         (10, 500u64),
@@ -559,10 +544,7 @@ async fn balances_as_of_a_date_count_only_entries_effective_by_then() {
 #[tokio::test]
 async fn a_reversal_posts_the_exact_opposite_once() {
     let books = books().await;
-    let (cash, deposits) = (
-        books.account("cash", Side::Debit).await,
-        books.account("deposits", Side::Credit).await,
-    );
+    let (cash, deposits) = books.cash_and_deposits().await;
     let original = books
         .ledger
         .post(books.transfer("dep", cash, deposits, 250, day(0)))
@@ -704,10 +686,7 @@ async fn account_sets_roll_up_their_members_and_refuse_cycles() {
 #[tokio::test]
 async fn a_locked_account_takes_no_postings() {
     let books = books().await;
-    let (cash, deposits) = (
-        books.account("cash", Side::Debit).await,
-        books.account("deposits", Side::Credit).await,
-    );
+    let (cash, deposits) = books.cash_and_deposits().await;
     let mut op = op(&books).await;
     books
         .ledger

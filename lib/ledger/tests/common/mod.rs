@@ -56,6 +56,14 @@ impl Books {
             .unwrap()
     }
 
+    /// A debit-normal "cash" and a credit-normal "deposits" account.
+    pub async fn cash_and_deposits(&self) -> (AccountId, AccountId) {
+        (
+            self.account("cash", Side::Debit).await,
+            self.account("deposits", Side::Credit).await,
+        )
+    }
+
     pub async fn limited(&self, code: &str) -> AccountId {
         self.ledger
             .create_account(NewAccount::new(code, code, Side::Credit).no_overdraft())
