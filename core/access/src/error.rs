@@ -55,3 +55,9 @@ impl es::Retryable for AccessError {
         }
     }
 }
+
+impl From<email::InvalidEmail> for AccessError {
+    fn from(e: email::InvalidEmail) -> Self {
+        AccessError::InvalidValue(e.into())
+    }
+}

@@ -17,11 +17,28 @@ static INBOX: Migrator = sqlx::migrate!("../../lib/inbox/migrations");
 static AUDIT: Migrator = sqlx::migrate!("../../lib/audit/migrations");
 static AUTHZ: Migrator = sqlx::migrate!("../../lib/authz/migrations");
 static LEDGER: Migrator = sqlx::migrate!("../../lib/ledger/migrations");
+static IDEMPOTENCY: Migrator = sqlx::migrate!("../../lib/idempotency/migrations");
 static ACCESS: Migrator = sqlx::migrate!("../../core/access/migrations");
+static DOMAIN_CONFIG: Migrator = sqlx::migrate!("../../core/domain-config/migrations");
+static GOVERNANCE: Migrator = sqlx::migrate!("../../core/governance/migrations");
+static CUSTOMER: Migrator = sqlx::migrate!("../../core/customer/migrations");
+static DEPOSIT: Migrator = sqlx::migrate!("../../core/deposit/migrations");
 
 pub async fn migrator() -> Result<Migrator, MigrateError> {
     es::migrations::combine(&[
-        &ES, &JOBS, &OUTBOX, &INBOX, &AUDIT, &AUTHZ, &LEDGER, &ACCESS,
+        &ES,
+        &JOBS,
+        &OUTBOX,
+        &INBOX,
+        &AUDIT,
+        &AUTHZ,
+        &LEDGER,
+        &IDEMPOTENCY,
+        &ACCESS,
+        &DOMAIN_CONFIG,
+        &GOVERNANCE,
+        &CUSTOMER,
+        &DEPOSIT,
     ])
     .await
 }

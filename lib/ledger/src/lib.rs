@@ -235,6 +235,22 @@ impl Ledger {
         Ok(id)
     }
 
+    /// The journal named `name`, created if missing (safe when several processes start at once).
+    pub async fn ensure_journal(&self, name: &str) -> Result<JournalId, LedgerError> {
+        sqlx::query!(
+            "INSERT INTO ledger_journals (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
+            uuid::Uuid::from(JournalId::new()),
+            name,
+            self.clock.now()
+        )
+        .execute(&self.pool)
+        .await?;
+        let id = sqlx::query_scalar!("SELECT id FROM ledger_journals WHERE name = $1", name)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(JournalId::from(id))
+    }
+
     pub async fn create_account_in_op(
         &self,
         op: &mut DbOp,

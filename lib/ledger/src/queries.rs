@@ -21,6 +21,9 @@ pub struct LedgerEntry {
     /// The balance version this entry produced.
     pub version: i64,
     pub description: Option<String>,
+    /// The external id of the entry's transaction (what the posting was for).
+    pub external_id: String,
+    pub recorded_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// A page of history, newest first.
@@ -172,10 +175,11 @@ impl Ledger {
     ) -> Result<EntryPage, LedgerError> {
         let first = first.clamp(1, 100);
         let mut rows = sqlx::query!(
-            r#"SELECT id, transaction_id, account_id, currency, layer, direction, amount, effective, version, description
-               FROM ledger_entries
-               WHERE account_id = $1 AND ($2::bigint IS NULL OR id < $2)
-               ORDER BY id DESC LIMIT $3"#,
+            r#"SELECT e.id, e.transaction_id, e.account_id, e.currency, e.layer, e.direction, e.amount,
+                      e.effective, e.version, e.description, t.external_id, t.recorded_at
+               FROM ledger_entries e JOIN ledger_transactions t ON t.id = e.transaction_id
+               WHERE e.account_id = $1 AND ($2::bigint IS NULL OR e.id < $2)
+               ORDER BY e.id DESC LIMIT $3"#,
             Uuid::from(account),
             after,
             i64::try_from(first + 1).unwrap_or(101)
@@ -201,6 +205,8 @@ impl Ledger {
                 effective: r.effective,
                 version: r.version,
                 description: r.description,
+                external_id: r.external_id,
+                recorded_at: r.recorded_at,
             })
             .collect();
         Ok(EntryPage {

@@ -1,0 +1,5 @@
+mod entity;
+mod repo;
+
+pub use entity::{NewProspect, Prospect, ProspectEvent};
+pub(crate) use repo::ProspectRepo;

@@ -1,0 +1,145 @@
+//! Idempotency keys for mutations: a client sends the same key again (a retry after a timeout, a
+//! double click) and gets the first result instead of a second effect.
+//!
+//! A key lives in a `scope` (the operation and who called it). [`IdempotencyKeys::claim_in_op`]
+//! runs first in the use case's transaction and inserts the key with the hash of the request:
+//! - the key is new: the use case goes on and stores its result with
+//!   [`IdempotencyKeys::complete_in_op`] before committing, so key and effects commit together
+//!   (or neither does);
+//! - a transaction that used the key is still running: the insert waits on the primary key until
+//!   it ends; if it committed, this is a replay; if it rolled back, the key is claimed now. So 50
+//!   concurrent requests with one key make one effect;
+//! - the key was used with the same request: the stored result is returned (`Claim::Replay`);
+//! - the key was used with another request: [`IdempotencyError::KeyReused`].
+//!
+//! The claim inserts a placeholder result that `complete_in_op` replaces in the same transaction,
+//! so no other transaction ever sees the placeholder.
+
+use es::DbOp;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+/// Longest key accepted.
+pub const MAX_KEY_LEN: usize = 255;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IdempotencyError {
+    #[error("idempotency key must be 1 to {MAX_KEY_LEN} visible ASCII characters")]
+    InvalidKey,
+    #[error("idempotency key {key} was already used with a different request")]
+    KeyReused { key: String },
+    #[error("stored result for idempotency key {key} cannot be read: {reason}")]
+    Corrupt { key: String, reason: String },
+    #[error("request cannot be hashed: {0}")]
+    Encode(String),
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+}
+
+impl es::Retryable for IdempotencyError {
+    fn is_retryable(&self) -> bool {
+        matches!(self, IdempotencyError::Sqlx(e) if es::sqlx_error_is_retryable(e))
+    }
+}
+
+/// A validated key, as a client sent it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    pub fn parse(key: &str) -> Result<Self, IdempotencyError> {
+        let ok = !key.is_empty()
+            && key.len() <= MAX_KEY_LEN
+            && key.bytes().all(|b| b.is_ascii_graphic());
+        if ok {
+            Ok(Self(key.to_owned()))
+        } else {
+            Err(IdempotencyError::InvalidKey)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What a claim found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Claim<T> {
+    /// First use: run the use case and complete the claim.
+    New,
+    /// Used before with the same request: its result.
+    Replay(T),
+}
+
+fn request_hash(request: &impl Serialize) -> Result<Vec<u8>, IdempotencyError> {
+    let bytes = serde_json::to_vec(request).map_err(|e| IdempotencyError::Encode(e.to_string()))?;
+    Ok(Sha256::digest(bytes).to_vec())
+}
+
+/// Claims `key` in `scope` for `request` inside the use case's transaction.
+pub async fn claim_in_op<T: DeserializeOwned>(
+    op: &mut DbOp,
+    scope: &str,
+    key: &IdempotencyKey,
+    request: &impl Serialize,
+) -> Result<Claim<T>, IdempotencyError> {
+    let hash = request_hash(request)?;
+    let now = op.now();
+    // `response` is a placeholder until `complete_in_op` writes the result in this transaction.
+    let inserted = sqlx::query_scalar!(
+        r#"INSERT INTO idempotency_keys (scope, key, request_hash, response, created_at)
+           VALUES ($1, $2, $3, 'null'::jsonb, $4)
+           ON CONFLICT (scope, key) DO NOTHING
+           RETURNING true AS "inserted!""#,
+        scope,
+        key.as_str(),
+        &hash,
+        now
+    )
+    .fetch_optional(op.conn())
+    .await?;
+    if inserted.is_some() {
+        return Ok(Claim::New);
+    }
+    let stored = sqlx::query!(
+        "SELECT request_hash, response FROM idempotency_keys WHERE scope = $1 AND key = $2",
+        scope,
+        key.as_str()
+    )
+    .fetch_one(op.conn())
+    .await?;
+    if stored.request_hash != hash {
+        return Err(IdempotencyError::KeyReused {
+            key: key.as_str().to_owned(),
+        });
+    }
+    serde_json::from_value(stored.response)
+        .map(Claim::Replay)
+        .map_err(|e| IdempotencyError::Corrupt {
+            key: key.as_str().to_owned(),
+            reason: e.to_string(),
+        })
+}
+
+/// Stores the result of the use case that claimed `key`; commits with it.
+pub async fn complete_in_op(
+    op: &mut DbOp,
+    scope: &str,
+    key: &IdempotencyKey,
+    response: &impl Serialize,
+) -> Result<(), IdempotencyError> {
+    let response =
+        serde_json::to_value(response).map_err(|e| IdempotencyError::Encode(e.to_string()))?;
+    sqlx::query!(
+        "UPDATE idempotency_keys SET response = $3 WHERE scope = $1 AND key = $2",
+        scope,
+        key.as_str(),
+        response
+    )
+    .execute(op.conn())
+    .await?;
+    Ok(())
+}
+
