@@ -401,6 +401,11 @@ impl Access {
         }
     }
 
+    /// Whether a staff user with this id exists (for other domains' references to staff).
+    pub async fn user_exists(&self, id: UserId) -> Result<bool, AccessError> {
+        Ok(self.users.maybe_find_by_id(id).await?.is_some())
+    }
+
     pub async fn role_of(&self, role_id: RoleId) -> Result<Option<Role>, AccessError> {
         Ok(self.roles.maybe_find_by_id(role_id).await?)
     }

@@ -37,3 +37,16 @@ pub(crate) fn audit_error(
         audit::AuditError::Sqlx(_) => internal_error(&correlation_id.0, &error),
     }
 }
+
+/// A domain error with its stable code; `INTERNAL` ones are logged and hidden.
+pub(crate) fn domain_error(
+    correlation_id: &CorrelationId,
+    code: &'static str,
+    error: &dyn std::fmt::Display,
+) -> async_graphql::Error {
+    if code == "INTERNAL" {
+        internal_error(&correlation_id.0, error)
+    } else {
+        api_error(code, error)
+    }
+}

@@ -2,10 +2,14 @@
 //!
 //! `POST /graphql` requires a bearer JWT from the staff realm (issuer and audience configured);
 //! the token's subject (or, at the first login, its verified email) maps to a staff user, whose
-//! role decides what each use case allows. `GET /health` is the only unauthenticated route.
+//! role decides what each use case allows. Unauthenticated: `GET /health`, and
+//! `POST /webhook/sumsub`, which the KYC provider signs instead (see `webhook`).
 
+mod banking;
 mod error;
 mod schema;
+mod webhook;
+
 
 pub use schema::{AdminSchema, build_schema};
 
@@ -43,6 +47,51 @@ pub fn default_config() -> ApiServerConfig {
 #[derive(Debug, Clone, Copy)]
 pub struct StaffUser(pub core_access::UserId);
 
+/// The request's `Idempotency-Key` header, if any.
+#[derive(Debug, Clone)]
+pub struct IdempotencyHeader(pub Option<String>);
+
+/// Read permissions already enforced (and audited) in this request: nested lists of a page check
+/// once per request, not once per row.
+#[derive(Default)]
+pub struct ReadsAuthorized(tokio::sync::Mutex<std::collections::BTreeSet<(&'static str, &'static str)>>);
+
+impl ReadsAuthorized {
+    pub async fn ensure(
+        ctx: &async_graphql::Context<'_>,
+        object: &'static str,
+        action: &'static str,
+    ) -> async_graphql::Result<()> {
+        let memo = ctx.data::<ReadsAuthorized>()?;
+        let mut done = memo.0.lock().await;
+        if done.contains(&(object, action)) {
+            return Ok(());
+        }
+        let app = ctx.data::<LanaApp>()?;
+        let user: uuid::Uuid = ctx.data::<StaffUser>()?.0.into();
+        let correlation_id = ctx.data::<graphql_kit::CorrelationId>()?;
+        match app
+            .authz()
+            .enforce(
+                &authz::Subject::User(user),
+                object,
+                action,
+                Some(correlation_id.0.clone()),
+            )
+            .await
+        {
+            Ok(_) => {
+                done.insert((object, action));
+                Ok(())
+            }
+            Err(e @ authz::AuthzError::NotAuthorized { .. }) => {
+                Err(graphql_kit::api_error("NOT_AUTHORIZED", e))
+            }
+            Err(e) => Err(graphql_kit::internal_error(&correlation_id.0, &e)),
+        }
+    }
+}
+
 #[derive(Clone)]
 struct AdminState {
     app: LanaApp,
@@ -60,6 +109,7 @@ pub fn router(app: LanaApp, verifier: Arc<JwtVerifier>, config: &ApiServerConfig
     };
     Router::new()
         .route("/graphql", post(graphql))
+        .route("/webhook/sumsub", post(webhook::sumsub))
         .with_state(state)
         .merge(graphql_kit::health_router(app))
 }
@@ -99,8 +149,14 @@ async fn graphql(State(state): State<AdminState>, headers: HeaderMap, body: Body
         Ok(request) => request,
         Err(refusal) => return refusal,
     };
+    let idempotency = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let request = request
         .data(StaffUser(user.id()))
+        .data(IdempotencyHeader(idempotency))
+        .data(ReadsAuthorized::default())
         .data(state.app.clone())
         .data(correlation_id.clone());
     respond(state.schema.execute(request).await, &correlation_id)

@@ -1,10 +1,12 @@
 //! The admin GraphQL schema: translation only; every rule lives in the domain.
 
 use crate::StaffUser;
+use crate::banking::{BankingMutation, BankingQuery};
 use crate::error::{access_error, audit_error};
 use async_graphql::connection::Connection;
 use async_graphql::{
-    Context, EmptySubscription, ID, InputObject, Object, Result, Schema, SimpleObject,
+    Context, EmptySubscription, ID, InputObject, MergedObject, Object, Result, Schema,
+    SimpleObject,
 };
 use chrono::{DateTime, Utc};
 use core_access::{Email, RoleId, RoleName, UserId};
@@ -16,8 +18,18 @@ use uuid::Uuid;
 
 pub type AdminSchema = Schema<Query, Mutation, EmptySubscription>;
 
+#[derive(MergedObject, Default)]
+pub struct Query(AccessQuery, BankingQuery);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(AccessMutation, BankingMutation);
+
 pub fn build_schema(config: &GraphqlConfig) -> AdminSchema {
-    with_limits(Schema::build(Query, Mutation, EmptySubscription), config).finish()
+    with_limits(
+        Schema::build(Query::default(), Mutation::default(), EmptySubscription),
+        config,
+    )
+    .finish()
 }
 
 struct Request<'a> {
@@ -140,10 +152,11 @@ pub struct AuditFilter {
     until: Option<DateTime<Utc>>,
 }
 
-pub struct Query;
+#[derive(Default)]
+pub struct AccessQuery;
 
 #[Object]
-impl Query {
+impl AccessQuery {
     async fn me(&self, ctx: &Context<'_>) -> Result<Me> {
         let r = request(ctx)?;
         let user = r
@@ -365,10 +378,11 @@ fn set_of(names: Vec<String>) -> Result<BTreeSet<String>> {
     Ok(names.into_iter().collect())
 }
 
-pub struct Mutation;
+#[derive(Default)]
+pub struct AccessMutation;
 
 #[Object]
-impl Mutation {
+impl AccessMutation {
     async fn user_create(
         &self,
         ctx: &Context<'_>,

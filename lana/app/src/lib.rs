@@ -1,9 +1,11 @@
-//! `lana-app` wires the bank together. The servers and the CLI talk to [`LanaApp`] only; the domain
-//! crates it composes arrive with their issues.
+//! `lana-app` wires the bank together. The servers and the CLI talk to [`LanaApp`] only.
 //!
-//! Today it owns the database pool and schema, and the platform services every use case uses: jobs,
-//! outbox, audit log and authorization (seeded with the bank's permission sets and roles from
-//! [`authorization`]).
+//! It owns the database pool and schema, the platform services every use case uses (jobs, outbox,
+//! inbox, audit log, authorization seeded with the bank's permission sets and roles from
+//! [`authorization`], the ledger), and the domain services: access, domain settings, governance,
+//! customers and deposits. It registers the domains' background work: the inbox handler of the
+//! KYC provider's webhooks, the end-of-day activity job, and the outbox handlers that carry
+//! governance conclusions and customer changes to deposit accounts.
 
 pub mod authorization;
 
@@ -11,8 +13,19 @@ use audit::{Audit, SealJob};
 use authz::Authorization;
 use clock::Clock;
 use core_access::Access;
+use core_customer::{CustomerConfig, Customers, KycWebhookHandler, ManualConversionAllowed};
+use core_deposit::ledger::DepositLedger;
+use core_deposit::{
+    ActivityJob, CustomerEventsHandler, Deposits, EscheatableAfterInactiveDays, InactiveAfterDays,
+    WithdrawalApprovalHandler,
+};
+use core_domain_config::{Declarations, DomainConfigs};
+use core_governance::{Governance, ProcessType};
+use inbox::Inbox;
 use jobs::{Jobs, JobsConfig, NewJob, RunnerHandle};
-use outbox::Outbox;
+use ledger::{Ledger, LedgerConfig};
+use outbox::{DispatcherConfig, DispatcherHandle, Outbox};
+use sumsub::{SumsubClient, SumsubConfig};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use sqlx::migrate::MigrateError;
@@ -75,6 +88,11 @@ pub struct AppConfig {
     pub jobs: JobsConfig,
     pub audit: AuditConfig,
     pub access: AccessConfig,
+    pub ledger: LedgerConfig,
+    pub outbox: DispatcherConfig,
+    pub customer: CustomerConfig,
+    /// The KYC provider; unset: verification links cannot be made and webhooks are refused.
+    pub sumsub: Option<SumsubConfig>,
 }
 
 impl AppConfig {
@@ -106,6 +124,12 @@ pub enum AppError {
     Jobs(#[from] jobs::JobsError),
     #[error(transparent)]
     Audit(#[from] audit::AuditError),
+    #[error("ledger setup failed: {0}")]
+    Ledger(#[from] ledger::LedgerError),
+    #[error("governance setup failed: {0}")]
+    Governance(#[from] core_governance::GovernanceError),
+    #[error("KYC provider configuration: {0}")]
+    Sumsub(#[from] sumsub::SumsubError),
     #[error(transparent)]
     Sqlx(#[from] sqlx::Error),
 }
@@ -184,7 +208,38 @@ pub struct LanaApp {
     audit: Audit,
     authz: Authorization,
     access: Access,
+    ledger: Ledger,
+    configs: DomainConfigs,
+    governance: Governance,
+    customers: Customers,
+    deposits: Deposits,
+    inbox: Inbox,
+    dispatcher_config: DispatcherConfig,
+    webhook_secret: Option<String>,
 }
+
+/// The background work of one process: the job runner and the outbox dispatchers.
+pub struct Background {
+    runner: RunnerHandle,
+    dispatchers: Vec<DispatcherHandle>,
+}
+
+impl Background {
+    /// Stops taking work and waits for what is running.
+    pub async fn shutdown(self) {
+        for dispatcher in self.dispatchers {
+            dispatcher.shutdown().await;
+        }
+        self.runner.shutdown().await;
+    }
+}
+
+/// The process types the bank's domains start approvals for.
+const PROCESS_TYPES: [ProcessType; 3] = [
+    ProcessType::WITHDRAW,
+    ProcessType::DISBURSAL,
+    ProcessType::CREDIT_FACILITY_PROPOSAL,
+];
 
 impl LanaApp {
     /// Connects, migrates (when configured), seeds the roles and registers the platform's jobs.
@@ -224,6 +279,55 @@ impl LanaApp {
         });
         let seal = NewJob::new(SealJob::JOB_TYPE, ()).map_err(jobs::JobsError::from)?;
         jobs.spawn(seal.unique_key(SealJob::JOB_TYPE)).await?;
+
+        let ledger = Ledger::init(pool.clone(), clock.clone(), outbox.clone(), &config.ledger).await?;
+        let deposit_ledger = DepositLedger::init(ledger.clone()).await?;
+        let configs = DomainConfigs::new(
+            pool.clone(),
+            clock.clone(),
+            authz.clone(),
+            Declarations::default()
+                .declare::<ManualConversionAllowed>()
+                .declare::<InactiveAfterDays>()
+                .declare::<EscheatableAfterInactiveDays>(),
+        );
+        let governance = Governance::init(
+            pool.clone(),
+            clock.clone(),
+            authz.clone(),
+            outbox.clone(),
+            &PROCESS_TYPES,
+        )
+        .await?;
+        let kyc = config.sumsub.clone().map(SumsubClient::new).transpose()?;
+        let customers = Customers::new(
+            pool.clone(),
+            clock.clone(),
+            authz.clone(),
+            outbox.clone(),
+            configs.clone(),
+            kyc,
+            config.customer.clone(),
+        );
+        let deposits = Deposits::new(
+            pool.clone(),
+            clock.clone(),
+            authz.clone(),
+            governance.clone(),
+            customers.clone(),
+            configs.clone(),
+            deposit_ledger,
+        );
+        let inbox = Inbox::new(pool.clone(), clock.clone(), jobs.clone());
+        inbox.register(KycWebhookHandler(customers.clone()));
+        jobs.register(ActivityJob(deposits.clone()));
+        let activity = NewJob::new(ActivityJob::JOB_TYPE, ()).map_err(jobs::JobsError::from)?;
+        jobs.spawn(
+            activity
+                .unique_key(ActivityJob::JOB_TYPE)
+                .run_at(ActivityJob::first_run(clock.now())),
+        )
+        .await?;
         Ok(Self {
             pool,
             clock,
@@ -232,6 +336,14 @@ impl LanaApp {
             audit,
             authz,
             access,
+            ledger,
+            configs,
+            governance,
+            customers,
+            deposits,
+            inbox,
+            dispatcher_config: config.outbox.clone(),
+            webhook_secret: config.sumsub.as_ref().map(|s| s.webhook_secret.clone()),
         })
     }
 
@@ -259,9 +371,50 @@ impl LanaApp {
         &self.access
     }
 
-    /// Starts this process's job runner; stop it with `RunnerHandle::shutdown`.
-    pub fn start_jobs(&self) -> RunnerHandle {
-        self.jobs.start_runner()
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    pub fn configs(&self) -> &DomainConfigs {
+        &self.configs
+    }
+
+    pub fn governance(&self) -> &Governance {
+        &self.governance
+    }
+
+    pub fn customers(&self) -> &Customers {
+        &self.customers
+    }
+
+    pub fn deposits(&self) -> &Deposits {
+        &self.deposits
+    }
+
+    pub fn inbox(&self) -> &Inbox {
+        &self.inbox
+    }
+
+    /// The secret the KYC provider signs its webhooks with, when one is configured.
+    pub fn kyc_webhook_secret(&self) -> Option<&str> {
+        self.webhook_secret.as_deref()
+    }
+
+    /// Starts this process's job runner and outbox dispatchers; stop them with
+    /// [`Background::shutdown`].
+    pub fn start_background(&self) -> Background {
+        let config = self.dispatcher_config.clone();
+        Background {
+            runner: self.jobs.start_runner(),
+            dispatchers: vec![
+                self.outbox.start_dispatcher(
+                    WithdrawalApprovalHandler(self.deposits.clone()),
+                    config.clone(),
+                ),
+                self.outbox
+                    .start_dispatcher(CustomerEventsHandler(self.deposits.clone()), config),
+            ],
+        }
     }
 
     /// Whether the database answers within a second.

@@ -6,7 +6,11 @@
 
 use graphql_kit::ApiServerConfig;
 use jobs::JobsConfig;
+use core_customer::CustomerConfig;
 use lana_app::{AccessConfig, AppConfig, AuditConfig, DbConfig};
+use ledger::LedgerConfig;
+use outbox::DispatcherConfig;
+use sumsub::SumsubConfig;
 use serde::{Deserialize, Serialize};
 use serde_yaml::{Mapping, Value};
 use std::path::Path;
@@ -21,6 +25,11 @@ pub struct Config {
     pub jobs: JobsConfig,
     pub audit: AuditConfig,
     pub access: AccessConfig,
+    pub ledger: LedgerConfig,
+    pub outbox: DispatcherConfig,
+    pub customer: CustomerConfig,
+    /// The KYC provider (Sumsub's API); unset: no verification links, webhooks refused.
+    pub sumsub: Option<SumsubConfig>,
     pub admin_server: ApiServerConfig,
     pub customer_server: ApiServerConfig,
     pub tracing: TracingConfig,
@@ -35,6 +44,10 @@ impl Default for Config {
             jobs: JobsConfig::default(),
             audit: AuditConfig::default(),
             access: AccessConfig::default(),
+            ledger: LedgerConfig::default(),
+            outbox: DispatcherConfig::default(),
+            customer: CustomerConfig::default(),
+            sumsub: None,
             admin_server: admin_server::default_config(),
             customer_server: customer_server::default_config(),
             tracing: TracingConfig::default(),
@@ -157,13 +170,18 @@ impl Config {
             jobs: self.jobs.clone(),
             audit: self.audit.clone(),
             access: self.access.clone(),
+            ledger: self.ledger.clone(),
+            outbox: self.outbox.clone(),
+            customer: self.customer.clone(),
+            sumsub: self.sumsub.clone(),
         }
     }
 
-    /// The configuration as YAML, with the database password hidden.
+    /// The configuration as YAML, with the database password and provider secrets hidden.
     pub fn to_redacted_yaml(&self) -> String {
         let mut shown = self.clone();
         shown.db.pg_con = lana_app::redact_url(&shown.db.pg_con);
+        shown.sumsub = shown.sumsub.as_ref().map(SumsubConfig::redacted);
         serde_yaml::to_string(&shown).unwrap_or_default()
     }
 }

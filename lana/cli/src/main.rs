@@ -152,7 +152,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let admin_verifier = Arc::new(JwtVerifier::new(config.admin_server.jwt.clone())?);
     let customer_verifier = Arc::new(JwtVerifier::new(config.customer_server.jwt.clone())?);
     tokio::join!(admin_verifier.prefetch(), customer_verifier.prefetch());
-    let job_runner = app.start_jobs();
+    let background = app.start_background();
 
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn({
@@ -198,7 +198,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         grace,
     )
     .await;
-    job_runner.shutdown().await;
+    background.shutdown().await;
     app.shutdown().await;
     match outcome {
         Some((admin, customer)) => {

@@ -12,6 +12,7 @@
 //!   checked before any resolver runs; batched requests are refused; introspection is configurable.
 
 pub mod conventions;
+pub mod deposit;
 mod errors;
 mod http;
 mod paging;
