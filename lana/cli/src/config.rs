@@ -224,6 +224,10 @@ fn set_path(tree: &mut Value, path: &[String], raw: &str) -> Result<(), ()> {
             .entry(Value::String(key.clone()))
             .or_insert_with(|| Value::Mapping(Mapping::new()));
     }
+    // An optional section that is unset (null) gets its first key.
+    if node.is_null() {
+        *node = Value::Mapping(Mapping::new());
+    }
     let Value::Mapping(map) = node else {
         return Err(());
     };

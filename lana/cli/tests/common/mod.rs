@@ -146,6 +146,11 @@ impl Reply {
 
 impl Stack {
     pub async fn start(superuser: &str) -> Self {
+        Self::start_with(superuser, &[]).await
+    }
+
+    /// Starts the stack with extra `--set key=value` configuration.
+    pub async fn start_with(superuser: &str, settings: &[String]) -> Self {
         let db = empty_db().await;
         let oidc_port = free_port();
         let oidc_state =
@@ -189,6 +194,7 @@ impl Stack {
                 &format!("customer_server.jwt.jwks_url={}/jwks", issuer("customer")),
             ])
             .args(["--set", &format!("access.superuser_email={superuser}")])
+            .args(settings.iter().flat_map(|s| ["--set", s.as_str()]))
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null());
         let mut stack = Self {
@@ -242,6 +248,16 @@ impl Stack {
     }
 
     pub async fn post(&self, port: u16, token: Option<&str>, body: Vec<u8>) -> Reply {
+        self.post_with(port, token, body, &[]).await
+    }
+
+    pub async fn post_with(
+        &self,
+        port: u16,
+        token: Option<&str>,
+        body: Vec<u8>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
         let mut request = self
             .http
             .post(format!("http://127.0.0.1:{port}/graphql"))
@@ -249,6 +265,9 @@ impl Stack {
             .body(body);
         if let Some(token) = token {
             request = request.bearer_auth(token);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
         let response = request.send().await.unwrap();
         let status = response.status().as_u16();
@@ -267,13 +286,45 @@ impl Stack {
     }
 
     pub async fn customer(&self, token: &str, query: &str) -> Reply {
-        let body = serde_json::json!({ "query": query });
+        self.customer_with(token, query, serde_json::json!({})).await
+    }
+
+    pub async fn customer_with(
+        &self,
+        token: &str,
+        query: &str,
+        variables: serde_json::Value,
+    ) -> Reply {
+        let body = serde_json::json!({ "query": query, "variables": variables });
         self.post(
             self.customer_port,
             Some(token),
             serde_json::to_vec(&body).unwrap(),
         )
         .await
+    }
+
+    /// `admin` with extra request headers (e.g. `Idempotency-Key`).
+    pub async fn admin_with(
+        &self,
+        token: &str,
+        query: &str,
+        variables: serde_json::Value,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let body = serde_json::json!({ "query": query, "variables": variables });
+        self.post_with(
+            self.admin_port,
+            Some(token),
+            serde_json::to_vec(&body).unwrap(),
+            headers,
+        )
+        .await
+    }
+
+    /// The base URL of the admin server (webhooks).
+    pub fn admin_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.admin_port)
     }
 
     /// The realm's private signing key, to forge tokens the provider would never issue.
