@@ -23,7 +23,8 @@ use es::{DbOp, EsEntity, ListQuery, Page, RetryPolicy, retry_conflicts};
 use primitives::permissions;
 use role::{NewRole, RoleRepo};
 use sqlx::PgPool;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, RwLock};
 use user::{NewUser, UserRepo};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -41,7 +42,13 @@ pub struct Access {
     users: UserRepo,
     roles: RoleRepo,
     predefined: Vec<String>,
+    /// Identity provider subjects already linked to a user. A link never changes once made, so
+    /// entries never go stale; the map starts over when it reaches [`LOGIN_CACHE_MAX`].
+    logins: Arc<RwLock<HashMap<String, UserId>>>,
 }
+
+/// Most subjects remembered by [`Access::user_id_for_login`].
+pub const LOGIN_CACHE_MAX: usize = 10_000;
 
 impl Access {
     /// Ensures the predefined roles and the superuser (when configured) exist.
@@ -56,6 +63,7 @@ impl Access {
             users: UserRepo::new(pool.clone(), clock.clone()),
             roles: RoleRepo::new(pool.clone(), clock.clone()),
             predefined: predefined.iter().map(|r| r.name.to_owned()).collect(),
+            logins: Arc::default(),
             pool,
             clock,
             authz,
@@ -141,6 +149,33 @@ impl Access {
             .await?;
         op.commit().await?;
         Ok(())
+    }
+
+    /// The id of the staff user behind a verified token, as [`Self::user_for_login`], answered
+    /// from memory once the subject is known to be linked (every request asks this).
+    pub async fn user_id_for_login(
+        &self,
+        subject: &str,
+        verified_email: Option<&str>,
+    ) -> Result<Option<UserId>, AccessError> {
+        if let Some(id) = self
+            .logins
+            .read()
+            .ok()
+            .and_then(|l| l.get(subject).copied())
+        {
+            return Ok(Some(id));
+        }
+        let Some(user) = self.user_for_login(subject, verified_email).await? else {
+            return Ok(None);
+        };
+        if let Ok(mut logins) = self.logins.write() {
+            if logins.len() >= LOGIN_CACHE_MAX {
+                logins.clear();
+            }
+            logins.insert(subject.to_owned(), user.id());
+        }
+        Ok(Some(user.id()))
     }
 
     /// The staff user behind a verified token: by the stored subject, else by the verified email

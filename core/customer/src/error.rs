@@ -18,7 +18,9 @@ pub enum CustomerError {
     CustomerEmailTaken(String),
     #[error("prospect {0} is already a customer")]
     ProspectAlreadyConverted(ProspectId),
-    #[error("manual conversion of prospects is disabled (setting customer-manual-conversion-allowed)")]
+    #[error(
+        "manual conversion of prospects is disabled (setting customer-manual-conversion-allowed)"
+    )]
     ManualConversionDisabled,
     #[error("customer {0} is closed")]
     CustomerClosed(CustomerId),

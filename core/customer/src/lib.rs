@@ -125,13 +125,25 @@ impl Customers {
         }
     }
 
-    async fn begin(&self, actor: &Subject, object: &str, action: &str) -> Result<DbOp, CustomerError> {
+    async fn begin(
+        &self,
+        actor: &Subject,
+        object: &str,
+        action: &str,
+    ) -> Result<DbOp, CustomerError> {
         let mut op = DbOp::init(&self.pool, &self.clock).await?;
-        self.authz.enforce_in_op(&mut op, actor, object, action).await?;
+        self.authz
+            .enforce_in_op(&mut op, actor, object, action)
+            .await?;
         Ok(op)
     }
 
-    async fn authorize(&self, actor: &Subject, object: &str, action: &str) -> Result<(), CustomerError> {
+    async fn authorize(
+        &self,
+        actor: &Subject,
+        object: &str,
+        action: &str,
+    ) -> Result<(), CustomerError> {
         self.authz.enforce(actor, object, action, None).await?;
         Ok(())
     }
@@ -192,7 +204,11 @@ impl Customers {
             let mut op = self
                 .begin(actor, permissions::PROSPECTS, permissions::WRITE)
                 .await?;
-            if !self.configs.get_in_op::<ManualConversionAllowed>(&mut op).await? {
+            if !self
+                .configs
+                .get_in_op::<ManualConversionAllowed>(&mut op)
+                .await?
+            {
                 return Err(CustomerError::ManualConversionDisabled);
             }
             let mut prospect = self.prospect_in_op(&mut op, prospect_id).await?;
@@ -233,14 +249,22 @@ impl Customers {
         Ok(customer)
     }
 
-    async fn prospect_in_op(&self, op: &mut DbOp, id: ProspectId) -> Result<Prospect, CustomerError> {
+    async fn prospect_in_op(
+        &self,
+        op: &mut DbOp,
+        id: ProspectId,
+    ) -> Result<Prospect, CustomerError> {
         match self.prospects.find_by_id_in_op(op, id).await {
             Err(EsRepoError::NotFound { .. }) => Err(CustomerError::ProspectNotFound(id)),
             other => Ok(other?),
         }
     }
 
-    async fn customer_in_op(&self, op: &mut DbOp, id: CustomerId) -> Result<Customer, CustomerError> {
+    async fn customer_in_op(
+        &self,
+        op: &mut DbOp,
+        id: CustomerId,
+    ) -> Result<Customer, CustomerError> {
         match self.customers.find_by_id_in_op(op, id).await {
             Err(EsRepoError::NotFound { .. }) => Err(CustomerError::CustomerNotFound(id)),
             other => Ok(other?),
@@ -388,7 +412,11 @@ impl Customers {
         .await
     }
 
-    pub async fn unfreeze(&self, actor: &Subject, id: CustomerId) -> Result<Customer, CustomerError> {
+    pub async fn unfreeze(
+        &self,
+        actor: &Subject,
+        id: CustomerId,
+    ) -> Result<Customer, CustomerError> {
         self.change(actor, id, |c| {
             Ok(c.unfreeze()?
                 .did_execute()
@@ -475,7 +503,11 @@ impl inbox::InboxHandler for KycWebhookHandler {
         KYC_WEBHOOK_SOURCE
     }
 
-    async fn handle(&self, op: &mut DbOp, event: &inbox::InboxEvent) -> Result<(), inbox::HandlerError> {
+    async fn handle(
+        &self,
+        op: &mut DbOp,
+        event: &inbox::InboxEvent,
+    ) -> Result<(), inbox::HandlerError> {
         let payload: WebhookPayload = serde_json::from_value(event.payload.clone())?;
         self.0.apply_kyc_webhook_in_op(op, &payload).await?;
         Ok(())

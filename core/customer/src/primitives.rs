@@ -34,7 +34,9 @@ pub enum CustomerType {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("a telegram handle is 5 to 32 characters of a-z, A-Z, 0-9 and _ (an @ in front is dropped); `{0}` is not one")]
+#[error(
+    "a telegram handle is 5 to 32 characters of a-z, A-Z, 0-9 and _ (an @ in front is dropped); `{0}` is not one"
+)]
 pub struct InvalidTelegramHandle(pub String);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -139,8 +141,18 @@ mod tests {
 
     #[test]
     fn telegram_handles_are_validated() {
-        assert_eq!(TelegramHandle::parse(" @alice_01 ").unwrap().as_str(), "alice_01");
-        for bad in ["", "abcd", "has space", "émilie", &"x".repeat(33), "@@alice"] {
+        assert_eq!(
+            TelegramHandle::parse(" @alice_01 ").unwrap().as_str(),
+            "alice_01"
+        );
+        for bad in [
+            "",
+            "abcd",
+            "has space",
+            "émilie",
+            &"x".repeat(33),
+            "@@alice",
+        ] {
             assert!(TelegramHandle::parse(bad).is_err(), "{bad}");
         }
     }

@@ -55,7 +55,12 @@ impl ConfigKey for EscheatableAfterInactiveDays {
 const BATCH: i64 = 500;
 
 /// The class of an account last active at `last` on `now`.
-pub(crate) fn classify(last: DateTime<Utc>, now: DateTime<Utc>, inactive_after: u32, escheatable_after: u32) -> Activity {
+pub(crate) fn classify(
+    last: DateTime<Utc>,
+    now: DateTime<Utc>,
+    inactive_after: u32,
+    escheatable_after: u32,
+) -> Activity {
     let idle_days = (now - last).num_days();
     let inactive_after = i64::from(inactive_after);
     if idle_days >= inactive_after + i64::from(escheatable_after) {
@@ -177,8 +182,14 @@ mod tests {
     #[test]
     fn the_job_runs_after_each_midnight() {
         let now = Utc.with_ymd_and_hms(2026, 12, 31, 23, 59, 59).unwrap();
-        assert_eq!(next_midnight(now), Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap());
+        assert_eq!(
+            next_midnight(now),
+            Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap()
+        );
         let midnight = Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap();
-        assert_eq!(next_midnight(midnight), Utc.with_ymd_and_hms(2027, 1, 2, 0, 0, 0).unwrap());
+        assert_eq!(
+            next_midnight(midnight),
+            Utc.with_ymd_and_hms(2027, 1, 2, 0, 0, 0).unwrap()
+        );
     }
 }

@@ -1,4 +1,6 @@
-use crate::primitives::{DepositAccountId, DepositId, InvalidValue, WithdrawalId, WithdrawalStatus};
+use crate::primitives::{
+    DepositAccountId, DepositId, InvalidValue, WithdrawalId, WithdrawalStatus,
+};
 use core_customer::CustomerId;
 
 #[derive(Debug, thiserror::Error)]
@@ -73,7 +75,9 @@ impl DepositError {
             Self::DepositAlreadyReverted(_) => "DEPOSIT_ALREADY_REVERTED",
             Self::WithdrawalNotApproved(_) => "WITHDRAWAL_NOT_APPROVED",
             Self::InvalidWithdrawalTransition { .. } => "INVALID_WITHDRAWAL_TRANSITION",
-            Self::Idempotency(idempotency::IdempotencyError::InvalidKey) => "INVALID_IDEMPOTENCY_KEY",
+            Self::Idempotency(idempotency::IdempotencyError::InvalidKey) => {
+                "INVALID_IDEMPOTENCY_KEY"
+            }
             Self::Idempotency(idempotency::IdempotencyError::KeyReused { .. }) => {
                 "IDEMPOTENCY_KEY_REUSED"
             }

@@ -21,7 +21,10 @@
 use crate::primitives::Amount;
 use chrono::NaiveDate;
 use es::DbOp;
-use ledger::{AccountId, Currency, JournalId, Layer, Ledger, LedgerError, NewAccount, NewEntry, NewTransaction, Posted, Side};
+use ledger::{
+    AccountId, Currency, JournalId, Layer, Ledger, LedgerError, NewAccount, NewEntry,
+    NewTransaction, Posted, Side,
+};
 use uuid::Uuid;
 
 /// How many accounts the deposit omnibus is spread over.
@@ -31,7 +34,10 @@ const JOURNAL: &str = "bank";
 
 /// Stable ids for the domain's fixed accounts, so every process agrees without a lookup.
 fn fixed_id(code: &str) -> AccountId {
-    AccountId::from(Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("lana.deposit.{code}").as_bytes()))
+    AccountId::from(Uuid::new_v5(
+        &Uuid::NAMESPACE_OID,
+        format!("lana.deposit.{code}").as_bytes(),
+    ))
 }
 
 /// What a ledger transaction of this domain was for, read back from its external id.
@@ -96,7 +102,10 @@ pub struct DepositLedger {
     shards: Vec<AccountId>,
 }
 
-fn existing_ok(result: Result<AccountId, LedgerError>, id: AccountId) -> Result<AccountId, LedgerError> {
+fn existing_ok(
+    result: Result<AccountId, LedgerError>,
+    id: AccountId,
+) -> Result<AccountId, LedgerError> {
     match result {
         Err(LedgerError::Duplicate) => Ok(id),
         other => other,
@@ -112,8 +121,16 @@ impl DepositLedger {
             account.id = fixed_id(code);
             account
         };
-        let accounts_set = set("deposit-accounts", "Customer deposit accounts", Side::Credit);
-        let frozen_set = set("deposit-accounts-frozen", "Frozen customer deposits", Side::Credit);
+        let accounts_set = set(
+            "deposit-accounts",
+            "Customer deposit accounts",
+            Side::Credit,
+        );
+        let frozen_set = set(
+            "deposit-accounts-frozen",
+            "Frozen customer deposits",
+            Side::Credit,
+        );
         let omnibus_set = set("deposit-omnibus", "Deposit omnibus", Side::Debit);
         let ids = (accounts_set.id, frozen_set.id, omnibus_set.id);
         for account in [accounts_set, frozen_set, omnibus_set] {
@@ -123,7 +140,8 @@ impl DepositLedger {
         let mut shards = Vec::new();
         for n in 0..OMNIBUS_SHARDS {
             let code = format!("deposit-omnibus-{n:02}");
-            let mut shard = NewAccount::new(&code, format!("Deposit omnibus shard {n}"), Side::Debit);
+            let mut shard =
+                NewAccount::new(&code, format!("Deposit omnibus shard {n}"), Side::Debit);
             shard.id = fixed_id(&code);
             let id = existing_ok(ledger.create_account(shard).await, fixed_id(&code))?;
             ledger.add_member(ids.2, id).await?;
@@ -169,10 +187,20 @@ impl DepositLedger {
         main: AccountId,
         frozen: AccountId,
     ) -> Result<(), LedgerError> {
-        let account = NewAccount::new(format!("deposit-{public_id}"), format!("Deposit account {public_id}"), Side::Credit)
-            .no_overdraft();
+        let account = NewAccount::new(
+            format!("deposit-{public_id}"),
+            format!("Deposit account {public_id}"),
+            Side::Credit,
+        )
+        .no_overdraft();
         self.ledger
-            .create_account_in_op(op, NewAccount { id: main, ..account })
+            .create_account_in_op(
+                op,
+                NewAccount {
+                    id: main,
+                    ..account
+                },
+            )
             .await?;
         let account = NewAccount::new(
             format!("deposit-frozen-{public_id}"),
@@ -181,60 +209,164 @@ impl DepositLedger {
         )
         .no_overdraft();
         self.ledger
-            .create_account_in_op(op, NewAccount { id: frozen, ..account })
+            .create_account_in_op(
+                op,
+                NewAccount {
+                    id: frozen,
+                    ..account
+                },
+            )
             .await?;
-        self.ledger.add_member_in_op(op, self.accounts_set, main).await?;
-        self.ledger.add_member_in_op(op, self.frozen_set, frozen).await?;
+        self.ledger
+            .add_member_in_op(op, self.accounts_set, main)
+            .await?;
+        self.ledger
+            .add_member_in_op(op, self.frozen_set, frozen)
+            .await?;
         Ok(())
     }
 
-    fn tx(&self, kind: PostingKind, entity: impl std::fmt::Display, effective: NaiveDate) -> NewTransaction {
+    fn tx(
+        &self,
+        kind: PostingKind,
+        entity: impl std::fmt::Display,
+        effective: NaiveDate,
+    ) -> NewTransaction {
         NewTransaction::new(self.journal, kind.external_id(entity), effective)
     }
 
     /// Moves `amount` between the customer's account and the omnibus in one layer: credit the
     /// customer (money in) or debit it (money out).
-    fn movement(tx: NewTransaction, customer: AccountId, omnibus: AccountId, amount: Amount, money_in: bool, layer: Layer) -> NewTransaction {
+    fn movement(
+        tx: NewTransaction,
+        customer: AccountId,
+        omnibus: AccountId,
+        amount: Amount,
+        money_in: bool,
+        layer: Layer,
+    ) -> NewTransaction {
         let usd = Currency::usd();
         let (to_customer, to_omnibus) = if money_in {
-            (NewEntry::credit(customer, amount.minor(), usd.clone()), NewEntry::debit(omnibus, amount.minor(), usd))
+            (
+                NewEntry::credit(customer, amount.minor(), usd.clone()),
+                NewEntry::debit(omnibus, amount.minor(), usd),
+            )
         } else {
-            (NewEntry::debit(customer, amount.minor(), usd.clone()), NewEntry::credit(omnibus, amount.minor(), usd))
+            (
+                NewEntry::debit(customer, amount.minor(), usd.clone()),
+                NewEntry::credit(omnibus, amount.minor(), usd),
+            )
         };
-        tx.entry(to_customer.layer(layer)).entry(to_omnibus.layer(layer))
+        tx.entry(to_customer.layer(layer))
+            .entry(to_omnibus.layer(layer))
     }
 
-    pub async fn post_in_op(&self, op: &mut DbOp, tx: NewTransaction) -> Result<Posted, LedgerError> {
+    pub async fn post_in_op(
+        &self,
+        op: &mut DbOp,
+        tx: NewTransaction,
+    ) -> Result<Posted, LedgerError> {
         self.ledger.post_in_op(op, tx).await
     }
 
-    pub fn deposit(&self, id: impl std::fmt::Display, customer: AccountId, omnibus: AccountId, amount: Amount, effective: NaiveDate) -> NewTransaction {
-        Self::movement(self.tx(PostingKind::Deposit, id, effective), customer, omnibus, amount, true, Layer::Settled)
+    pub fn deposit(
+        &self,
+        id: impl std::fmt::Display,
+        customer: AccountId,
+        omnibus: AccountId,
+        amount: Amount,
+        effective: NaiveDate,
+    ) -> NewTransaction {
+        Self::movement(
+            self.tx(PostingKind::Deposit, id, effective),
+            customer,
+            omnibus,
+            amount,
+            true,
+            Layer::Settled,
+        )
     }
 
-    pub fn withdrawal_hold(&self, id: impl std::fmt::Display, customer: AccountId, omnibus: AccountId, amount: Amount, effective: NaiveDate) -> NewTransaction {
-        Self::movement(self.tx(PostingKind::WithdrawalHold, id, effective), customer, omnibus, amount, false, Layer::Pending)
+    pub fn withdrawal_hold(
+        &self,
+        id: impl std::fmt::Display,
+        customer: AccountId,
+        omnibus: AccountId,
+        amount: Amount,
+        effective: NaiveDate,
+    ) -> NewTransaction {
+        Self::movement(
+            self.tx(PostingKind::WithdrawalHold, id, effective),
+            customer,
+            omnibus,
+            amount,
+            false,
+            Layer::Pending,
+        )
     }
 
     /// Releases the hold and settles the withdrawal, in one transaction.
-    pub fn withdrawal_confirm(&self, id: impl std::fmt::Display, customer: AccountId, omnibus: AccountId, amount: Amount, effective: NaiveDate) -> NewTransaction {
-        let tx = Self::movement(self.tx(PostingKind::WithdrawalConfirm, id, effective), customer, omnibus, amount, true, Layer::Pending);
+    pub fn withdrawal_confirm(
+        &self,
+        id: impl std::fmt::Display,
+        customer: AccountId,
+        omnibus: AccountId,
+        amount: Amount,
+        effective: NaiveDate,
+    ) -> NewTransaction {
+        let tx = Self::movement(
+            self.tx(PostingKind::WithdrawalConfirm, id, effective),
+            customer,
+            omnibus,
+            amount,
+            true,
+            Layer::Pending,
+        );
         Self::movement(tx, customer, omnibus, amount, false, Layer::Settled)
     }
 
-    pub fn withdrawal_revert(&self, id: impl std::fmt::Display, customer: AccountId, omnibus: AccountId, amount: Amount, effective: NaiveDate) -> NewTransaction {
-        Self::movement(self.tx(PostingKind::WithdrawalRevert, id, effective), customer, omnibus, amount, true, Layer::Settled)
+    pub fn withdrawal_revert(
+        &self,
+        id: impl std::fmt::Display,
+        customer: AccountId,
+        omnibus: AccountId,
+        amount: Amount,
+        effective: NaiveDate,
+    ) -> NewTransaction {
+        Self::movement(
+            self.tx(PostingKind::WithdrawalRevert, id, effective),
+            customer,
+            omnibus,
+            amount,
+            true,
+            Layer::Settled,
+        )
     }
 
     /// Moves `amount` (settled) from one of the account's ledger accounts to the other.
-    pub fn transfer(&self, kind: PostingKind, step: impl std::fmt::Display, from: AccountId, to: AccountId, amount: u64, effective: NaiveDate) -> NewTransaction {
+    pub fn transfer(
+        &self,
+        kind: PostingKind,
+        step: impl std::fmt::Display,
+        from: AccountId,
+        to: AccountId,
+        amount: u64,
+        effective: NaiveDate,
+    ) -> NewTransaction {
         let usd = Currency::usd();
         self.tx(kind, step, effective)
             .entry(NewEntry::debit(from, amount, usd.clone()))
             .entry(NewEntry::credit(to, amount, usd))
     }
 
-    pub async fn reverse_in_op(&self, op: &mut DbOp, original: ledger::TransactionId, kind: PostingKind, entity: impl std::fmt::Display, effective: NaiveDate) -> Result<Posted, LedgerError> {
+    pub async fn reverse_in_op(
+        &self,
+        op: &mut DbOp,
+        original: ledger::TransactionId,
+        kind: PostingKind,
+        entity: impl std::fmt::Display,
+        effective: NaiveDate,
+    ) -> Result<Posted, LedgerError> {
         self.ledger
             .reverse_in_op(op, original, &kind.external_id(entity), effective)
             .await

@@ -119,7 +119,9 @@ fn posting_error(e: ::ledger::LedgerError, account: DepositAccountId) -> Deposit
         LedgerError::Posting(PostingError::InsufficientBalance { .. }) => {
             DepositError::InsufficientBalance(account)
         }
-        LedgerError::Posting(PostingError::AccountLocked(_)) => DepositError::AccountClosed(account),
+        LedgerError::Posting(PostingError::AccountLocked(_)) => {
+            DepositError::AccountClosed(account)
+        }
         other => other.into(),
     }
 }
@@ -157,13 +159,25 @@ impl Deposits {
         &self.ledger
     }
 
-    async fn begin(&self, actor: &Subject, object: &str, action: &str) -> Result<DbOp, DepositError> {
+    async fn begin(
+        &self,
+        actor: &Subject,
+        object: &str,
+        action: &str,
+    ) -> Result<DbOp, DepositError> {
         let mut op = DbOp::init(&self.pool, &self.clock).await?;
-        self.authz.enforce_in_op(&mut op, actor, object, action).await?;
+        self.authz
+            .enforce_in_op(&mut op, actor, object, action)
+            .await?;
         Ok(op)
     }
 
-    async fn authorize(&self, actor: &Subject, object: &str, action: &str) -> Result<(), DepositError> {
+    async fn authorize(
+        &self,
+        actor: &Subject,
+        object: &str,
+        action: &str,
+    ) -> Result<(), DepositError> {
         self.authz.enforce(actor, object, action, None).await?;
         Ok(())
     }
@@ -263,7 +277,10 @@ impl Deposits {
             frozen_ledger_account_id: frozen,
             omnibus_account_id: self.ledger.shard_for(id.into()),
         };
-        let account = self.accounts.create_in_op(&mut op, new.into_events()).await?;
+        let account = self
+            .accounts
+            .create_in_op(&mut op, new.into_events())
+            .await?;
         op.commit().await?;
         Ok(account)
     }
@@ -296,7 +313,9 @@ impl Deposits {
     ) -> Result<Vec<DepositAccount>, DepositError> {
         let page = self
             .accounts
-            .list(ListQuery::first(es::MAX_PAGE_SIZE).filter("customer_id", Uuid::from(customer_id)))
+            .list(
+                ListQuery::first(es::MAX_PAGE_SIZE).filter("customer_id", Uuid::from(customer_id)),
+            )
             .await?;
         Ok(page.entities)
     }
@@ -322,8 +341,14 @@ impl Deposits {
 
     /// Balances of an account the caller was allowed to load.
     pub async fn balance(&self, account: &DepositAccount) -> Result<AccountBalance, DepositError> {
-        let (ledger, journal, usd) = (self.ledger.ledger(), self.ledger.journal(), ::ledger::Currency::usd());
-        let main = ledger.balance(journal, account.ledger_account_id, &usd).await?;
+        let (ledger, journal, usd) = (
+            self.ledger.ledger(),
+            self.ledger.journal(),
+            ::ledger::Currency::usd(),
+        );
+        let main = ledger
+            .balance(journal, account.ledger_account_id, &usd)
+            .await?;
         let frozen = ledger
             .balance(journal, account.frozen_ledger_account_id, &usd)
             .await?;
@@ -392,7 +417,11 @@ impl Deposits {
         .await
     }
 
-    async fn freeze_in_op(&self, op: &mut DbOp, id: DepositAccountId) -> Result<DepositAccount, DepositError> {
+    async fn freeze_in_op(
+        &self,
+        op: &mut DbOp,
+        id: DepositAccountId,
+    ) -> Result<DepositAccount, DepositError> {
         let mut account = self.lock_account_in_op(op, id, true).await?;
         if account.freeze()?.did_execute() {
             let balance = self.balance(&account).await?;
@@ -429,7 +458,11 @@ impl Deposits {
         .await
     }
 
-    async fn unfreeze_in_op(&self, op: &mut DbOp, id: DepositAccountId) -> Result<DepositAccount, DepositError> {
+    async fn unfreeze_in_op(
+        &self,
+        op: &mut DbOp,
+        id: DepositAccountId,
+    ) -> Result<DepositAccount, DepositError> {
         let mut account = self.lock_account_in_op(op, id, true).await?;
         if account.unfreeze()?.did_execute() {
             let balance = self.balance(&account).await?;
@@ -466,11 +499,16 @@ impl Deposits {
         .await
     }
 
-    async fn close_in_op(&self, op: &mut DbOp, id: DepositAccountId) -> Result<DepositAccount, DepositError> {
+    async fn close_in_op(
+        &self,
+        op: &mut DbOp,
+        id: DepositAccountId,
+    ) -> Result<DepositAccount, DepositError> {
         let mut account = self.lock_account_in_op(op, id, true).await?;
         if account.status == AccountStatus::Active {
             let balance = self.balance(&account).await?;
-            if !(balance.settled.is_zero() && balance.pending.is_zero() && balance.frozen.is_zero()) {
+            if !(balance.settled.is_zero() && balance.pending.is_zero() && balance.frozen.is_zero())
+            {
                 return Err(DepositError::AccountHasBalance(id));
             }
         }
@@ -497,12 +535,16 @@ impl Deposits {
     ) -> Result<Deposit, DepositError> {
         const OPERATION: &str = "deposit-record";
         let request = (account_id, amount, &reference);
-        let id = retry_conflicts(RetryPolicy::default(), || async {
+        retry_conflicts(RetryPolicy::default(), || async {
             let mut op = self
                 .begin(actor, permissions::DEPOSITS, permissions::WRITE)
                 .await?;
             if let Some(id) = Self::claim(&mut op, OPERATION, actor, key, &request).await? {
-                return Ok::<_, DepositError>(DepositId::from(id));
+                let id = DepositId::from(id);
+                return not_found(
+                    self.deposits.find_by_id_in_op(&mut op, id).await,
+                    DepositError::DepositNotFound(id),
+                );
             }
             let account = self.lock_account_in_op(&mut op, account_id, false).await?;
             account.ensure_active()?;
@@ -526,17 +568,23 @@ impl Deposits {
                 reference: reference.clone(),
                 ledger_transaction_id: posted.id,
             };
-            self.deposits.create_in_op(&mut op, new.into_events()).await?;
+            let deposit = self
+                .deposits
+                .create_in_op(&mut op, new.into_events())
+                .await?;
             Self::complete(&mut op, OPERATION, actor, key, id.into()).await?;
             op.commit().await?;
-            Ok(id)
+            Ok(deposit)
         })
-        .await?;
-        not_found(self.deposits.find_by_id(id).await, DepositError::DepositNotFound(id))
+        .await
     }
 
     /// Takes a deposit back out (refused when the money is no longer available).
-    pub async fn revert_deposit(&self, actor: &Subject, id: DepositId) -> Result<Deposit, DepositError> {
+    pub async fn revert_deposit(
+        &self,
+        actor: &Subject,
+        id: DepositId,
+    ) -> Result<Deposit, DepositError> {
         retry_conflicts(RetryPolicy::default(), || async {
             let mut op = self
                 .begin(actor, permissions::DEPOSITS, permissions::WRITE)
@@ -548,12 +596,20 @@ impl Deposits {
             if deposit.reverted {
                 return Err(DepositError::DepositAlreadyReverted(id));
             }
-            let account = self.lock_account_in_op(&mut op, deposit.account_id, false).await?;
+            let account = self
+                .lock_account_in_op(&mut op, deposit.account_id, false)
+                .await?;
             account.ensure_active()?;
             let today = Self::today(&op);
             let posted = self
                 .ledger
-                .reverse_in_op(&mut op, deposit.ledger_transaction_id, PostingKind::DepositRevert, id, today)
+                .reverse_in_op(
+                    &mut op,
+                    deposit.ledger_transaction_id,
+                    PostingKind::DepositRevert,
+                    id,
+                    today,
+                )
                 .await
                 .map_err(|e| posting_error(e, account.id()))?;
             let _ = deposit.revert(posted.id);
@@ -564,7 +620,11 @@ impl Deposits {
         .await
     }
 
-    pub async fn find_deposit(&self, actor: &Subject, id: DepositId) -> Result<Option<Deposit>, DepositError> {
+    pub async fn find_deposit(
+        &self,
+        actor: &Subject,
+        id: DepositId,
+    ) -> Result<Option<Deposit>, DepositError> {
         self.authorize(actor, permissions::DEPOSITS, permissions::READ)
             .await?;
         Ok(self.deposits.maybe_find_by_id(id).await?)
@@ -583,12 +643,12 @@ impl Deposits {
     ) -> Result<Withdrawal, DepositError> {
         const OPERATION: &str = "withdrawal-initiate";
         let request = (account_id, amount, &reference);
-        let id = retry_conflicts(RetryPolicy::default(), || async {
+        retry_conflicts(RetryPolicy::default(), || async {
             let mut op = self
                 .begin(actor, permissions::WITHDRAWALS, permissions::WRITE)
                 .await?;
             if let Some(id) = Self::claim(&mut op, OPERATION, actor, key, &request).await? {
-                return Ok::<_, DepositError>(WithdrawalId::from(id));
+                return self.withdrawal_in_op(&mut op, WithdrawalId::from(id)).await;
             }
             let account = self.lock_account_in_op(&mut op, account_id, false).await?;
             account.ensure_active()?;
@@ -617,20 +677,30 @@ impl Deposits {
                 approval_process_id: process.id().into(),
                 hold_transaction_id: hold.id,
             };
-            let mut withdrawal = self.withdrawals.create_in_op(&mut op, new.into_events()).await?;
-            if let Some(GovernanceEvent::ApprovalProcessConcluded { approved: true, .. }) = process.conclusion() {
+            let mut withdrawal = self
+                .withdrawals
+                .create_in_op(&mut op, new.into_events())
+                .await?;
+            if let Some(GovernanceEvent::ApprovalProcessConcluded { approved: true, .. }) =
+                process.conclusion()
+            {
                 let _ = withdrawal.conclude_approval(true);
-                self.withdrawals.update_in_op(&mut op, &mut withdrawal).await?;
+                self.withdrawals
+                    .update_in_op(&mut op, &mut withdrawal)
+                    .await?;
             }
             Self::complete(&mut op, OPERATION, actor, key, id.into()).await?;
             op.commit().await?;
-            Ok(id)
+            Ok(withdrawal)
         })
-        .await?;
-        not_found(self.withdrawals.find_by_id(id).await, DepositError::WithdrawalNotFound(id))
+        .await
     }
 
-    async fn withdrawal_in_op(&self, op: &mut DbOp, id: WithdrawalId) -> Result<Withdrawal, DepositError> {
+    async fn withdrawal_in_op(
+        &self,
+        op: &mut DbOp,
+        id: WithdrawalId,
+    ) -> Result<Withdrawal, DepositError> {
         not_found(
             self.withdrawals.find_by_id_in_op(op, id).await,
             DepositError::WithdrawalNotFound(id),
@@ -638,7 +708,11 @@ impl Deposits {
     }
 
     /// Settles an approved withdrawal: the hold is released and the amount leaves the account.
-    pub async fn confirm_withdrawal(&self, actor: &Subject, id: WithdrawalId) -> Result<Withdrawal, DepositError> {
+    pub async fn confirm_withdrawal(
+        &self,
+        actor: &Subject,
+        id: WithdrawalId,
+    ) -> Result<Withdrawal, DepositError> {
         retry_conflicts(RetryPolicy::default(), || async {
             let mut op = self
                 .begin(actor, permissions::WITHDRAWALS, permissions::WRITE)
@@ -647,7 +721,9 @@ impl Deposits {
             if withdrawal.ensure_confirmable()?.was_already_applied() {
                 return Ok(withdrawal);
             }
-            let account = self.lock_account_in_op(&mut op, withdrawal.account_id, false).await?;
+            let account = self
+                .lock_account_in_op(&mut op, withdrawal.account_id, false)
+                .await?;
             account.ensure_active()?;
             let tx = self.ledger.withdrawal_confirm(
                 id,
@@ -662,7 +738,9 @@ impl Deposits {
                 .await
                 .map_err(|e| posting_error(e, account.id()))?;
             let _ = withdrawal.confirm(posted.id)?;
-            self.withdrawals.update_in_op(&mut op, &mut withdrawal).await?;
+            self.withdrawals
+                .update_in_op(&mut op, &mut withdrawal)
+                .await?;
             op.commit().await?;
             Ok(withdrawal)
         })
@@ -670,7 +748,11 @@ impl Deposits {
     }
 
     /// Cancels a withdrawal that is not confirmed yet and releases its hold.
-    pub async fn cancel_withdrawal(&self, actor: &Subject, id: WithdrawalId) -> Result<Withdrawal, DepositError> {
+    pub async fn cancel_withdrawal(
+        &self,
+        actor: &Subject,
+        id: WithdrawalId,
+    ) -> Result<Withdrawal, DepositError> {
         retry_conflicts(RetryPolicy::default(), || async {
             let mut op = self
                 .begin(actor, permissions::WITHDRAWALS, permissions::WRITE)
@@ -679,14 +761,23 @@ impl Deposits {
             if withdrawal.ensure_cancellable()?.was_already_applied() {
                 return Ok(withdrawal);
             }
-            self.lock_account_in_op(&mut op, withdrawal.account_id, false).await?;
+            self.lock_account_in_op(&mut op, withdrawal.account_id, false)
+                .await?;
             let today = Self::today(&op);
             let posted = self
                 .ledger
-                .reverse_in_op(&mut op, withdrawal.hold_transaction_id, PostingKind::WithdrawalRelease, id, today)
+                .reverse_in_op(
+                    &mut op,
+                    withdrawal.hold_transaction_id,
+                    PostingKind::WithdrawalRelease,
+                    id,
+                    today,
+                )
                 .await?;
             let _ = withdrawal.cancel(posted.id)?;
-            self.withdrawals.update_in_op(&mut op, &mut withdrawal).await?;
+            self.withdrawals
+                .update_in_op(&mut op, &mut withdrawal)
+                .await?;
             op.commit().await?;
             Ok(withdrawal)
         })
@@ -694,7 +785,11 @@ impl Deposits {
     }
 
     /// Undoes a confirmed withdrawal: the amount comes back to the account.
-    pub async fn revert_withdrawal(&self, actor: &Subject, id: WithdrawalId) -> Result<Withdrawal, DepositError> {
+    pub async fn revert_withdrawal(
+        &self,
+        actor: &Subject,
+        id: WithdrawalId,
+    ) -> Result<Withdrawal, DepositError> {
         retry_conflicts(RetryPolicy::default(), || async {
             let mut op = self
                 .begin(actor, permissions::WITHDRAWALS, permissions::WRITE)
@@ -703,7 +798,9 @@ impl Deposits {
             if withdrawal.ensure_revertible()?.was_already_applied() {
                 return Ok(withdrawal);
             }
-            let account = self.lock_account_in_op(&mut op, withdrawal.account_id, false).await?;
+            let account = self
+                .lock_account_in_op(&mut op, withdrawal.account_id, false)
+                .await?;
             account.ensure_active()?;
             let tx = self.ledger.withdrawal_revert(
                 id,
@@ -718,14 +815,20 @@ impl Deposits {
                 .await
                 .map_err(|e| posting_error(e, account.id()))?;
             let _ = withdrawal.revert(posted.id)?;
-            self.withdrawals.update_in_op(&mut op, &mut withdrawal).await?;
+            self.withdrawals
+                .update_in_op(&mut op, &mut withdrawal)
+                .await?;
             op.commit().await?;
             Ok(withdrawal)
         })
         .await
     }
 
-    pub async fn find_withdrawal(&self, actor: &Subject, id: WithdrawalId) -> Result<Option<Withdrawal>, DepositError> {
+    pub async fn find_withdrawal(
+        &self,
+        actor: &Subject,
+        id: WithdrawalId,
+    ) -> Result<Option<Withdrawal>, DepositError> {
         self.authorize(actor, permissions::WITHDRAWALS, permissions::READ)
             .await?;
         Ok(self.withdrawals.maybe_find_by_id(id).await?)
@@ -748,11 +851,18 @@ impl Deposits {
             return Ok(());
         };
         if withdrawal.conclude_approval(approved) == ConclusionEffect::ReleaseHold {
-            self.lock_account_in_op(op, withdrawal.account_id, false).await?;
+            self.lock_account_in_op(op, withdrawal.account_id, false)
+                .await?;
             let today = Self::today(op);
             let posted = self
                 .ledger
-                .reverse_in_op(op, withdrawal.hold_transaction_id, PostingKind::WithdrawalRelease, withdrawal.id(), today)
+                .reverse_in_op(
+                    op,
+                    withdrawal.hold_transaction_id,
+                    PostingKind::WithdrawalRelease,
+                    withdrawal.id(),
+                    today,
+                )
                 .await?;
             withdrawal.deny(reason, posted.id);
         }
@@ -761,7 +871,11 @@ impl Deposits {
     }
 
     /// Carries a customer's freeze, unfreeze or close to each of their accounts (as the system).
-    async fn apply_customer_event_in_op(&self, op: &mut DbOp, event: &CustomerPublicEvent) -> Result<(), DepositError> {
+    async fn apply_customer_event_in_op(
+        &self,
+        op: &mut DbOp,
+        event: &CustomerPublicEvent,
+    ) -> Result<(), DepositError> {
         let (customer_id, action) = match event {
             CustomerPublicEvent::CustomerFrozen { customer_id } => (*customer_id, "freeze"),
             CustomerPublicEvent::CustomerUnfrozen { customer_id } => (*customer_id, "unfreeze"),
@@ -770,7 +884,10 @@ impl Deposits {
         };
         let accounts = self
             .accounts
-            .list_in_op(op, ListQuery::first(es::MAX_PAGE_SIZE).filter("customer_id", Uuid::from(customer_id)))
+            .list_in_op(
+                op,
+                ListQuery::first(es::MAX_PAGE_SIZE).filter("customer_id", Uuid::from(customer_id)),
+            )
             .await?
             .entities;
         for account in accounts {
@@ -782,7 +899,9 @@ impl Deposits {
                     // A closed customer's accounts close; one that still holds money is frozen
                     // instead, so nothing moves until staff settle it.
                     match self.close_in_op(op, id).await {
-                        Err(DepositError::AccountHasBalance(_) | DepositError::AccountFrozen(_)) => {
+                        Err(
+                            DepositError::AccountHasBalance(_) | DepositError::AccountFrozen(_),
+                        ) => {
                             tracing::warn!(account_id = %id, "closed customer's account holds money; frozen instead of closed");
                             self.freeze_in_op(op, id).await.map(drop)
                         }
@@ -806,7 +925,10 @@ impl Deposits {
     ) -> Result<Page<Deposit>, DepositError> {
         self.authorize(actor, permissions::DEPOSITS, permissions::READ)
             .await?;
-        Ok(self.deposits.list(query.filter("account_id", Uuid::from(account_id))).await?)
+        Ok(self
+            .deposits
+            .list(query.filter("account_id", Uuid::from(account_id)))
+            .await?)
     }
 
     pub async fn list_withdrawals_of_account(
@@ -817,7 +939,10 @@ impl Deposits {
     ) -> Result<Page<Withdrawal>, DepositError> {
         self.authorize(actor, permissions::WITHDRAWALS, permissions::READ)
             .await?;
-        Ok(self.withdrawals.list(query.filter("account_id", Uuid::from(account_id))).await?)
+        Ok(self
+            .withdrawals
+            .list(query.filter("account_id", Uuid::from(account_id)))
+            .await?)
     }
 }
 
@@ -830,7 +955,11 @@ impl outbox::OutboxHandler for WithdrawalApprovalHandler {
         "deposit.withdrawal-approvals"
     }
 
-    async fn handle(&self, op: &mut DbOp, event: &outbox::OutboxEvent) -> Result<(), outbox::HandlerError> {
+    async fn handle(
+        &self,
+        op: &mut DbOp,
+        event: &outbox::OutboxEvent,
+    ) -> Result<(), outbox::HandlerError> {
         if event.event_type != APPROVAL_PROCESS_CONCLUDED {
             return Ok(());
         }
@@ -859,7 +988,11 @@ impl outbox::OutboxHandler for CustomerEventsHandler {
         "deposit.customer-events"
     }
 
-    async fn handle(&self, op: &mut DbOp, event: &outbox::OutboxEvent) -> Result<(), outbox::HandlerError> {
+    async fn handle(
+        &self,
+        op: &mut DbOp,
+        event: &outbox::OutboxEvent,
+    ) -> Result<(), outbox::HandlerError> {
         if !event.event_type.starts_with("customer_") {
             return Ok(());
         }

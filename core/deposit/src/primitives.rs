@@ -163,7 +163,10 @@ mod tests {
 
     #[test]
     fn amounts_are_positive_and_bounded() {
-        assert_eq!(Amount::parse(UsdCents::from_minor(0)), Err(InvalidValue::ZeroAmount));
+        assert_eq!(
+            Amount::parse(UsdCents::from_minor(0)),
+            Err(InvalidValue::ZeroAmount)
+        );
         assert!(Amount::parse(UsdCents::from_minor(1)).is_ok());
         assert!(Amount::parse(MAX_AMOUNT).is_ok());
         assert_eq!(

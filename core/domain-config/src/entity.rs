@@ -1,13 +1,20 @@
 use crate::DomainConfigId;
 use chrono::{DateTime, Utc};
-use es::{Column, ColumnType, EntityEvents, EsEntity, EsEntityError, EsRepoConfig, Idempotent, IndexValue};
+use es::{
+    Column, ColumnType, EntityEvents, EsEntity, EsEntityError, EsRepoConfig, Idempotent, IndexValue,
+};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum DomainConfigEvent {
-    Initialized { key: String, value: serde_json::Value },
-    Updated { value: serde_json::Value },
+    Initialized {
+        key: String,
+        value: serde_json::Value,
+    },
+    Updated {
+        value: serde_json::Value,
+    },
 }
 
 /// A setting that has been set at least once.
@@ -48,10 +55,7 @@ impl DomainConfig {
 
     /// When the value last changed (set the first time, or updated).
     pub fn updated_at(&self) -> Option<DateTime<Utc>> {
-        self.events
-            .persisted()
-            .last()
-            .map(|e| e.recorded_at)
+        self.events.persisted().last().map(|e| e.recorded_at)
     }
 }
 

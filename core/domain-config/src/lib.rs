@@ -160,7 +160,10 @@ impl DomainConfigs {
     }
 
     /// The current value of `K`, read in the use case's transaction.
-    pub async fn get_in_op<K: ConfigKey>(&self, op: &mut DbOp) -> Result<K::Value, DomainConfigError> {
+    pub async fn get_in_op<K: ConfigKey>(
+        &self,
+        op: &mut DbOp,
+    ) -> Result<K::Value, DomainConfigError> {
         match self.repo.find_one_by_in_op(op, "key", K::KEY).await? {
             None => Ok(K::default_value()),
             Some(config) => serde_json::from_value(config.value.clone()).map_err(|e| {

@@ -5,12 +5,18 @@
 use crate::error::domain_error;
 use crate::{IdempotencyHeader, ReadsAuthorized, StaffUser};
 use async_graphql::connection::Connection;
-use async_graphql::{ComplexObject, Context, Enum, InputObject, Json, Object, Result, SimpleObject};
+use async_graphql::{
+    ComplexObject, Context, Enum, InputObject, Json, Object, Result, SimpleObject,
+};
 use authz::Subject;
 use chrono::{DateTime, Utc};
-use core_customer::{CustomerId, CustomerType as DomainCustomerType, ProspectId, ProspectInput, TelegramHandle};
+use core_customer::{
+    CustomerId, CustomerType as DomainCustomerType, ProspectId, ProspectInput, TelegramHandle,
+};
 use core_deposit::{Amount, DepositAccountId, DepositId, Reference, WithdrawalId};
-use core_governance::primitives::{ApprovalProcessId, CommitteeId, CommitteeName, DenialReason, PolicyId};
+use core_governance::primitives::{
+    ApprovalProcessId, CommitteeId, CommitteeName, DenialReason, PolicyId,
+};
 use email::Email;
 use es::EsEntity;
 use graphql_kit::deposit::{Balance, HistoryEntry, history_after, history_connection};
@@ -44,7 +50,10 @@ macro_rules! domain {
 
 /// The key of a money-moving mutation: the input field, else the `Idempotency-Key` header.
 fn idempotency_key(ctx: &Context<'_>, field: Option<&str>) -> Result<Option<IdempotencyKey>> {
-    let header = ctx.data::<IdempotencyHeader>().ok().and_then(|h| h.0.as_deref());
+    let header = ctx
+        .data::<IdempotencyHeader>()
+        .ok()
+        .and_then(|h| h.0.as_deref());
     field
         .or(header)
         .map(IdempotencyKey::parse)
@@ -229,8 +238,19 @@ impl Customer {
     /// The customer's deposit accounts, oldest first.
     async fn deposit_accounts(&self, ctx: &Context<'_>) -> Result<Vec<DepositAccount>> {
         let r = req(ctx)?;
-        ReadsAuthorized::ensure(ctx, core_deposit::permissions::ACCOUNTS, core_deposit::permissions::READ).await?;
-        let accounts = domain!(r, r.app.deposits().accounts_of_customer(CustomerId::from(self.id)).await)?;
+        ReadsAuthorized::ensure(
+            ctx,
+            core_deposit::permissions::ACCOUNTS,
+            core_deposit::permissions::READ,
+        )
+        .await?;
+        let accounts = domain!(
+            r,
+            r.app
+                .deposits()
+                .accounts_of_customer(CustomerId::from(self.id))
+                .await
+        )?;
         Ok(accounts.into_iter().map(DepositAccount::from).collect())
     }
 }
@@ -517,7 +537,13 @@ pub struct BankingQuery;
 impl BankingQuery {
     async fn prospect(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<Prospect>> {
         let r = req(ctx)?;
-        let p = domain!(r, r.app.customers().find_prospect(&r.subject, ProspectId::from(id)).await)?;
+        let p = domain!(
+            r,
+            r.app
+                .customers()
+                .find_prospect(&r.subject, ProspectId::from(id))
+                .await
+        )?;
         Ok(p.map(Prospect::from))
     }
 
@@ -529,13 +555,25 @@ impl BankingQuery {
         after: Option<String>,
     ) -> Result<Connection<String, Prospect>> {
         let r = req(ctx)?;
-        let page = domain!(r, r.app.customers().list_prospects(&r.subject, list_query(first, after)?).await)?;
+        let page = domain!(
+            r,
+            r.app
+                .customers()
+                .list_prospects(&r.subject, list_query(first, after)?)
+                .await
+        )?;
         Ok(connection(page, Prospect::from))
     }
 
     async fn customer(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<Customer>> {
         let r = req(ctx)?;
-        let c = domain!(r, r.app.customers().find_customer(&r.subject, CustomerId::from(id)).await)?;
+        let c = domain!(
+            r,
+            r.app
+                .customers()
+                .find_customer(&r.subject, CustomerId::from(id))
+                .await
+        )?;
         Ok(c.map(Customer::from))
     }
 
@@ -547,13 +585,25 @@ impl BankingQuery {
         after: Option<String>,
     ) -> Result<Connection<String, Customer>> {
         let r = req(ctx)?;
-        let page = domain!(r, r.app.customers().list_customers(&r.subject, list_query(first, after)?).await)?;
+        let page = domain!(
+            r,
+            r.app
+                .customers()
+                .list_customers(&r.subject, list_query(first, after)?)
+                .await
+        )?;
         Ok(connection(page, Customer::from))
     }
 
     async fn deposit_account(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<DepositAccount>> {
         let r = req(ctx)?;
-        let a = domain!(r, r.app.deposits().find_account(&r.subject, DepositAccountId::from(id)).await)?;
+        let a = domain!(
+            r,
+            r.app
+                .deposits()
+                .find_account(&r.subject, DepositAccountId::from(id))
+                .await
+        )?;
         Ok(a.map(DepositAccount::from))
     }
 
@@ -565,25 +615,49 @@ impl BankingQuery {
         after: Option<String>,
     ) -> Result<Connection<String, DepositAccount>> {
         let r = req(ctx)?;
-        let page = domain!(r, r.app.deposits().list_accounts(&r.subject, list_query(first, after)?).await)?;
+        let page = domain!(
+            r,
+            r.app
+                .deposits()
+                .list_accounts(&r.subject, list_query(first, after)?)
+                .await
+        )?;
         Ok(connection(page, DepositAccount::from))
     }
 
     async fn deposit(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<Deposit>> {
         let r = req(ctx)?;
-        let d = domain!(r, r.app.deposits().find_deposit(&r.subject, DepositId::from(id)).await)?;
+        let d = domain!(
+            r,
+            r.app
+                .deposits()
+                .find_deposit(&r.subject, DepositId::from(id))
+                .await
+        )?;
         Ok(d.map(Deposit::from))
     }
 
     async fn withdrawal(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<Withdrawal>> {
         let r = req(ctx)?;
-        let w = domain!(r, r.app.deposits().find_withdrawal(&r.subject, WithdrawalId::from(id)).await)?;
+        let w = domain!(
+            r,
+            r.app
+                .deposits()
+                .find_withdrawal(&r.subject, WithdrawalId::from(id))
+                .await
+        )?;
         Ok(w.map(Withdrawal::from))
     }
 
     async fn committee(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<Committee>> {
         let r = req(ctx)?;
-        let c = domain!(r, r.app.governance().find_committee(&r.subject, CommitteeId::from(id)).await)?;
+        let c = domain!(
+            r,
+            r.app
+                .governance()
+                .find_committee(&r.subject, CommitteeId::from(id))
+                .await
+        )?;
         Ok(c.map(Committee::from))
     }
 
@@ -595,7 +669,13 @@ impl BankingQuery {
         after: Option<String>,
     ) -> Result<Connection<String, Committee>> {
         let r = req(ctx)?;
-        let page = domain!(r, r.app.governance().list_committees(&r.subject, list_query(first, after)?).await)?;
+        let page = domain!(
+            r,
+            r.app
+                .governance()
+                .list_committees(&r.subject, list_query(first, after)?)
+                .await
+        )?;
         Ok(connection(page, Committee::from))
     }
 
@@ -607,13 +687,29 @@ impl BankingQuery {
         after: Option<String>,
     ) -> Result<Connection<String, Policy>> {
         let r = req(ctx)?;
-        let page = domain!(r, r.app.governance().list_policies(&r.subject, list_query(first, after)?).await)?;
+        let page = domain!(
+            r,
+            r.app
+                .governance()
+                .list_policies(&r.subject, list_query(first, after)?)
+                .await
+        )?;
         Ok(connection(page, Policy::from))
     }
 
-    async fn approval_process(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<ApprovalProcess>> {
+    async fn approval_process(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+    ) -> Result<Option<ApprovalProcess>> {
         let r = req(ctx)?;
-        let p = domain!(r, r.app.governance().find_process(&r.subject, ApprovalProcessId::from(id)).await)?;
+        let p = domain!(
+            r,
+            r.app
+                .governance()
+                .find_process(&r.subject, ApprovalProcessId::from(id))
+                .await
+        )?;
         Ok(p.map(ApprovalProcess::from))
     }
 
@@ -630,7 +726,11 @@ impl BankingQuery {
             r,
             r.app
                 .governance()
-                .list_processes(&r.subject, list_query(first, after)?, status.map(Into::into))
+                .list_processes(
+                    &r.subject,
+                    list_query(first, after)?,
+                    status.map(Into::into)
+                )
                 .await
         )?;
         Ok(connection(page, ApprovalProcess::from))
@@ -818,7 +918,11 @@ pub struct BankingMutation;
 
 #[Object]
 impl BankingMutation {
-    async fn prospect_create(&self, ctx: &Context<'_>, input: ProspectCreateInput) -> Result<ProspectCreatePayload> {
+    async fn prospect_create(
+        &self,
+        ctx: &Context<'_>,
+        input: ProspectCreateInput,
+    ) -> Result<ProspectCreatePayload> {
         let r = req(ctx)?;
         let input = ProspectInput {
             email: Email::parse(&input.email).map_err(|e| api_error("INVALID_INPUT", e))?,
@@ -826,7 +930,10 @@ impl BankingMutation {
                 .map_err(|e| api_error("INVALID_INPUT", e))?,
             customer_type: input.customer_type.into(),
         };
-        let p = domain!(r, r.app.customers().create_prospect(&r.subject, input).await)?;
+        let p = domain!(
+            r,
+            r.app.customers().create_prospect(&r.subject, input).await
+        )?;
         Ok(ProspectCreatePayload { prospect: p.into() })
     }
 
@@ -846,7 +953,11 @@ impl BankingMutation {
         Ok(ProspectKycLinkCreatePayload { url })
     }
 
-    async fn prospect_convert(&self, ctx: &Context<'_>, input: ProspectConvertInput) -> Result<ProspectConvertPayload> {
+    async fn prospect_convert(
+        &self,
+        ctx: &Context<'_>,
+        input: ProspectConvertInput,
+    ) -> Result<ProspectConvertPayload> {
         let r = req(ctx)?;
         let c = domain!(
             r,
@@ -858,22 +969,52 @@ impl BankingMutation {
         Ok(ProspectConvertPayload { customer: c.into() })
     }
 
-    async fn customer_freeze(&self, ctx: &Context<'_>, input: CustomerFreezeInput) -> Result<CustomerFreezePayload> {
+    async fn customer_freeze(
+        &self,
+        ctx: &Context<'_>,
+        input: CustomerFreezeInput,
+    ) -> Result<CustomerFreezePayload> {
         let r = req(ctx)?;
-        let c = domain!(r, r.app.customers().freeze(&r.subject, CustomerId::from(input.customer_id)).await)?;
+        let c = domain!(
+            r,
+            r.app
+                .customers()
+                .freeze(&r.subject, CustomerId::from(input.customer_id))
+                .await
+        )?;
         Ok(CustomerFreezePayload { customer: c.into() })
     }
 
-    async fn customer_unfreeze(&self, ctx: &Context<'_>, input: CustomerUnfreezeInput) -> Result<CustomerUnfreezePayload> {
+    async fn customer_unfreeze(
+        &self,
+        ctx: &Context<'_>,
+        input: CustomerUnfreezeInput,
+    ) -> Result<CustomerUnfreezePayload> {
         let r = req(ctx)?;
-        let c = domain!(r, r.app.customers().unfreeze(&r.subject, CustomerId::from(input.customer_id)).await)?;
+        let c = domain!(
+            r,
+            r.app
+                .customers()
+                .unfreeze(&r.subject, CustomerId::from(input.customer_id))
+                .await
+        )?;
         Ok(CustomerUnfreezePayload { customer: c.into() })
     }
 
     /// Closes the customer; their empty accounts close, any that still hold money are frozen.
-    async fn customer_close(&self, ctx: &Context<'_>, input: CustomerCloseInput) -> Result<CustomerClosePayload> {
+    async fn customer_close(
+        &self,
+        ctx: &Context<'_>,
+        input: CustomerCloseInput,
+    ) -> Result<CustomerClosePayload> {
         let r = req(ctx)?;
-        let c = domain!(r, r.app.customers().close(&r.subject, CustomerId::from(input.customer_id)).await)?;
+        let c = domain!(
+            r,
+            r.app
+                .customers()
+                .close(&r.subject, CustomerId::from(input.customer_id))
+                .await
+        )?;
         Ok(CustomerClosePayload { customer: c.into() })
     }
 
@@ -900,7 +1041,13 @@ impl BankingMutation {
         input: DepositAccountCreateInput,
     ) -> Result<DepositAccountCreatePayload> {
         let r = req(ctx)?;
-        let a = domain!(r, r.app.deposits().create_account(&r.subject, CustomerId::from(input.customer_id)).await)?;
+        let a = domain!(
+            r,
+            r.app
+                .deposits()
+                .create_account(&r.subject, CustomerId::from(input.customer_id))
+                .await
+        )?;
         Ok(DepositAccountCreatePayload { account: a.into() })
     }
 
@@ -937,7 +1084,11 @@ impl BankingMutation {
         Ok(DepositAccountClosePayload { account: a.into() })
     }
 
-    async fn deposit_record(&self, ctx: &Context<'_>, input: DepositRecordInput) -> Result<DepositRecordPayload> {
+    async fn deposit_record(
+        &self,
+        ctx: &Context<'_>,
+        input: DepositRecordInput,
+    ) -> Result<DepositRecordPayload> {
         let r = req(ctx)?;
         let key = idempotency_key(ctx, input.idempotency_key.as_deref())?;
         let d = domain!(
@@ -956,9 +1107,19 @@ impl BankingMutation {
         Ok(DepositRecordPayload { deposit: d.into() })
     }
 
-    async fn deposit_revert(&self, ctx: &Context<'_>, input: DepositRevertInput) -> Result<DepositRevertPayload> {
+    async fn deposit_revert(
+        &self,
+        ctx: &Context<'_>,
+        input: DepositRevertInput,
+    ) -> Result<DepositRevertPayload> {
         let r = req(ctx)?;
-        let d = domain!(r, r.app.deposits().revert_deposit(&r.subject, DepositId::from(input.deposit_id)).await)?;
+        let d = domain!(
+            r,
+            r.app
+                .deposits()
+                .revert_deposit(&r.subject, DepositId::from(input.deposit_id))
+                .await
+        )?;
         Ok(DepositRevertPayload { deposit: d.into() })
     }
 
@@ -982,36 +1143,86 @@ impl BankingMutation {
                 )
                 .await
         )?;
-        Ok(WithdrawalInitiatePayload { withdrawal: w.into() })
+        Ok(WithdrawalInitiatePayload {
+            withdrawal: w.into(),
+        })
     }
 
-    async fn withdrawal_confirm(&self, ctx: &Context<'_>, input: WithdrawalConfirmInput) -> Result<WithdrawalConfirmPayload> {
+    async fn withdrawal_confirm(
+        &self,
+        ctx: &Context<'_>,
+        input: WithdrawalConfirmInput,
+    ) -> Result<WithdrawalConfirmPayload> {
         let r = req(ctx)?;
-        let w = domain!(r, r.app.deposits().confirm_withdrawal(&r.subject, WithdrawalId::from(input.withdrawal_id)).await)?;
-        Ok(WithdrawalConfirmPayload { withdrawal: w.into() })
+        let w = domain!(
+            r,
+            r.app
+                .deposits()
+                .confirm_withdrawal(&r.subject, WithdrawalId::from(input.withdrawal_id))
+                .await
+        )?;
+        Ok(WithdrawalConfirmPayload {
+            withdrawal: w.into(),
+        })
     }
 
-    async fn withdrawal_cancel(&self, ctx: &Context<'_>, input: WithdrawalCancelInput) -> Result<WithdrawalCancelPayload> {
+    async fn withdrawal_cancel(
+        &self,
+        ctx: &Context<'_>,
+        input: WithdrawalCancelInput,
+    ) -> Result<WithdrawalCancelPayload> {
         let r = req(ctx)?;
-        let w = domain!(r, r.app.deposits().cancel_withdrawal(&r.subject, WithdrawalId::from(input.withdrawal_id)).await)?;
-        Ok(WithdrawalCancelPayload { withdrawal: w.into() })
+        let w = domain!(
+            r,
+            r.app
+                .deposits()
+                .cancel_withdrawal(&r.subject, WithdrawalId::from(input.withdrawal_id))
+                .await
+        )?;
+        Ok(WithdrawalCancelPayload {
+            withdrawal: w.into(),
+        })
     }
 
-    async fn withdrawal_revert(&self, ctx: &Context<'_>, input: WithdrawalRevertInput) -> Result<WithdrawalRevertPayload> {
+    async fn withdrawal_revert(
+        &self,
+        ctx: &Context<'_>,
+        input: WithdrawalRevertInput,
+    ) -> Result<WithdrawalRevertPayload> {
         let r = req(ctx)?;
-        let w = domain!(r, r.app.deposits().revert_withdrawal(&r.subject, WithdrawalId::from(input.withdrawal_id)).await)?;
-        Ok(WithdrawalRevertPayload { withdrawal: w.into() })
+        let w = domain!(
+            r,
+            r.app
+                .deposits()
+                .revert_withdrawal(&r.subject, WithdrawalId::from(input.withdrawal_id))
+                .await
+        )?;
+        Ok(WithdrawalRevertPayload {
+            withdrawal: w.into(),
+        })
     }
 
     /// Creates a committee of staff users (at least one).
-    async fn committee_create(&self, ctx: &Context<'_>, input: CommitteeCreateInput) -> Result<CommitteeCreatePayload> {
+    async fn committee_create(
+        &self,
+        ctx: &Context<'_>,
+        input: CommitteeCreateInput,
+    ) -> Result<CommitteeCreatePayload> {
         let r = req(ctx)?;
         let name = CommitteeName::parse(&input.name).map_err(|e| api_error("INVALID_INPUT", e))?;
         for member in &input.member_ids {
             ensure_staff_user(&r, *member).await?;
         }
-        let c = domain!(r, r.app.governance().create_committee(&r.subject, name, input.member_ids).await)?;
-        Ok(CommitteeCreatePayload { committee: c.into() })
+        let c = domain!(
+            r,
+            r.app
+                .governance()
+                .create_committee(&r.subject, name, input.member_ids)
+                .await
+        )?;
+        Ok(CommitteeCreatePayload {
+            committee: c.into(),
+        })
     }
 
     async fn committee_member_add(
@@ -1025,10 +1236,16 @@ impl BankingMutation {
             r,
             r.app
                 .governance()
-                .add_committee_member(&r.subject, CommitteeId::from(input.committee_id), input.user_id)
+                .add_committee_member(
+                    &r.subject,
+                    CommitteeId::from(input.committee_id),
+                    input.user_id
+                )
                 .await
         )?;
-        Ok(CommitteeMemberAddPayload { committee: c.into() })
+        Ok(CommitteeMemberAddPayload {
+            committee: c.into(),
+        })
     }
 
     async fn committee_member_remove(
@@ -1041,10 +1258,16 @@ impl BankingMutation {
             r,
             r.app
                 .governance()
-                .remove_committee_member(&r.subject, CommitteeId::from(input.committee_id), input.user_id)
+                .remove_committee_member(
+                    &r.subject,
+                    CommitteeId::from(input.committee_id),
+                    input.user_id
+                )
                 .await
         )?;
-        Ok(CommitteeMemberRemovePayload { committee: c.into() })
+        Ok(CommitteeMemberRemovePayload {
+            committee: c.into(),
+        })
     }
 
     async fn policy_committee_assign(
@@ -1057,7 +1280,11 @@ impl BankingMutation {
             r,
             r.app
                 .governance()
-                .assign_committee(&r.subject, PolicyId::from(input.policy_id), CommitteeId::from(input.committee_id))
+                .assign_committee(
+                    &r.subject,
+                    PolicyId::from(input.policy_id),
+                    CommitteeId::from(input.committee_id)
+                )
                 .await
         )?;
         Ok(PolicyCommitteeAssignPayload { policy: p.into() })
@@ -1076,7 +1303,9 @@ impl BankingMutation {
                 .approve(r.user, ApprovalProcessId::from(input.approval_process_id))
                 .await
         )?;
-        Ok(ApprovalProcessApprovePayload { approval_process: p.into() })
+        Ok(ApprovalProcessApprovePayload {
+            approval_process: p.into(),
+        })
     }
 
     async fn approval_process_deny(
@@ -1085,15 +1314,22 @@ impl BankingMutation {
         input: ApprovalProcessDenyInput,
     ) -> Result<ApprovalProcessDenyPayload> {
         let r = req(ctx)?;
-        let reason = DenialReason::parse(&input.reason).map_err(|e| api_error("INVALID_INPUT", e))?;
+        let reason =
+            DenialReason::parse(&input.reason).map_err(|e| api_error("INVALID_INPUT", e))?;
         let p = domain!(
             r,
             r.app
                 .governance()
-                .deny(r.user, ApprovalProcessId::from(input.approval_process_id), reason)
+                .deny(
+                    r.user,
+                    ApprovalProcessId::from(input.approval_process_id),
+                    reason
+                )
                 .await
         )?;
-        Ok(ApprovalProcessDenyPayload { approval_process: p.into() })
+        Ok(ApprovalProcessDenyPayload {
+            approval_process: p.into(),
+        })
     }
 
     async fn domain_config_update(
@@ -1102,8 +1338,16 @@ impl BankingMutation {
         input: DomainConfigUpdateInput,
     ) -> Result<DomainConfigUpdatePayload> {
         let r = req(ctx)?;
-        let s = domain!(r, r.app.configs().update(&r.subject, &input.key, input.value.0).await)?;
-        Ok(DomainConfigUpdatePayload { domain_config: s.into() })
+        let s = domain!(
+            r,
+            r.app
+                .configs()
+                .update(&r.subject, &input.key, input.value.0)
+                .await
+        )?;
+        Ok(DomainConfigUpdatePayload {
+            domain_config: s.into(),
+        })
     }
 }
 

@@ -10,7 +10,6 @@ mod error;
 mod schema;
 mod webhook;
 
-
 pub use schema::{AdminSchema, build_schema};
 
 use axum::Router;
@@ -19,7 +18,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::post;
-use es::EsEntity;
 use graphql_kit::{
     ApiServerConfig, GraphqlConfig, authenticate, correlation_id, read_request, reject, respond,
 };
@@ -54,7 +52,9 @@ pub struct IdempotencyHeader(pub Option<String>);
 /// Read permissions already enforced (and audited) in this request: nested lists of a page check
 /// once per request, not once per row.
 #[derive(Default)]
-pub struct ReadsAuthorized(tokio::sync::Mutex<std::collections::BTreeSet<(&'static str, &'static str)>>);
+pub struct ReadsAuthorized(
+    tokio::sync::Mutex<std::collections::BTreeSet<(&'static str, &'static str)>>,
+);
 
 impl ReadsAuthorized {
     pub async fn ensure(
@@ -123,7 +123,7 @@ async fn graphql(State(state): State<AdminState>, headers: HeaderMap, body: Body
     let user = match state
         .app
         .access()
-        .user_for_login(&claims.sub, claims.verified_email())
+        .user_id_for_login(&claims.sub, claims.verified_email())
         .await
     {
         Ok(Some(user)) => user,
@@ -154,7 +154,7 @@ async fn graphql(State(state): State<AdminState>, headers: HeaderMap, body: Body
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let request = request
-        .data(StaffUser(user.id()))
+        .data(StaffUser(user))
         .data(IdempotencyHeader(idempotency))
         .data(ReadsAuthorized::default())
         .data(state.app.clone())

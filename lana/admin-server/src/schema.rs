@@ -5,8 +5,7 @@ use crate::banking::{BankingMutation, BankingQuery};
 use crate::error::{access_error, audit_error};
 use async_graphql::connection::Connection;
 use async_graphql::{
-    Context, EmptySubscription, ID, InputObject, MergedObject, Object, Result, Schema,
-    SimpleObject,
+    Context, EmptySubscription, ID, InputObject, MergedObject, Object, Result, Schema, SimpleObject,
 };
 use chrono::{DateTime, Utc};
 use core_access::{Email, RoleId, RoleName, UserId};

@@ -13,7 +13,11 @@ use graphql_kit::{correlation_id, reject};
 use inbox::Received;
 use sumsub::{DIGEST_ALG_HEADER, DIGEST_HEADER, WebhookError, WebhookPayload, verify_webhook};
 
-pub(crate) async fn sumsub(State(state): State<AdminState>, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn sumsub(
+    State(state): State<AdminState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let correlation_id = correlation_id(&headers);
     let Some(secret) = state.app.kyc_webhook_secret() else {
         return reject(
@@ -24,14 +28,29 @@ pub(crate) async fn sumsub(State(state): State<AdminState>, headers: HeaderMap, 
         );
     };
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let payload = match verify_webhook(secret, header(DIGEST_HEADER), header(DIGEST_ALG_HEADER), &body) {
+    let payload = match verify_webhook(
+        secret,
+        header(DIGEST_HEADER),
+        header(DIGEST_ALG_HEADER),
+        &body,
+    ) {
         Ok(payload) => payload,
         Err(e @ WebhookError::Malformed(_)) => {
-            return reject(StatusCode::BAD_REQUEST, e.code(), &e.to_string(), &correlation_id);
+            return reject(
+                StatusCode::BAD_REQUEST,
+                e.code(),
+                &e.to_string(),
+                &correlation_id,
+            );
         }
         Err(e) => {
             tracing::warn!(correlation_id = %correlation_id.0, error = %e, "KYC webhook refused");
-            return reject(StatusCode::UNAUTHORIZED, e.code(), &e.to_string(), &correlation_id);
+            return reject(
+                StatusCode::UNAUTHORIZED,
+                e.code(),
+                &e.to_string(),
+                &correlation_id,
+            );
         }
     };
     let key = WebhookPayload::idempotency_key(&body);
@@ -41,15 +60,24 @@ pub(crate) async fn sumsub(State(state): State<AdminState>, headers: HeaderMap, 
         .receive(core_customer::KYC_WEBHOOK_SOURCE, &key, payload.raw)
         .await
     {
-        Ok(Received::New(id)) => {
-            (StatusCode::OK, axum::Json(serde_json::json!({"status": "accepted", "id": id.to_string()}))).into_response()
-        }
-        Ok(Received::Duplicate(id)) => {
-            (StatusCode::OK, axum::Json(serde_json::json!({"status": "duplicate", "id": id.to_string()}))).into_response()
-        }
+        Ok(Received::New(id)) => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({"status": "accepted", "id": id.to_string()})),
+        )
+            .into_response(),
+        Ok(Received::Duplicate(id)) => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({"status": "duplicate", "id": id.to_string()})),
+        )
+            .into_response(),
         Err(e) => {
             tracing::error!(correlation_id = %correlation_id.0, error = %e, "KYC webhook could not be stored");
-            reject(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal error", &correlation_id)
+            reject(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "internal error",
+                &correlation_id,
+            )
         }
     }
 }

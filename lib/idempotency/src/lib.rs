@@ -142,4 +142,3 @@ pub async fn complete_in_op(
     .await?;
     Ok(())
 }
-

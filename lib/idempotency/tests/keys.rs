@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used)]
+
 use clock::Clock;
 use es::DbOp;
 use idempotency::{Claim, IdempotencyError, IdempotencyKey, claim_in_op, complete_in_op};
@@ -18,10 +20,11 @@ async fn run(pool: &sqlx::PgPool, key: &str, amount: i64) -> Result<(i64, bool),
     match claim_in_op::<i64>(&mut op, "deposit.record", &key, &amount).await? {
         Claim::Replay(id) => Ok((id, true)),
         Claim::New => {
-            let id: i64 = sqlx::query_scalar("INSERT INTO effects (amount) VALUES ($1) RETURNING id")
-                .bind(amount)
-                .fetch_one(op.conn())
-                .await?;
+            let id: i64 =
+                sqlx::query_scalar("INSERT INTO effects (amount) VALUES ($1) RETURNING id")
+                    .bind(amount)
+                    .fetch_one(op.conn())
+                    .await?;
             complete_in_op(&mut op, "deposit.record", &key, &id).await?;
             op.commit().await?;
             Ok((id, false))

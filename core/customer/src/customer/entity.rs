@@ -17,8 +17,12 @@ pub enum CustomerEvent {
     Frozen,
     Unfrozen,
     Closed,
-    EmailUpdated { email: Email },
-    AuthSubjectLinked { subject: String },
+    EmailUpdated {
+        email: Email,
+    },
+    AuthSubjectLinked {
+        subject: String,
+    },
 }
 
 /// A verified customer of the bank.

@@ -12,13 +12,27 @@ pub enum ProspectEvent {
         telegram_handle: TelegramHandle,
         customer_type: CustomerType,
     },
-    KycStarted { applicant_id: String },
-    KycPending { applicant_id: String },
-    KycOnHold { applicant_id: String },
-    KycApproved { applicant_id: String, level: KycLevel },
-    KycDeclined { applicant_id: String, reject_labels: Vec<String> },
+    KycStarted {
+        applicant_id: String,
+    },
+    KycPending {
+        applicant_id: String,
+    },
+    KycOnHold {
+        applicant_id: String,
+    },
+    KycApproved {
+        applicant_id: String,
+        level: KycLevel,
+    },
+    KycDeclined {
+        applicant_id: String,
+        reject_labels: Vec<String>,
+    },
     /// Became a customer: after approval, or by staff when the setting allows it.
-    Converted { manual: bool },
+    Converted {
+        manual: bool,
+    },
 }
 
 /// Someone on the way to becoming a customer.
@@ -122,7 +136,11 @@ impl Prospect {
         })
     }
 
-    pub fn kyc_declined(&mut self, applicant_id: &str, reject_labels: Vec<String>) -> Idempotent<()> {
+    pub fn kyc_declined(
+        &mut self,
+        applicant_id: &str,
+        reject_labels: Vec<String>,
+    ) -> Idempotent<()> {
         if self.converted {
             return Idempotent::AlreadyApplied;
         }
@@ -227,7 +245,10 @@ mod tests {
         assert!(p.kyc_started("app-1").did_execute());
         // when the approval arrives twice
         assert!(p.kyc_approved("app-1", KycLevel::Basic).did_execute());
-        assert!(p.kyc_approved("app-1", KycLevel::Basic).was_already_applied());
+        assert!(
+            p.kyc_approved("app-1", KycLevel::Basic)
+                .was_already_applied()
+        );
         // then it converted once
         let conversions = p
             .events()

@@ -17,7 +17,9 @@ pub enum DepositAccountEvent {
     Frozen,
     Unfrozen,
     Closed,
-    ActivityUpdated { activity: Activity },
+    ActivityUpdated {
+        activity: Activity,
+    },
 }
 
 /// A customer's deposit account. The money is in the ledger: `ledger_account_id` (a liability
@@ -207,7 +209,10 @@ mod tests {
         // when frozen: no money moves and it cannot close
         assert!(a.freeze().unwrap().did_execute());
         assert!(a.freeze().unwrap().was_already_applied());
-        assert!(matches!(a.ensure_active(), Err(DepositError::AccountFrozen(_))));
+        assert!(matches!(
+            a.ensure_active(),
+            Err(DepositError::AccountFrozen(_))
+        ));
         assert!(matches!(a.close(), Err(DepositError::AccountFrozen(_))));
         // when unfrozen it can close, and a closed account stays closed
         assert!(a.unfreeze().unwrap().did_execute());
@@ -215,7 +220,10 @@ mod tests {
         assert!(a.close().unwrap().was_already_applied());
         assert!(matches!(a.freeze(), Err(DepositError::AccountClosed(_))));
         assert!(matches!(a.unfreeze(), Err(DepositError::AccountClosed(_))));
-        assert!(matches!(a.ensure_active(), Err(DepositError::AccountClosed(_))));
+        assert!(matches!(
+            a.ensure_active(),
+            Err(DepositError::AccountClosed(_))
+        ));
         assert!(a.update_activity(Activity::Inactive).was_already_applied());
         let rebuilt = DepositAccount::try_from_events(a.events().clone()).unwrap();
         assert_eq!(rebuilt.status, AccountStatus::Closed);

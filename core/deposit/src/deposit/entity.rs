@@ -12,7 +12,9 @@ pub enum DepositEvent {
         reference: Reference,
         ledger_transaction_id: TransactionId,
     },
-    Reverted { ledger_transaction_id: TransactionId },
+    Reverted {
+        ledger_transaction_id: TransactionId,
+    },
 }
 
 /// Money received into a deposit account (settled at once).

@@ -24,9 +24,15 @@ pub enum WithdrawalEvent {
         reason: Option<String>,
         release_transaction_id: TransactionId,
     },
-    Cancelled { release_transaction_id: TransactionId },
-    Confirmed { ledger_transaction_id: TransactionId },
-    Reverted { ledger_transaction_id: TransactionId },
+    Cancelled {
+        release_transaction_id: TransactionId,
+    },
+    Confirmed {
+        ledger_transaction_id: TransactionId,
+    },
+    Reverted {
+        ledger_transaction_id: TransactionId,
+    },
 }
 
 #[derive(Debug)]
@@ -116,7 +122,10 @@ impl Withdrawal {
         }
     }
 
-    pub fn cancel(&mut self, release_transaction_id: TransactionId) -> Result<Idempotent<()>, DepositError> {
+    pub fn cancel(
+        &mut self,
+        release_transaction_id: TransactionId,
+    ) -> Result<Idempotent<()>, DepositError> {
         let check = self.ensure_cancellable()?;
         if check.did_execute() {
             self.status = WithdrawalStatus::Cancelled;
@@ -131,12 +140,17 @@ impl Withdrawal {
         match self.status {
             WithdrawalStatus::Confirmed => Ok(Idempotent::AlreadyApplied),
             WithdrawalStatus::Approved => Ok(Idempotent::Executed(())),
-            WithdrawalStatus::PendingApproval => Err(DepositError::WithdrawalNotApproved(self.id())),
+            WithdrawalStatus::PendingApproval => {
+                Err(DepositError::WithdrawalNotApproved(self.id()))
+            }
             _ => Err(self.invalid("confirm")),
         }
     }
 
-    pub fn confirm(&mut self, ledger_transaction_id: TransactionId) -> Result<Idempotent<()>, DepositError> {
+    pub fn confirm(
+        &mut self,
+        ledger_transaction_id: TransactionId,
+    ) -> Result<Idempotent<()>, DepositError> {
         let check = self.ensure_confirmable()?;
         if check.did_execute() {
             self.status = WithdrawalStatus::Confirmed;
@@ -155,7 +169,10 @@ impl Withdrawal {
         }
     }
 
-    pub fn revert(&mut self, ledger_transaction_id: TransactionId) -> Result<Idempotent<()>, DepositError> {
+    pub fn revert(
+        &mut self,
+        ledger_transaction_id: TransactionId,
+    ) -> Result<Idempotent<()>, DepositError> {
         let check = self.ensure_revertible()?;
         if check.did_execute() {
             self.status = WithdrawalStatus::Reverted;
@@ -260,13 +277,24 @@ mod tests {
         // a redelivered conclusion changes nothing
         assert_eq!(w.conclude_approval(true), ConclusionEffect::None);
         assert!(w.confirm(TransactionId::new()).unwrap().did_execute());
-        assert!(w.confirm(TransactionId::new()).unwrap().was_already_applied());
+        assert!(
+            w.confirm(TransactionId::new())
+                .unwrap()
+                .was_already_applied()
+        );
         assert!(matches!(
             w.cancel(TransactionId::new()),
-            Err(DepositError::InvalidWithdrawalTransition { action: "cancel", .. })
+            Err(DepositError::InvalidWithdrawalTransition {
+                action: "cancel",
+                ..
+            })
         ));
         assert!(w.revert(TransactionId::new()).unwrap().did_execute());
-        assert!(w.revert(TransactionId::new()).unwrap().was_already_applied());
+        assert!(
+            w.revert(TransactionId::new())
+                .unwrap()
+                .was_already_applied()
+        );
         let rebuilt = Withdrawal::try_from_events(w.events().clone()).unwrap();
         assert_eq!(rebuilt.status, WithdrawalStatus::Reverted);
     }
@@ -294,7 +322,11 @@ mod tests {
     fn a_cancelled_withdrawal_ignores_a_late_approval() {
         let mut w = withdrawal();
         assert!(w.cancel(TransactionId::new()).unwrap().did_execute());
-        assert!(w.cancel(TransactionId::new()).unwrap().was_already_applied());
+        assert!(
+            w.cancel(TransactionId::new())
+                .unwrap()
+                .was_already_applied()
+        );
         assert_eq!(w.conclude_approval(true), ConclusionEffect::None);
         assert_eq!(w.status, WithdrawalStatus::Cancelled);
     }
