@@ -25,13 +25,13 @@ use inbox::Inbox;
 use jobs::{Jobs, JobsConfig, NewJob, RunnerHandle};
 use ledger::{Ledger, LedgerConfig};
 use outbox::{DispatcherConfig, DispatcherHandle, Outbox};
-use sumsub::{SumsubClient, SumsubConfig};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use sqlx::migrate::MigrateError;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::str::FromStr;
 use std::time::Duration;
+use sumsub::{SumsubClient, SumsubConfig};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -280,7 +280,8 @@ impl LanaApp {
         let seal = NewJob::new(SealJob::JOB_TYPE, ()).map_err(jobs::JobsError::from)?;
         jobs.spawn(seal.unique_key(SealJob::JOB_TYPE)).await?;
 
-        let ledger = Ledger::init(pool.clone(), clock.clone(), outbox.clone(), &config.ledger).await?;
+        let ledger =
+            Ledger::init(pool.clone(), clock.clone(), outbox.clone(), &config.ledger).await?;
         let deposit_ledger = DepositLedger::init(ledger.clone()).await?;
         let configs = DomainConfigs::new(
             pool.clone(),

@@ -20,11 +20,16 @@ async fn settings_are_validated_and_drive_the_end_of_day_activity_classes() {
     let db = test_db::TestDb::new(&es::migrations::combine(&[]).await.unwrap()).await;
     let start = Utc.with_ymd_and_hms(2026, 1, 1, 10, 0, 0).unwrap();
     let (clock, manual) = Clock::manual(start);
-    let app = LanaApp::init(&AppConfig::for_database(db.url()), clock).await.unwrap();
+    let app = LanaApp::init(&AppConfig::for_database(db.url()), clock)
+        .await
+        .unwrap();
     let configs = app.configs();
 
     // typed keys: unknown keys and invalid values are refused with codes
-    let unknown = configs.update(&system(), "no-such-key", json!(1)).await.unwrap_err();
+    let unknown = configs
+        .update(&system(), "no-such-key", json!(1))
+        .await
+        .unwrap_err();
     assert!(matches!(unknown, DomainConfigError::UnknownKey(_)));
     assert_eq!(unknown.code(), "UNKNOWN_SETTING");
     for bad in [json!(0), json!(-1), json!("30"), json!(3651), json!(null)] {
@@ -35,13 +40,35 @@ async fn settings_are_validated_and_drive_the_end_of_day_activity_classes() {
         assert_eq!(err.code(), "INVALID_INPUT", "{bad}");
     }
     let listed = configs.list(&system()).await.unwrap();
-    let inactive = listed.iter().find(|s| s.key == "deposit-inactive-after-days").unwrap();
-    assert_eq!((inactive.value.clone(), inactive.updated_at), (json!(365), None));
-    configs.update(&system(), "deposit-inactive-after-days", json!(30)).await.unwrap();
-    configs.update(&system(), "deposit-escheatable-after-inactive-days", json!(60)).await.unwrap();
-    configs.update(&system(), "customer-manual-conversion-allowed", json!(true)).await.unwrap();
+    let inactive = listed
+        .iter()
+        .find(|s| s.key == "deposit-inactive-after-days")
+        .unwrap();
+    assert_eq!(
+        (inactive.value.clone(), inactive.updated_at),
+        (json!(365), None)
+    );
+    configs
+        .update(&system(), "deposit-inactive-after-days", json!(30))
+        .await
+        .unwrap();
+    configs
+        .update(
+            &system(),
+            "deposit-escheatable-after-inactive-days",
+            json!(60),
+        )
+        .await
+        .unwrap();
+    configs
+        .update(&system(), "customer-manual-conversion-allowed", json!(true))
+        .await
+        .unwrap();
     let listed = configs.list(&system()).await.unwrap();
-    let inactive = listed.iter().find(|s| s.key == "deposit-inactive-after-days").unwrap();
+    let inactive = listed
+        .iter()
+        .find(|s| s.key == "deposit-inactive-after-days")
+        .unwrap();
     assert_eq!(inactive.value, json!(30));
     assert_eq!(inactive.default, json!(365));
     assert!(inactive.updated_at.is_some());
@@ -58,8 +85,16 @@ async fn settings_are_validated_and_drive_the_end_of_day_activity_classes() {
         )
         .await
         .unwrap();
-    let customer = app.customers().convert_prospect(&system(), prospect.id()).await.unwrap();
-    let account = app.deposits().create_account(&system(), customer.id()).await.unwrap();
+    let customer = app
+        .customers()
+        .convert_prospect(&system(), prospect.id())
+        .await
+        .unwrap();
+    let account = app
+        .deposits()
+        .create_account(&system(), customer.id())
+        .await
+        .unwrap();
     let background = app.start_background();
 
     let activity = || async {
@@ -73,7 +108,10 @@ async fn settings_are_validated_and_drive_the_end_of_day_activity_classes() {
     let await_activity = |expected: Activity| async move {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
         while activity().await != expected {
-            assert!(std::time::Instant::now() < deadline, "activity never became {expected:?}");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "activity never became {expected:?}"
+            );
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
     };

@@ -4,16 +4,16 @@
 //! Layers are merged as YAML trees and the result is read strictly: an unknown key anywhere (in
 //! the file, an environment variable or a flag) is an error that names its path.
 
+use core_customer::CustomerConfig;
 use graphql_kit::ApiServerConfig;
 use jobs::JobsConfig;
-use core_customer::CustomerConfig;
 use lana_app::{AccessConfig, AppConfig, AuditConfig, DbConfig};
 use ledger::LedgerConfig;
 use outbox::DispatcherConfig;
-use sumsub::SumsubConfig;
 use serde::{Deserialize, Serialize};
 use serde_yaml::{Mapping, Value};
 use std::path::Path;
+use sumsub::SumsubConfig;
 use telemetry::TracingConfig;
 
 pub const ENV_PREFIX: &str = "LANA__";

@@ -78,13 +78,21 @@ async fn customer_with_account(stack: &Stack, token: &str, email: &str) -> (Stri
 
 async fn deposit(stack: &Stack, token: &str, account: &str, cents: u64) -> Reply {
     stack
-        .admin(token, DEPOSIT, json!({ "input": { "depositAccountId": account, "amount": cents } }))
+        .admin(
+            token,
+            DEPOSIT,
+            json!({ "input": { "depositAccountId": account, "amount": cents } }),
+        )
         .await
 }
 
 async fn withdraw(stack: &Stack, token: &str, account: &str, cents: u64) -> Reply {
     stack
-        .admin(token, WITHDRAW, json!({ "input": { "depositAccountId": account, "amount": cents } }))
+        .admin(
+            token,
+            WITHDRAW,
+            json!({ "input": { "depositAccountId": account, "amount": cents } }),
+        )
         .await
 }
 
@@ -102,7 +110,11 @@ async fn account_op(stack: &Stack, token: &str, verb: &str, id: &str) -> Reply {
         "mutation($input: DepositAccount{verb}Input!) {{ depositAccount{verb}(input: $input) {{ account {{ id status }} }} }}"
     );
     stack
-        .admin(token, &query, json!({ "input": { "depositAccountId": id } }))
+        .admin(
+            token,
+            &query,
+            json!({ "input": { "depositAccountId": id } }),
+        )
         .await
 }
 
@@ -137,7 +149,11 @@ async fn await_withdrawal(stack: &Stack, token: &str, id: &str, status: &str) ->
         if w["status"] == status {
             return w;
         }
-        assert!(Instant::now() < deadline, "withdrawal {id} stuck at {}", w["status"]);
+        assert!(
+            Instant::now() < deadline,
+            "withdrawal {id} stuck at {}",
+            w["status"]
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -175,16 +191,26 @@ async fn committee_for_withdrawals(stack: &Stack, token: &str, members: &[&str])
         json!({ "input": { "policyId": policy, "committeeId": committee } }),
     )
     .await;
-    assert_eq!(assigned["policyCommitteeAssign"]["policy"]["committeeId"], committee.as_str());
+    assert_eq!(
+        assigned["policyCommitteeAssign"]["policy"]["committeeId"],
+        committee.as_str()
+    );
     committee
 }
 
 /// The account's balances as the API reports them, checked against the ledger's own tables:
 /// (settled, pending, available, frozen).
 async fn balances(stack: &Stack, token: &str, account: &str) -> (u64, u64, u64, u64) {
-    let api = ok(stack, token, ACCOUNT, json!({ "id": account })).await["depositAccount"]["balance"].clone();
+    let api =
+        ok(stack, token, ACCOUNT, json!({ "id": account })).await["depositAccount"]["balance"]
+            .clone();
     let get = |k: &str| api[k].as_u64().unwrap();
-    let api = (get("settled"), get("pending"), get("available"), get("frozen"));
+    let api = (
+        get("settled"),
+        get("pending"),
+        get("available"),
+        get("frozen"),
+    );
     // The ledger, read directly: a credit-normal balance is credits minus debits, per layer.
     let pool = &stack.db.pool;
     let (main, frozen): (uuid::Uuid, uuid::Uuid) = sqlx::query_as(
@@ -205,8 +231,15 @@ async fn balances(stack: &Stack, token: &str, account: &str) -> (u64, u64, u64, 
         .unwrap();
         sum
     };
-    let (settled, pending, frozen_settled) = (layer(main, 0).await, layer(main, 1).await, layer(frozen, 0).await);
-    assert!(settled >= 0 && settled + pending >= 0, "the ledger went negative: {settled} {pending}");
+    let (settled, pending, frozen_settled) = (
+        layer(main, 0).await,
+        layer(main, 1).await,
+        layer(frozen, 0).await,
+    );
+    assert!(
+        settled >= 0 && settled + pending >= 0,
+        "the ledger went negative: {settled} {pending}"
+    );
     let ledger = (
         settled.unsigned_abs(),
         pending.unsigned_abs(),
@@ -228,65 +261,136 @@ async fn the_checking_account_flow() {
 
     // deposit
     deposit(&stack, &root, &account, 1_000).await.data();
-    assert_eq!(balances(&stack, &root, &account).await, (1_000, 0, 1_000, 0));
+    assert_eq!(
+        balances(&stack, &root, &account).await,
+        (1_000, 0, 1_000, 0)
+    );
 
     // cancel a withdrawal: the hold comes back
     let w = withdraw(&stack, &root, &account, 300).await;
     let w = w.data()["withdrawalInitiate"]["withdrawal"].clone();
     assert_eq!(w["status"], "PENDING_APPROVAL");
-    assert_eq!(balances(&stack, &root, &account).await, (1_000, 300, 700, 0));
+    assert_eq!(
+        balances(&stack, &root, &account).await,
+        (1_000, 300, 700, 0)
+    );
     let cancelled = mutate_withdrawal(&stack, &root, "Cancel", w["id"].as_str().unwrap()).await;
-    assert_eq!(cancelled.data()["withdrawalCancel"]["withdrawal"]["status"], "CANCELLED");
-    assert_eq!(balances(&stack, &root, &account).await, (1_000, 0, 1_000, 0));
+    assert_eq!(
+        cancelled.data()["withdrawalCancel"]["withdrawal"]["status"],
+        "CANCELLED"
+    );
+    assert_eq!(
+        balances(&stack, &root, &account).await,
+        (1_000, 0, 1_000, 0)
+    );
 
     // withdraw through approval and confirm
-    let w = withdraw(&stack, &root, &account, 400).await.data()["withdrawalInitiate"]["withdrawal"].clone();
+    let w = withdraw(&stack, &root, &account, 400).await.data()["withdrawalInitiate"]["withdrawal"]
+        .clone();
     let id = w["id"].as_str().unwrap();
     let early = mutate_withdrawal(&stack, &root, "Confirm", id).await;
     assert_eq!(code(&early), "WITHDRAWAL_NOT_APPROVED");
-    vote(&stack, &root, w["approvalProcessId"].as_str().unwrap(), None).await.data();
+    vote(
+        &stack,
+        &root,
+        w["approvalProcessId"].as_str().unwrap(),
+        None,
+    )
+    .await
+    .data();
     await_withdrawal(&stack, &root, id, "APPROVED").await;
     let confirmed = mutate_withdrawal(&stack, &root, "Confirm", id).await;
-    assert_eq!(confirmed.data()["withdrawalConfirm"]["withdrawal"]["status"], "CONFIRMED");
+    assert_eq!(
+        confirmed.data()["withdrawalConfirm"]["withdrawal"]["status"],
+        "CONFIRMED"
+    );
     assert_eq!(balances(&stack, &root, &account).await, (600, 0, 600, 0));
     let again = mutate_withdrawal(&stack, &root, "Cancel", id).await;
     assert_eq!(code(&again), "INVALID_WITHDRAWAL_TRANSITION");
 
     // revert the confirmed withdrawal
     let reverted = mutate_withdrawal(&stack, &root, "Revert", id).await;
-    assert_eq!(reverted.data()["withdrawalRevert"]["withdrawal"]["status"], "REVERTED");
-    assert_eq!(balances(&stack, &root, &account).await, (1_000, 0, 1_000, 0));
+    assert_eq!(
+        reverted.data()["withdrawalRevert"]["withdrawal"]["status"],
+        "REVERTED"
+    );
+    assert_eq!(
+        balances(&stack, &root, &account).await,
+        (1_000, 0, 1_000, 0)
+    );
 
     // freeze: the money moves aside; no withdrawal, no deposit, no close
     let frozen = account_op(&stack, &root, "Freeze", &account).await;
-    assert_eq!(frozen.data()["depositAccountFreeze"]["account"]["status"], "FROZEN");
+    assert_eq!(
+        frozen.data()["depositAccountFreeze"]["account"]["status"],
+        "FROZEN"
+    );
     assert_eq!(balances(&stack, &root, &account).await, (0, 0, 0, 1_000));
-    assert_eq!(code(&withdraw(&stack, &root, &account, 10).await), "ACCOUNT_FROZEN");
-    assert_eq!(code(&deposit(&stack, &root, &account, 10).await), "ACCOUNT_FROZEN");
-    assert_eq!(code(&account_op(&stack, &root, "Close", &account).await), "ACCOUNT_FROZEN");
+    assert_eq!(
+        code(&withdraw(&stack, &root, &account, 10).await),
+        "ACCOUNT_FROZEN"
+    );
+    assert_eq!(
+        code(&deposit(&stack, &root, &account, 10).await),
+        "ACCOUNT_FROZEN"
+    );
+    assert_eq!(
+        code(&account_op(&stack, &root, "Close", &account).await),
+        "ACCOUNT_FROZEN"
+    );
     assert_eq!(balances(&stack, &root, &account).await, (0, 0, 0, 1_000));
 
     // unfreeze, deposit and withdraw again
     let unfrozen = account_op(&stack, &root, "Unfreeze", &account).await;
-    assert_eq!(unfrozen.data()["depositAccountUnfreeze"]["account"]["status"], "ACTIVE");
-    assert_eq!(balances(&stack, &root, &account).await, (1_000, 0, 1_000, 0));
+    assert_eq!(
+        unfrozen.data()["depositAccountUnfreeze"]["account"]["status"],
+        "ACTIVE"
+    );
+    assert_eq!(
+        balances(&stack, &root, &account).await,
+        (1_000, 0, 1_000, 0)
+    );
     deposit(&stack, &root, &account, 500).await.data();
-    assert_eq!(balances(&stack, &root, &account).await, (1_500, 0, 1_500, 0));
+    assert_eq!(
+        balances(&stack, &root, &account).await,
+        (1_500, 0, 1_500, 0)
+    );
 
     // close refused while there is a balance
-    assert_eq!(code(&account_op(&stack, &root, "Close", &account).await), "ACCOUNT_HAS_BALANCE");
-    let w = withdraw(&stack, &root, &account, 1_500).await.data()["withdrawalInitiate"]["withdrawal"].clone();
+    assert_eq!(
+        code(&account_op(&stack, &root, "Close", &account).await),
+        "ACCOUNT_HAS_BALANCE"
+    );
+    let w =
+        withdraw(&stack, &root, &account, 1_500).await.data()["withdrawalInitiate"]["withdrawal"]
+            .clone();
     let id = w["id"].as_str().unwrap();
-    assert_eq!(code(&account_op(&stack, &root, "Close", &account).await), "ACCOUNT_HAS_BALANCE");
-    vote(&stack, &root, w["approvalProcessId"].as_str().unwrap(), None).await.data();
+    assert_eq!(
+        code(&account_op(&stack, &root, "Close", &account).await),
+        "ACCOUNT_HAS_BALANCE"
+    );
+    vote(
+        &stack,
+        &root,
+        w["approvalProcessId"].as_str().unwrap(),
+        None,
+    )
+    .await
+    .data();
     await_withdrawal(&stack, &root, id, "APPROVED").await;
     mutate_withdrawal(&stack, &root, "Confirm", id).await.data();
     assert_eq!(balances(&stack, &root, &account).await, (0, 0, 0, 0));
 
     // close at zero; the closed account takes nothing more
     let closed = account_op(&stack, &root, "Close", &account).await;
-    assert_eq!(closed.data()["depositAccountClose"]["account"]["status"], "CLOSED");
-    assert_eq!(code(&deposit(&stack, &root, &account, 10).await), "ACCOUNT_CLOSED");
+    assert_eq!(
+        closed.data()["depositAccountClose"]["account"]["status"],
+        "CLOSED"
+    );
+    assert_eq!(
+        code(&deposit(&stack, &root, &account, 10).await),
+        "ACCOUNT_CLOSED"
+    );
     assert_eq!(balances(&stack, &root, &account).await, (0, 0, 0, 0));
 
     // the history, as the ledger recorded it: 2 deposits, 3 holds, 1 release, 2 confirms (2
@@ -306,15 +410,30 @@ async fn the_checking_account_flow() {
         .collect();
     let count = |k: &str| kinds.iter().filter(|x| *x == k).count();
     assert_eq!(
-        (count("DEPOSIT"), count("WITHDRAWAL_HOLD"), count("WITHDRAWAL_RELEASE"), count("WITHDRAWAL_CONFIRM"), count("WITHDRAWAL_REVERT"), count("FREEZE"), count("UNFREEZE")),
+        (
+            count("DEPOSIT"),
+            count("WITHDRAWAL_HOLD"),
+            count("WITHDRAWAL_RELEASE"),
+            count("WITHDRAWAL_CONFIRM"),
+            count("WITHDRAWAL_REVERT"),
+            count("FREEZE"),
+            count("UNFREEZE")
+        ),
         (2, 3, 1, 4, 1, 1, 1),
         "{kinds:?}"
     );
 
     // invalid amounts have codes
-    assert_eq!(code(&deposit(&stack, &root, &account, 0).await), "INVALID_INPUT");
+    assert_eq!(
+        code(&deposit(&stack, &root, &account, 0).await),
+        "INVALID_INPUT"
+    );
     let huge = stack
-        .admin(&root, DEPOSIT, json!({ "input": { "depositAccountId": account, "amount": "100000000000000000" } }))
+        .admin(
+            &root,
+            DEPOSIT,
+            json!({ "input": { "depositAccountId": account, "amount": "100000000000000000" } }),
+        )
         .await;
     assert_eq!(code(&huge), "INVALID_INPUT");
 }
@@ -323,7 +442,13 @@ async fn the_checking_account_flow() {
 async fn a_withdrawal_under_a_two_member_committee() {
     let stack = Stack::start(ROOT).await;
     let root = stack.token("internal", ROOT).await;
-    let roles = ok(&stack, &root, "{ roles(first: 10) { edges { node { id name } } } }", json!({})).await;
+    let roles = ok(
+        &stack,
+        &root,
+        "{ roles(first: 10) { edges { node { id name } } } }",
+        json!({}),
+    )
+    .await;
     let manager_role = roles["roles"]["edges"]
         .as_array()
         .unwrap()
@@ -353,30 +478,69 @@ async fn a_withdrawal_under_a_two_member_committee() {
 
     // both approvals are needed
     let w = withdraw(&stack, &tokens[0], &account, 100).await.data()["withdrawalInitiate"]["withdrawal"].clone();
-    let (id, process) = (w["id"].as_str().unwrap(), w["approvalProcessId"].as_str().unwrap());
+    let (id, process) = (
+        w["id"].as_str().unwrap(),
+        w["approvalProcessId"].as_str().unwrap(),
+    );
     let first = vote(&stack, &tokens[0], process, None).await;
-    assert_eq!(first.data()["approvalProcessApprove"]["approvalProcess"]["status"], "IN_PROGRESS");
-    assert_eq!(code(&vote(&stack, &tokens[0], process, None).await), "ALREADY_VOTED");
-    assert_eq!(code(&vote(&stack, &root, process, None).await), "NOT_AN_ELIGIBLE_VOTER");
+    assert_eq!(
+        first.data()["approvalProcessApprove"]["approvalProcess"]["status"],
+        "IN_PROGRESS"
+    );
+    assert_eq!(
+        code(&vote(&stack, &tokens[0], process, None).await),
+        "ALREADY_VOTED"
+    );
+    assert_eq!(
+        code(&vote(&stack, &root, process, None).await),
+        "NOT_AN_ELIGIBLE_VOTER"
+    );
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(ok(&stack, &root, WITHDRAWAL, json!({ "id": id })).await["withdrawal"]["status"], "PENDING_APPROVAL");
+    assert_eq!(
+        ok(&stack, &root, WITHDRAWAL, json!({ "id": id })).await["withdrawal"]["status"],
+        "PENDING_APPROVAL"
+    );
     let second = vote(&stack, &tokens[1], process, None).await;
-    assert_eq!(second.data()["approvalProcessApprove"]["approvalProcess"]["status"], "APPROVED");
+    assert_eq!(
+        second.data()["approvalProcessApprove"]["approvalProcess"]["status"],
+        "APPROVED"
+    );
     await_withdrawal(&stack, &root, id, "APPROVED").await;
-    assert_eq!(balances(&stack, &root, &account).await, (1_000, 100, 900, 0));
+    assert_eq!(
+        balances(&stack, &root, &account).await,
+        (1_000, 100, 900, 0)
+    );
 
     // one denial denies and releases the funds
     let w = withdraw(&stack, &tokens[1], &account, 200).await.data()["withdrawalInitiate"]["withdrawal"].clone();
-    let (id, process) = (w["id"].as_str().unwrap(), w["approvalProcessId"].as_str().unwrap());
-    assert_eq!(balances(&stack, &root, &account).await, (1_000, 300, 700, 0));
+    let (id, process) = (
+        w["id"].as_str().unwrap(),
+        w["approvalProcessId"].as_str().unwrap(),
+    );
+    assert_eq!(
+        balances(&stack, &root, &account).await,
+        (1_000, 300, 700, 0)
+    );
     vote(&stack, &tokens[0], process, None).await.data();
     let denied = vote(&stack, &tokens[1], process, Some("not today")).await;
-    assert_eq!(denied.data()["approvalProcessDeny"]["approvalProcess"]["status"], "DENIED");
+    assert_eq!(
+        denied.data()["approvalProcessDeny"]["approvalProcess"]["status"],
+        "DENIED"
+    );
     let w = await_withdrawal(&stack, &root, id, "DENIED").await;
     assert_eq!(w["denialReason"], "not today");
-    assert_eq!(balances(&stack, &root, &account).await, (1_000, 100, 900, 0));
-    assert_eq!(code(&vote(&stack, &tokens[0], process, None).await), "APPROVAL_PROCESS_CONCLUDED");
-    assert_eq!(code(&mutate_withdrawal(&stack, &root, "Confirm", id).await), "INVALID_WITHDRAWAL_TRANSITION");
+    assert_eq!(
+        balances(&stack, &root, &account).await,
+        (1_000, 100, 900, 0)
+    );
+    assert_eq!(
+        code(&vote(&stack, &tokens[0], process, None).await),
+        "APPROVAL_PROCESS_CONCLUDED"
+    );
+    assert_eq!(
+        code(&mutate_withdrawal(&stack, &root, "Confirm", id).await),
+        "INVALID_WITHDRAWAL_TRANSITION"
+    );
 
     // the votes are in the audit log
     let audit = ok(
@@ -407,18 +571,26 @@ async fn twenty_concurrent_withdrawals_of_ten_against_one_hundred() {
     let mut codes = Vec::new();
     for t in tasks {
         let reply = t.await.unwrap();
-        codes.push(if reply.body["errors"].is_null() { "OK".to_owned() } else { code(&reply) });
+        codes.push(if reply.body["errors"].is_null() {
+            "OK".to_owned()
+        } else {
+            code(&reply)
+        });
     }
     let initiated = codes.iter().filter(|c| *c == "OK").count();
-    let refused = codes.iter().filter(|c| *c == "INSUFFICIENT_BALANCE").count();
+    let refused = codes
+        .iter()
+        .filter(|c| *c == "INSUFFICIENT_BALANCE")
+        .count();
     assert_eq!((initiated, refused), (10, 10), "{codes:?}");
     // automatic approval: all ten holds stand, nothing is left and nothing went below zero
     assert_eq!(balances(&stack, &root, &account).await, (100, 100, 0, 0));
-    let holds: i64 = sqlx::query_scalar("SELECT count(*) FROM deposit_withdrawals WHERE account_id = $1")
-        .bind(uuid::Uuid::parse_str(&account).unwrap())
-        .fetch_one(&stack.db.pool)
-        .await
-        .unwrap();
+    let holds: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM deposit_withdrawals WHERE account_id = $1")
+            .bind(uuid::Uuid::parse_str(&account).unwrap())
+            .fetch_one(&stack.db.pool)
+            .await
+            .unwrap();
     assert_eq!(holds, 10);
 }
 
@@ -432,18 +604,28 @@ async fn fifty_concurrent_deposits_with_one_idempotency_key_make_one_deposit() {
         .map(|_| {
             let (stack, root, input) = (stack.clone(), root.clone(), input.clone());
             tokio::spawn(async move {
-                stack.admin_with(&root, DEPOSIT, input, &[("Idempotency-Key", "dep-0001")]).await
+                stack
+                    .admin_with(&root, DEPOSIT, input, &[("Idempotency-Key", "dep-0001")])
+                    .await
             })
         })
         .collect();
     let mut ids = Vec::new();
     for t in tasks {
         let reply = t.await.unwrap();
-        ids.push(reply.data()["depositRecord"]["deposit"]["id"].as_str().unwrap().to_owned());
+        ids.push(
+            reply.data()["depositRecord"]["deposit"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
     }
     ids.dedup();
     assert_eq!(ids.len(), 1, "every caller got the one deposit");
-    assert_eq!(balances(&stack, &root, &account).await, (2_500, 0, 2_500, 0));
+    assert_eq!(
+        balances(&stack, &root, &account).await,
+        (2_500, 0, 2_500, 0)
+    );
     let deposits: i64 = sqlx::query_scalar("SELECT count(*) FROM deposit_deposits")
         .fetch_one(&stack.db.pool)
         .await
@@ -451,14 +633,24 @@ async fn fifty_concurrent_deposits_with_one_idempotency_key_make_one_deposit() {
     assert_eq!(deposits, 1);
     // the same key with another input is refused; the key in the input works like the header
     let other = json!({ "input": { "depositAccountId": account, "amount": 2_600, "reference": "wire 42" } });
-    let reused = stack.admin_with(&root, DEPOSIT, other, &[("Idempotency-Key", "dep-0001")]).await;
+    let reused = stack
+        .admin_with(&root, DEPOSIT, other, &[("Idempotency-Key", "dep-0001")])
+        .await;
     assert_eq!(code(&reused), "IDEMPOTENCY_KEY_REUSED");
     let by_field = json!({ "input": { "depositAccountId": account, "amount": 2_500, "reference": "wire 42", "idempotencyKey": "dep-0001" } });
     let replay = stack.admin(&root, DEPOSIT, by_field).await;
-    assert_eq!(replay.data()["depositRecord"]["deposit"]["id"], ids[0].as_str());
-    let bad = stack.admin_with(&root, DEPOSIT, input, &[("Idempotency-Key", "has space")]).await;
+    assert_eq!(
+        replay.data()["depositRecord"]["deposit"]["id"],
+        ids[0].as_str()
+    );
+    let bad = stack
+        .admin_with(&root, DEPOSIT, input, &[("Idempotency-Key", "has space")])
+        .await;
     assert_eq!(code(&bad), "INVALID_IDEMPOTENCY_KEY");
-    assert_eq!(balances(&stack, &root, &account).await, (2_500, 0, 2_500, 0));
+    assert_eq!(
+        balances(&stack, &root, &account).await,
+        (2_500, 0, 2_500, 0)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -474,14 +666,24 @@ async fn a_customer_sees_only_their_own_accounts() {
     let mine = stack
         .customer(&ann, "{ me { customerId depositAccounts { id balance { settled } history(first: 10) { edges { node { kind amountIn } } } } } }")
         .await;
-    let accounts = mine.data()["me"]["depositAccounts"].as_array().unwrap().clone();
+    let accounts = mine.data()["me"]["depositAccounts"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert_eq!(accounts.len(), 1);
     assert_eq!(accounts[0]["id"], a_account.as_str());
     assert_eq!(accounts[0]["balance"]["settled"], 700);
-    assert_eq!(accounts[0]["history"]["edges"][0]["node"]["kind"], "DEPOSIT");
+    assert_eq!(
+        accounts[0]["history"]["edges"][0]["node"]["kind"],
+        "DEPOSIT"
+    );
 
     let own = stack
-        .customer_with(&ann, "query($id: UUID!) { depositAccount(id: $id) { id balance { available } } }", json!({ "id": a_account }))
+        .customer_with(
+            &ann,
+            "query($id: UUID!) { depositAccount(id: $id) { id balance { available } } }",
+            json!({ "id": a_account }),
+        )
         .await;
     assert_eq!(own.data()["depositAccount"]["balance"]["available"], 700);
     for query in [
@@ -491,16 +693,25 @@ async fn a_customer_sees_only_their_own_accounts() {
         for id in [b_account.clone(), uuid::Uuid::new_v4().to_string()] {
             let theirs = stack.customer_with(&ann, query, json!({ "id": id })).await;
             assert_eq!(code(&theirs), "NOT_FOUND", "{}", theirs.body);
-            assert!(theirs.body["data"].is_null() || theirs.body["data"].to_string().find("900").is_none());
+            assert!(
+                theirs.body["data"].is_null()
+                    || theirs.body["data"].to_string().find("900").is_none()
+            );
         }
     }
     // someone with a customer-realm token who is not a customer sees nothing at all
     let stranger = stack.token("customer", "nobody@bank.test").await;
-    let none = stack.customer(&stranger, "{ me { customerId depositAccounts { id } } }").await;
+    let none = stack
+        .customer(&stranger, "{ me { customerId depositAccounts { id } } }")
+        .await;
     assert!(none.data()["me"]["customerId"].is_null());
     assert_eq!(none.data()["me"]["depositAccounts"], json!([]));
     let theirs = stack
-        .customer_with(&stranger, "query($id: UUID!) { depositAccount(id: $id) { id } }", json!({ "id": a_account }))
+        .customer_with(
+            &stranger,
+            "query($id: UUID!) { depositAccount(id: $id) { id } }",
+            json!({ "id": a_account }),
+        )
         .await;
     assert_eq!(code(&theirs), "NOT_FOUND");
 }
@@ -528,18 +739,30 @@ async fn prospect(stack: &Stack, token: &str, email: &str) -> String {
 async fn await_kyc(stack: &Stack, token: &str, id: &str, status: &str) {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
-        let p = ok(stack, token, "query($id: UUID!) { prospect(id: $id) { kycStatus } }", json!({ "id": id })).await;
+        let p = ok(
+            stack,
+            token,
+            "query($id: UUID!) { prospect(id: $id) { kycStatus } }",
+            json!({ "id": id }),
+        )
+        .await;
         if p["prospect"]["kycStatus"] == status {
             return;
         }
-        assert!(Instant::now() < deadline, "prospect {id} stuck at {}", p["prospect"]["kycStatus"]);
+        assert!(
+            Instant::now() < deadline,
+            "prospect {id} stuck at {}",
+            p["prospect"]["kycStatus"]
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn onboarding_by_signed_webhooks() {
-    let fake = FakeSumsub::start("app-token", "app-secret", "hook-secret").await.unwrap();
+    let fake = FakeSumsub::start("app-token", "app-secret", "hook-secret")
+        .await
+        .unwrap();
     let base = fake.base_url().to_owned();
     let stack = Stack::start_with(
         ROOT,
@@ -569,8 +792,17 @@ async fn onboarding_by_signed_webhooks() {
         json!({ "input": { "prospectId": green } }),
     )
     .await;
-    assert!(link["prospectKycLinkCreate"]["url"].as_str().unwrap().starts_with(&base));
-    assert!(fake.requests().iter().any(|r| r.authenticated && r.path.contains("websdkLink")));
+    assert!(
+        link["prospectKycLinkCreate"]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with(&base)
+    );
+    assert!(
+        fake.requests()
+            .iter()
+            .any(|r| r.authenticated && r.path.contains("websdkLink"))
+    );
 
     // GREEN path: created -> pending -> reviewed GREEN -> a customer with the prospect's id
     for kind in [WebhookType::ApplicantCreated, WebhookType::ApplicantPending] {
@@ -578,18 +810,34 @@ async fn onboarding_by_signed_webhooks() {
         assert_eq!(r.status(), 200);
     }
     await_kyc(&stack, &root, &green, "PENDING").await;
-    let (body, digest) = fake.webhook(WebhookType::ApplicantReviewed, &green, Some(ReviewAnswer::Green));
-    let first = fake.send_raw(&hook, body.clone(), Some(&digest)).await.unwrap();
+    let (body, digest) = fake.webhook(
+        WebhookType::ApplicantReviewed,
+        &green,
+        Some(ReviewAnswer::Green),
+    );
+    let first = fake
+        .send_raw(&hook, body.clone(), Some(&digest))
+        .await
+        .unwrap();
     assert_eq!(first.status(), 200);
     await_kyc(&stack, &root, &green, "APPROVED").await;
-    let customer = ok(&stack, &root, "query($id: UUID!) { customer(id: $id) { id email kycLevel status } }", json!({ "id": green })).await;
+    let customer = ok(
+        &stack,
+        &root,
+        "query($id: UUID!) { customer(id: $id) { id email kycLevel status } }",
+        json!({ "id": green }),
+    )
+    .await;
     assert_eq!(customer["customer"]["id"], green.as_str());
     assert_eq!(customer["customer"]["kycLevel"], "BASIC");
     assert_eq!(customer["customer"]["status"], "ACTIVE");
 
     // a duplicate delivery is stored once and changes nothing
     let before = inbox_rows(&stack).await;
-    let dup = fake.send_raw(&hook, body.clone(), Some(&digest)).await.unwrap();
+    let dup = fake
+        .send_raw(&hook, body.clone(), Some(&digest))
+        .await
+        .unwrap();
     assert_eq!(dup.status(), 200);
     assert_eq!(dup.json::<Value>().await.unwrap()["status"], "duplicate");
     assert_eq!(inbox_rows(&stack).await, before);
@@ -597,23 +845,55 @@ async fn onboarding_by_signed_webhooks() {
     // a bad signature: 401, nothing stored
     let mut forged = body.clone();
     forged.extend_from_slice(b" ");
-    for (body, digest) in [(forged, Some(digest.as_str())), (body.clone(), Some("00ff")), (body, None)] {
+    for (body, digest) in [
+        (forged, Some(digest.as_str())),
+        (body.clone(), Some("00ff")),
+        (body, None),
+    ] {
         let r = fake.send_raw(&hook, body, digest).await.unwrap();
         assert_eq!(r.status(), 401);
         let error: Value = r.json().await.unwrap();
-        assert!(error["errors"][0]["extensions"]["code"].as_str().unwrap().starts_with("WEBHOOK_"));
+        assert!(
+            error["errors"][0]["extensions"]["code"]
+                .as_str()
+                .unwrap()
+                .starts_with("WEBHOOK_")
+        );
     }
     assert_eq!(inbox_rows(&stack).await, before);
 
     // RED path: declined, no customer
     let red = prospect(&stack, &root, "red@bank.test").await;
-    fake.send_webhook(&hook, WebhookType::ApplicantCreated, &red, None).await.unwrap();
-    fake.send_webhook(&hook, WebhookType::ApplicantOnHold, &red, None).await.unwrap();
+    fake.send_webhook(&hook, WebhookType::ApplicantCreated, &red, None)
+        .await
+        .unwrap();
+    fake.send_webhook(&hook, WebhookType::ApplicantOnHold, &red, None)
+        .await
+        .unwrap();
     await_kyc(&stack, &root, &red, "ON_HOLD").await;
-    fake.send_webhook(&hook, WebhookType::ApplicantReviewed, &red, Some(ReviewAnswer::Red)).await.unwrap();
+    fake.send_webhook(
+        &hook,
+        WebhookType::ApplicantReviewed,
+        &red,
+        Some(ReviewAnswer::Red),
+    )
+    .await
+    .unwrap();
     await_kyc(&stack, &root, &red, "DECLINED").await;
-    let none = ok(&stack, &root, "query($id: UUID!) { customer(id: $id) { id } }", json!({ "id": red })).await;
+    let none = ok(
+        &stack,
+        &root,
+        "query($id: UUID!) { customer(id: $id) { id } }",
+        json!({ "id": red }),
+    )
+    .await;
     assert!(none["customer"].is_null());
-    let customers = ok(&stack, &root, "{ customers(first: 10) { edges { node { id } } } }", json!({})).await;
+    let customers = ok(
+        &stack,
+        &root,
+        "{ customers(first: 10) { edges { node { id } } } }",
+        json!({}),
+    )
+    .await;
     assert_eq!(customers["customers"]["edges"].as_array().unwrap().len(), 1);
 }

@@ -7,28 +7,27 @@
 
 use async_graphql::connection::Connection;
 use async_graphql::{
-    ComplexObject, Context, EmptyMutation, EmptySubscription, Object, Result, Schema,
-    SimpleObject,
+    ComplexObject, Context, EmptyMutation, EmptySubscription, Object, Result, Schema, SimpleObject,
 };
-use core_customer::CustomerId;
-use core_deposit::DepositAccountId;
-use es::EsEntity;
-use graphql_kit::deposit::{Balance, HistoryEntry, history_after, history_connection};
-use graphql_kit::{CorrelationId, api_error, internal_error};
-use uuid::Uuid;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::post;
+use core_customer::CustomerId;
+use core_deposit::DepositAccountId;
+use es::EsEntity;
+use graphql_kit::deposit::{Balance, HistoryEntry, history_after, history_connection};
 use graphql_kit::{
     ApiServerConfig, GraphqlConfig, authenticate, correlation_id, read_request, reject, respond,
     with_limits,
 };
+use graphql_kit::{CorrelationId, api_error, internal_error};
 use jwt_auth::{JwtConfig, JwtVerifier};
 use lana_app::LanaApp;
 use std::sync::Arc;
+use uuid::Uuid;
 
 pub const NAME: &str = "customer-server";
 
@@ -122,7 +121,11 @@ impl DepositAccount {
         let app = ctx.data::<LanaApp>()?;
         let page = app
             .deposits()
-            .history(&self.account, usize::try_from(first).unwrap_or(1), history_after(after)?)
+            .history(
+                &self.account,
+                usize::try_from(first).unwrap_or(1),
+                history_after(after)?,
+            )
             .await
             .map_err(|e| deposit_error(ctx, e))?;
         Ok(history_connection(page))

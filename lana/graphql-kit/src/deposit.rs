@@ -87,9 +87,11 @@ impl From<core_deposit::HistoryEntry> for HistoryEntry {
 /// A page of history as a connection.
 pub fn history_connection(page: core_deposit::HistoryPage) -> Connection<String, HistoryEntry> {
     let mut c = Connection::new(false, page.has_next_page);
-    c.edges.extend(page.entries.into_iter().map(|e| {
-        Edge::new(e.cursor.to_string(), HistoryEntry::from(e))
-    }));
+    c.edges.extend(
+        page.entries
+            .into_iter()
+            .map(|e| Edge::new(e.cursor.to_string(), HistoryEntry::from(e))),
+    );
     c
 }
 
@@ -100,4 +102,3 @@ pub fn history_after(after: Option<String>) -> Result<Option<i64>> {
         .transpose()
         .map_err(|_| api_error("INVALID_CURSOR", "after is not a cursor this list issued"))
 }
-

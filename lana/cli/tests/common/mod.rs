@@ -286,7 +286,8 @@ impl Stack {
     }
 
     pub async fn customer(&self, token: &str, query: &str) -> Reply {
-        self.customer_with(token, query, serde_json::json!({})).await
+        self.customer_with(token, query, serde_json::json!({}))
+            .await
     }
 
     pub async fn customer_with(
