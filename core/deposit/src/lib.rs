@@ -320,6 +320,18 @@ impl Deposits {
         Ok(page.entities)
     }
 
+    /// The accounts of several customers at once (a page of customers), oldest first.
+    pub async fn accounts_of_customers(
+        &self,
+        customer_ids: &[CustomerId],
+    ) -> Result<Vec<DepositAccount>, DepositError> {
+        let ids: Vec<Uuid> = customer_ids.iter().map(|c| Uuid::from(*c)).collect();
+        Ok(self
+            .accounts
+            .find_all_in("customer_id", &ids, es::MAX_PAGE_SIZE * ids.len().max(1))
+            .await?)
+    }
+
     /// The account if it belongs to `customer_id`; `None` otherwise (whether or not it exists).
     pub async fn account_of_customer(
         &self,
@@ -339,19 +351,20 @@ impl Deposits {
             .await
     }
 
-    /// Balances of an account the caller was allowed to load.
+    /// Balances of an account the caller was allowed to load (one ledger query).
     pub async fn balance(&self, account: &DepositAccount) -> Result<AccountBalance, DepositError> {
-        let (ledger, journal, usd) = (
-            self.ledger.ledger(),
-            self.ledger.journal(),
-            ::ledger::Currency::usd(),
-        );
-        let main = ledger
-            .balance(journal, account.ledger_account_id, &usd)
+        let balances = self
+            .ledger
+            .ledger()
+            .balances_of(
+                self.ledger.journal(),
+                &[account.ledger_account_id, account.frozen_ledger_account_id],
+                &::ledger::Currency::usd(),
+            )
             .await?;
-        let frozen = ledger
-            .balance(journal, account.frozen_ledger_account_id, &usd)
-            .await?;
+        let (Some(main), Some(frozen)) = (balances.first(), balances.get(1)) else {
+            return Err(DepositError::AccountNotFound(account.id()));
+        };
         Ok(AccountBalance {
             settled: to_cents(main.settled()),
             pending: to_cents(-main.pending()),

@@ -217,6 +217,9 @@ pub struct Customer {
     kyc_level: KycLevel,
     status: AccountStatus,
     created_at: Option<DateTime<Utc>>,
+    /// Loaded with the page when the query asks for them (one query for the whole page).
+    #[graphql(skip)]
+    accounts: Option<Vec<DepositAccount>>,
 }
 
 impl From<core_customer::Customer> for Customer {
@@ -229,6 +232,7 @@ impl From<core_customer::Customer> for Customer {
             kyc_level: c.kyc_level.into(),
             status: c.status.into(),
             created_at: c.created_at(),
+            accounts: None,
         }
     }
 }
@@ -244,6 +248,9 @@ impl Customer {
             core_deposit::permissions::READ,
         )
         .await?;
+        if let Some(accounts) = &self.accounts {
+            return Ok(accounts.clone());
+        }
         let accounts = domain!(
             r,
             r.app
@@ -275,7 +282,7 @@ impl From<core_deposit::Activity> for Activity {
 }
 
 /// A customer's deposit account; balances and history come from the ledger.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Clone)]
 #[graphql(complex)]
 pub struct DepositAccount {
     id: Uuid,

@@ -663,6 +663,36 @@ async fn a_customer_sees_only_their_own_accounts() {
     deposit(&stack, &root, &b_account, 900).await.data();
     let ann = stack.token("customer", "ann@bank.test").await;
 
+    // staff see each customer with their own accounts (loaded for the whole page at once)
+    let page = ok(
+        &stack,
+        &root,
+        "{ customers(first: 20) { edges { node { email depositAccounts { id } } } } }",
+        json!({}),
+    )
+    .await;
+    let mut seen: Vec<(String, String)> = page["customers"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let accounts = e["node"]["depositAccounts"].as_array().unwrap();
+            assert_eq!(accounts.len(), 1);
+            (
+                e["node"]["email"].as_str().unwrap().to_owned(),
+                accounts[0]["id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        vec![
+            ("ann@bank.test".to_owned(), a_account.clone()),
+            ("ben@bank.test".to_owned(), b_account.clone())
+        ]
+    );
+
     let mine = stack
         .customer(&ann, "{ me { customerId depositAccounts { id balance { settled } history(first: 10) { edges { node { kind amountIn } } } } } }")
         .await;

@@ -186,7 +186,11 @@ impl Authorization {
         Ok(id)
     }
 
-    /// Checks and audits in a transaction of its own (for queries).
+    /// Checks and audits in a transaction of its own (for queries). That transaction commits
+    /// without waiting for its WAL flush (`synchronous_commit = off`): a read's audit entry is on
+    /// disk within a few WAL-writer cycles (well under a second), and a crash in that window can
+    /// lose it; no data changes depend on it. Every money- or state-changing use case audits with
+    /// [`Self::enforce_in_op`] in its own, fully durable transaction.
     pub async fn enforce(
         &self,
         subject: &Subject,
@@ -195,6 +199,9 @@ impl Authorization {
         correlation_id: Option<String>,
     ) -> Result<AuditEntryId, AuthzError> {
         let mut op = DbOp::init(&self.pool, &self.clock).await?;
+        sqlx::query("SET LOCAL synchronous_commit TO OFF")
+            .execute(op.conn())
+            .await?;
         op.set_context(EventContext {
             correlation_id,
             ..EventContext::default()

@@ -360,6 +360,33 @@ impl<C: EsRepoConfig> EsRepo<C> {
         self.list_conn(op.conn(), query).await
     }
 
+    /// The entities whose uuid index column `column` is one of `values`, oldest first, at most
+    /// `limit` (two queries whatever the number of values: for pages that show related entities).
+    pub async fn find_all_in(
+        &self,
+        column: &'static str,
+        values: &[Uuid],
+        limit: usize,
+    ) -> Result<Vec<C::Entity>, EsRepoError> {
+        let col = self.column(column)?;
+        if col.ty != ColumnType::Uuid {
+            return Err(EsRepoError::UnknownColumn {
+                entity: C::ENTITY,
+                column,
+            });
+        }
+        let mut conn = self.pool.acquire().await?;
+        let ids: Vec<Uuid> = sqlx::query_scalar(&format!(
+            "SELECT id FROM {} WHERE {column} = ANY($1) ORDER BY created_at, id LIMIT $2",
+            C::INDEX_TABLE
+        ))
+        .bind(values)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&mut *conn)
+        .await?;
+        self.load_many(&mut conn, &ids).await
+    }
+
     fn index_values(&self, entity: &C::Entity) -> Vec<IndexValue> {
         let values = C::index_values(entity);
         debug_assert!(
