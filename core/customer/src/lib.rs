@@ -125,36 +125,14 @@ impl Customers {
         }
     }
 
-    async fn begin(
-        &self,
-        actor: &Subject,
-        object: &str,
-        action: &str,
-    ) -> Result<DbOp, CustomerError> {
-        let mut op = DbOp::init(&self.pool, &self.clock).await?;
-        self.authz
-            .enforce_in_op(&mut op, actor, object, action)
-            .await?;
-        Ok(op)
-    }
-
-    async fn authorize(
-        &self,
-        actor: &Subject,
-        object: &str,
-        action: &str,
-    ) -> Result<(), CustomerError> {
-        self.authz.enforce(actor, object, action, None).await?;
-        Ok(())
-    }
-
     pub async fn create_prospect(
         &self,
         actor: &Subject,
         input: ProspectInput,
     ) -> Result<Prospect, CustomerError> {
         let mut op = self
-            .begin(actor, permissions::PROSPECTS, permissions::WRITE)
+            .authz
+            .begin_op(actor, permissions::PROSPECTS, permissions::WRITE)
             .await?;
         let email = input.email.clone();
         let new = NewProspect {
@@ -179,7 +157,8 @@ impl Customers {
         actor: &Subject,
         prospect_id: ProspectId,
     ) -> Result<String, CustomerError> {
-        self.authorize(actor, permissions::PROSPECTS, permissions::WRITE)
+        self.authz
+            .enforce(actor, permissions::PROSPECTS, permissions::WRITE, None)
             .await?;
         let prospect = self.find_prospect_unchecked(prospect_id).await?;
         if prospect.converted {
@@ -202,7 +181,8 @@ impl Customers {
     ) -> Result<Customer, CustomerError> {
         retry_conflicts(RetryPolicy::default(), || async {
             let mut op = self
-                .begin(actor, permissions::PROSPECTS, permissions::WRITE)
+                .authz
+                .begin_op(actor, permissions::PROSPECTS, permissions::WRITE)
                 .await?;
             if !self
                 .configs
@@ -339,7 +319,8 @@ impl Customers {
         actor: &Subject,
         id: ProspectId,
     ) -> Result<Option<Prospect>, CustomerError> {
-        self.authorize(actor, permissions::PROSPECTS, permissions::READ)
+        self.authz
+            .enforce(actor, permissions::PROSPECTS, permissions::READ, None)
             .await?;
         Ok(self.prospects.maybe_find_by_id(id).await?)
     }
@@ -349,7 +330,8 @@ impl Customers {
         actor: &Subject,
         query: ListQuery,
     ) -> Result<Page<Prospect>, CustomerError> {
-        self.authorize(actor, permissions::PROSPECTS, permissions::READ)
+        self.authz
+            .enforce(actor, permissions::PROSPECTS, permissions::READ, None)
             .await?;
         Ok(self.prospects.list(query).await?)
     }
@@ -359,7 +341,8 @@ impl Customers {
         actor: &Subject,
         id: CustomerId,
     ) -> Result<Option<Customer>, CustomerError> {
-        self.authorize(actor, permissions::CUSTOMERS, permissions::READ)
+        self.authz
+            .enforce(actor, permissions::CUSTOMERS, permissions::READ, None)
             .await?;
         Ok(self.customers.maybe_find_by_id(id).await?)
     }
@@ -369,7 +352,8 @@ impl Customers {
         actor: &Subject,
         query: ListQuery,
     ) -> Result<Page<Customer>, CustomerError> {
-        self.authorize(actor, permissions::CUSTOMERS, permissions::READ)
+        self.authz
+            .enforce(actor, permissions::CUSTOMERS, permissions::READ, None)
             .await?;
         Ok(self.customers.list(query).await?)
     }
@@ -382,7 +366,8 @@ impl Customers {
     ) -> Result<Customer, CustomerError> {
         retry_conflicts(RetryPolicy::default(), || async {
             let mut op = self
-                .begin(actor, permissions::CUSTOMERS, permissions::WRITE)
+                .authz
+                .begin_op(actor, permissions::CUSTOMERS, permissions::WRITE)
                 .await?;
             let mut customer = self.customer_in_op(&mut op, id).await?;
             let event = decide(&mut customer)?;

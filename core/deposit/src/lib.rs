@@ -56,6 +56,14 @@ use withdrawal::{ConclusionEffect, NewWithdrawal, WithdrawalRepo};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// What [`Deposits::change_account_status`] does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountStatusChange {
+    Freeze,
+    Unfreeze,
+    Close,
+}
+
 /// A deposit account's balances, read from the ledger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AccountBalance {
@@ -159,29 +167,6 @@ impl Deposits {
         &self.ledger
     }
 
-    async fn begin(
-        &self,
-        actor: &Subject,
-        object: &str,
-        action: &str,
-    ) -> Result<DbOp, DepositError> {
-        let mut op = DbOp::init(&self.pool, &self.clock).await?;
-        self.authz
-            .enforce_in_op(&mut op, actor, object, action)
-            .await?;
-        Ok(op)
-    }
-
-    async fn authorize(
-        &self,
-        actor: &Subject,
-        object: &str,
-        action: &str,
-    ) -> Result<(), DepositError> {
-        self.authz.enforce(actor, object, action, None).await?;
-        Ok(())
-    }
-
     /// Locks the account row (shared for money movements, exclusive for status changes) and
     /// loads the account.
     async fn lock_account_in_op(
@@ -250,7 +235,8 @@ impl Deposits {
         customer_id: CustomerId,
     ) -> Result<DepositAccount, DepositError> {
         let mut op = self
-            .begin(actor, permissions::ACCOUNTS, permissions::WRITE)
+            .authz
+            .begin_op(actor, permissions::ACCOUNTS, permissions::WRITE)
             .await?;
         let customer = self
             .customers
@@ -290,7 +276,8 @@ impl Deposits {
         actor: &Subject,
         id: DepositAccountId,
     ) -> Result<Option<DepositAccount>, DepositError> {
-        self.authorize(actor, permissions::ACCOUNTS, permissions::READ)
+        self.authz
+            .enforce(actor, permissions::ACCOUNTS, permissions::READ, None)
             .await?;
         Ok(self.accounts.maybe_find_by_id(id).await?)
     }
@@ -300,13 +287,14 @@ impl Deposits {
         actor: &Subject,
         query: ListQuery,
     ) -> Result<Page<DepositAccount>, DepositError> {
-        self.authorize(actor, permissions::ACCOUNTS, permissions::READ)
+        self.authz
+            .enforce(actor, permissions::ACCOUNTS, permissions::READ, None)
             .await?;
         Ok(self.accounts.list(query).await?)
     }
 
-    /// A customer's accounts, oldest first (at most 100). Not authorized here: staff callers
-    /// authorize with [`Self::authorize_account_read`], the customer API scopes by the token.
+    /// A customer's accounts, oldest first (at most 100). Not authorized here: the admin API
+    /// authorizes the read once per request, the customer API scopes it to the token's customer.
     pub async fn accounts_of_customer(
         &self,
         customer_id: CustomerId,
@@ -343,12 +331,6 @@ impl Deposits {
             .maybe_find_by_id(id)
             .await?
             .filter(|a| a.customer_id == customer_id))
-    }
-
-    /// Staff reading accounts (audited), before the unscoped reads above.
-    pub async fn authorize_account_read(&self, actor: &Subject) -> Result<(), DepositError> {
-        self.authorize(actor, permissions::ACCOUNTS, permissions::READ)
-            .await
     }
 
     /// Balances of an account the caller was allowed to load (one ledger query).
@@ -413,17 +395,25 @@ impl Deposits {
         })
     }
 
-    /// Freezes the account: its available balance moves to the frozen ledger account.
-    pub async fn freeze_account(
+    /// Freezes (the available balance moves to the frozen ledger account), unfreezes (the frozen
+    /// balance moves back) or closes (an active account with nothing on it; its ledger account is
+    /// then locked for good) the account.
+    pub async fn change_account_status(
         &self,
         actor: &Subject,
         id: DepositAccountId,
+        change: AccountStatusChange,
     ) -> Result<DepositAccount, DepositError> {
         retry_conflicts(RetryPolicy::default(), || async {
             let mut op = self
-                .begin(actor, permissions::ACCOUNTS, permissions::WRITE)
+                .authz
+                .begin_op(actor, permissions::ACCOUNTS, permissions::WRITE)
                 .await?;
-            let account = self.freeze_in_op(&mut op, id).await?;
+            let account = match change {
+                AccountStatusChange::Freeze => self.freeze_in_op(&mut op, id).await?,
+                AccountStatusChange::Unfreeze => self.unfreeze_in_op(&mut op, id).await?,
+                AccountStatusChange::Close => self.close_in_op(&mut op, id).await?,
+            };
             op.commit().await?;
             Ok(account)
         })
@@ -454,23 +444,6 @@ impl Deposits {
         Ok(account)
     }
 
-    /// Unfreezes the account: the frozen balance moves back.
-    pub async fn unfreeze_account(
-        &self,
-        actor: &Subject,
-        id: DepositAccountId,
-    ) -> Result<DepositAccount, DepositError> {
-        retry_conflicts(RetryPolicy::default(), || async {
-            let mut op = self
-                .begin(actor, permissions::ACCOUNTS, permissions::WRITE)
-                .await?;
-            let account = self.unfreeze_in_op(&mut op, id).await?;
-            op.commit().await?;
-            Ok(account)
-        })
-        .await
-    }
-
     async fn unfreeze_in_op(
         &self,
         op: &mut DbOp,
@@ -493,23 +466,6 @@ impl Deposits {
             self.accounts.update_in_op(op, &mut account).await?;
         }
         Ok(account)
-    }
-
-    /// Closes an active account with nothing on it; its ledger account is locked for good.
-    pub async fn close_account(
-        &self,
-        actor: &Subject,
-        id: DepositAccountId,
-    ) -> Result<DepositAccount, DepositError> {
-        retry_conflicts(RetryPolicy::default(), || async {
-            let mut op = self
-                .begin(actor, permissions::ACCOUNTS, permissions::WRITE)
-                .await?;
-            let account = self.close_in_op(&mut op, id).await?;
-            op.commit().await?;
-            Ok(account)
-        })
-        .await
     }
 
     async fn close_in_op(
@@ -550,7 +506,8 @@ impl Deposits {
         let request = (account_id, amount, &reference);
         retry_conflicts(RetryPolicy::default(), || async {
             let mut op = self
-                .begin(actor, permissions::DEPOSITS, permissions::WRITE)
+                .authz
+                .begin_op(actor, permissions::DEPOSITS, permissions::WRITE)
                 .await?;
             if let Some(id) = Self::claim(&mut op, OPERATION, actor, key, &request).await? {
                 let id = DepositId::from(id);
@@ -600,7 +557,8 @@ impl Deposits {
     ) -> Result<Deposit, DepositError> {
         retry_conflicts(RetryPolicy::default(), || async {
             let mut op = self
-                .begin(actor, permissions::DEPOSITS, permissions::WRITE)
+                .authz
+                .begin_op(actor, permissions::DEPOSITS, permissions::WRITE)
                 .await?;
             let mut deposit = not_found(
                 self.deposits.find_by_id_in_op(&mut op, id).await,
@@ -638,7 +596,8 @@ impl Deposits {
         actor: &Subject,
         id: DepositId,
     ) -> Result<Option<Deposit>, DepositError> {
-        self.authorize(actor, permissions::DEPOSITS, permissions::READ)
+        self.authz
+            .enforce(actor, permissions::DEPOSITS, permissions::READ, None)
             .await?;
         Ok(self.deposits.maybe_find_by_id(id).await?)
     }
@@ -658,7 +617,8 @@ impl Deposits {
         let request = (account_id, amount, &reference);
         retry_conflicts(RetryPolicy::default(), || async {
             let mut op = self
-                .begin(actor, permissions::WITHDRAWALS, permissions::WRITE)
+                .authz
+                .begin_op(actor, permissions::WITHDRAWALS, permissions::WRITE)
                 .await?;
             if let Some(id) = Self::claim(&mut op, OPERATION, actor, key, &request).await? {
                 return self.withdrawal_in_op(&mut op, WithdrawalId::from(id)).await;
@@ -728,7 +688,8 @@ impl Deposits {
     ) -> Result<Withdrawal, DepositError> {
         retry_conflicts(RetryPolicy::default(), || async {
             let mut op = self
-                .begin(actor, permissions::WITHDRAWALS, permissions::WRITE)
+                .authz
+                .begin_op(actor, permissions::WITHDRAWALS, permissions::WRITE)
                 .await?;
             let mut withdrawal = self.withdrawal_in_op(&mut op, id).await?;
             if withdrawal.ensure_confirmable()?.was_already_applied() {
@@ -768,7 +729,8 @@ impl Deposits {
     ) -> Result<Withdrawal, DepositError> {
         retry_conflicts(RetryPolicy::default(), || async {
             let mut op = self
-                .begin(actor, permissions::WITHDRAWALS, permissions::WRITE)
+                .authz
+                .begin_op(actor, permissions::WITHDRAWALS, permissions::WRITE)
                 .await?;
             let mut withdrawal = self.withdrawal_in_op(&mut op, id).await?;
             if withdrawal.ensure_cancellable()?.was_already_applied() {
@@ -805,7 +767,8 @@ impl Deposits {
     ) -> Result<Withdrawal, DepositError> {
         retry_conflicts(RetryPolicy::default(), || async {
             let mut op = self
-                .begin(actor, permissions::WITHDRAWALS, permissions::WRITE)
+                .authz
+                .begin_op(actor, permissions::WITHDRAWALS, permissions::WRITE)
                 .await?;
             let mut withdrawal = self.withdrawal_in_op(&mut op, id).await?;
             if withdrawal.ensure_revertible()?.was_already_applied() {
@@ -842,7 +805,8 @@ impl Deposits {
         actor: &Subject,
         id: WithdrawalId,
     ) -> Result<Option<Withdrawal>, DepositError> {
-        self.authorize(actor, permissions::WITHDRAWALS, permissions::READ)
+        self.authz
+            .enforce(actor, permissions::WITHDRAWALS, permissions::READ, None)
             .await?;
         Ok(self.withdrawals.maybe_find_by_id(id).await?)
     }
@@ -936,7 +900,8 @@ impl Deposits {
         account_id: DepositAccountId,
         query: ListQuery,
     ) -> Result<Page<Deposit>, DepositError> {
-        self.authorize(actor, permissions::DEPOSITS, permissions::READ)
+        self.authz
+            .enforce(actor, permissions::DEPOSITS, permissions::READ, None)
             .await?;
         Ok(self
             .deposits
@@ -950,7 +915,8 @@ impl Deposits {
         account_id: DepositAccountId,
         query: ListQuery,
     ) -> Result<Page<Withdrawal>, DepositError> {
-        self.authorize(actor, permissions::WITHDRAWALS, permissions::READ)
+        self.authz
+            .enforce(actor, permissions::WITHDRAWALS, permissions::READ, None)
             .await?;
         Ok(self
             .withdrawals

@@ -109,19 +109,6 @@ impl Governance {
         Ok(())
     }
 
-    async fn begin(
-        &self,
-        actor: &Subject,
-        object: &str,
-        action: &str,
-    ) -> Result<DbOp, GovernanceError> {
-        let mut op = DbOp::init(&self.pool, &self.clock).await?;
-        self.authz
-            .enforce_in_op(&mut op, actor, object, action)
-            .await?;
-        Ok(op)
-    }
-
     /// Reads are authorized and audited like writes.
     async fn read<T>(
         &self,
@@ -129,7 +116,10 @@ impl Governance {
         object: &str,
         read: impl AsyncFnOnce(&mut DbOp) -> Result<T, GovernanceError>,
     ) -> Result<T, GovernanceError> {
-        let mut op = self.begin(actor, object, permissions::READ).await?;
+        let mut op = self
+            .authz
+            .begin_op(actor, object, permissions::READ)
+            .await?;
         let value = read(&mut op).await?;
         op.commit().await?;
         Ok(value)
@@ -144,7 +134,8 @@ impl Governance {
         members: Vec<Uuid>,
     ) -> Result<Committee, GovernanceError> {
         let mut op = self
-            .begin(actor, permissions::COMMITTEES, permissions::WRITE)
+            .authz
+            .begin_op(actor, permissions::COMMITTEES, permissions::WRITE)
             .await?;
         let new = NewCommittee::try_new(CommitteeId::new(), name.clone(), members)?;
         let committee = match self
@@ -195,7 +186,8 @@ impl Governance {
     ) -> Result<Committee, GovernanceError> {
         retry_conflicts(RetryPolicy::default(), || async {
             let mut op = self
-                .begin(actor, permissions::COMMITTEES, permissions::WRITE)
+                .authz
+                .begin_op(actor, permissions::COMMITTEES, permissions::WRITE)
                 .await?;
             let mut committee = self.find_committee_in_op(&mut op, committee_id).await?;
             decide(&mut committee)?;
@@ -316,7 +308,8 @@ impl Governance {
     ) -> Result<Policy, GovernanceError> {
         retry_conflicts(RetryPolicy::default(), || async {
             let mut op = self
-                .begin(actor, permissions::POLICIES, permissions::WRITE)
+                .authz
+                .begin_op(actor, permissions::POLICIES, permissions::WRITE)
                 .await?;
             self.find_committee_in_op(&mut op, committee_id).await?;
             let mut policy = self.find_policy_in_op(&mut op, policy_id).await?;
@@ -396,7 +389,8 @@ impl Governance {
         let subject = Subject::User(actor);
         retry_conflicts(RetryPolicy::default(), || async {
             let mut op = self
-                .begin(
+                .authz
+                .begin_op(
                     &subject,
                     permissions::APPROVAL_PROCESSES,
                     permissions::WRITE,

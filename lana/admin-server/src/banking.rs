@@ -13,7 +13,9 @@ use chrono::{DateTime, Utc};
 use core_customer::{
     CustomerId, CustomerType as DomainCustomerType, ProspectId, ProspectInput, TelegramHandle,
 };
-use core_deposit::{Amount, DepositAccountId, DepositId, Reference, WithdrawalId};
+use core_deposit::{
+    AccountStatusChange, Amount, DepositAccountId, DepositId, Reference, WithdrawalId,
+};
 use core_governance::primitives::{
     ApprovalProcessId, CommitteeId, CommitteeName, DenialReason, PolicyId,
 };
@@ -1065,7 +1067,13 @@ impl BankingMutation {
     ) -> Result<DepositAccountFreezePayload> {
         let r = req(ctx)?;
         let id = DepositAccountId::from(input.deposit_account_id);
-        let a = domain!(r, r.app.deposits().freeze_account(&r.subject, id).await)?;
+        let a = domain!(
+            r,
+            r.app
+                .deposits()
+                .change_account_status(&r.subject, id, AccountStatusChange::Freeze)
+                .await
+        )?;
         Ok(DepositAccountFreezePayload { account: a.into() })
     }
 
@@ -1076,7 +1084,13 @@ impl BankingMutation {
     ) -> Result<DepositAccountUnfreezePayload> {
         let r = req(ctx)?;
         let id = DepositAccountId::from(input.deposit_account_id);
-        let a = domain!(r, r.app.deposits().unfreeze_account(&r.subject, id).await)?;
+        let a = domain!(
+            r,
+            r.app
+                .deposits()
+                .change_account_status(&r.subject, id, AccountStatusChange::Unfreeze)
+                .await
+        )?;
         Ok(DepositAccountUnfreezePayload { account: a.into() })
     }
 
@@ -1087,7 +1101,13 @@ impl BankingMutation {
     ) -> Result<DepositAccountClosePayload> {
         let r = req(ctx)?;
         let id = DepositAccountId::from(input.deposit_account_id);
-        let a = domain!(r, r.app.deposits().close_account(&r.subject, id).await)?;
+        let a = domain!(
+            r,
+            r.app
+                .deposits()
+                .change_account_status(&r.subject, id, AccountStatusChange::Close)
+                .await
+        )?;
         Ok(DepositAccountClosePayload { account: a.into() })
     }
 

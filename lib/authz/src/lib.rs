@@ -186,6 +186,19 @@ impl Authorization {
         Ok(id)
     }
 
+    /// Opens a use case's transaction after `subject` is allowed `action` on `object` (the decision
+    /// is audited in it, see [`Self::enforce_in_op`]).
+    pub async fn begin_op(
+        &self,
+        subject: &Subject,
+        object: &str,
+        action: &str,
+    ) -> Result<DbOp, AuthzError> {
+        let mut op = DbOp::init(&self.pool, &self.clock).await?;
+        self.enforce_in_op(&mut op, subject, object, action).await?;
+        Ok(op)
+    }
+
     /// Checks and audits in a transaction of its own (for queries). That transaction commits
     /// without waiting for its WAL flush (`synchronous_commit = off`): a read's audit entry is on
     /// disk within a few WAL-writer cycles (well under a second), and a crash in that window can
