@@ -36,13 +36,14 @@ pub struct Clock {
 #[derive(Debug)]
 enum Inner {
     Real,
-    Manual(watch::Sender<DateTime<Utc>>),
+    Manual(Arc<watch::Sender<DateTime<Utc>>>),
 }
 
 /// The handle that moves a manual clock. Only whoever owns the simulation holds one.
 #[derive(Clone, Debug)]
 pub struct ManualClock {
     clock: Clock,
+    time: Arc<watch::Sender<DateTime<Utc>>>,
 }
 
 fn truncate(t: DateTime<Utc>) -> DateTime<Utc> {
@@ -60,11 +61,11 @@ impl Clock {
 
     /// A clock standing at `start` until the returned handle moves it.
     pub fn manual(start: DateTime<Utc>) -> (Self, ManualClock) {
-        let (tx, _) = watch::channel(truncate(start));
+        let time = Arc::new(watch::channel(truncate(start)).0);
         let clock = Self {
-            inner: Arc::new(Inner::Manual(tx)),
+            inner: Arc::new(Inner::Manual(time.clone())),
         };
-        (clock.clone(), ManualClock { clock })
+        (clock.clone(), ManualClock { clock, time })
     }
 
     pub fn is_manual(&self) -> bool {
@@ -123,12 +124,9 @@ impl ManualClock {
 
     /// Moves the clock to `to`, which may not be earlier than now.
     pub fn set(&self, to: DateTime<Utc>) -> Result<DateTime<Utc>, ClockError> {
-        let Inner::Manual(tx) = &*self.clock.inner else {
-            unreachable!("a ManualClock always wraps a manual clock");
-        };
         let to = truncate(to);
         let mut result = Ok(to);
-        tx.send_if_modified(|now| {
+        self.time.send_if_modified(|now| {
             if to < *now {
                 result = Err(ClockError::Backwards {
                     now: *now,

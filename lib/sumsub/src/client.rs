@@ -1,4 +1,4 @@
-use crate::{ReviewAnswer, SumsubConfig, SumsubError, keyed_mac};
+use crate::{ReviewAnswer, SigningKeyError, SumsubConfig, SumsubError, keyed_mac};
 use hmac::{Hmac, Mac};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::{Method, StatusCode, Url, header};
@@ -32,13 +32,13 @@ pub(crate) fn request_mac(
     method: &str,
     path_and_query: &str,
     body: &[u8],
-) -> Hmac<Sha256> {
-    let mut mac: Hmac<Sha256> = keyed_mac(secret.as_bytes());
+) -> Result<Hmac<Sha256>, SigningKeyError> {
+    let mut mac: Hmac<Sha256> = keyed_mac(secret.as_bytes())?;
     mac.update(ts.to_string().as_bytes());
     mac.update(method.to_ascii_uppercase().as_bytes());
     mac.update(path_and_query.as_bytes());
     mac.update(body);
-    mac
+    Ok(mac)
 }
 
 /// `X-App-Access-Sig`: the hex `HMAC-SHA256(secret, ts + METHOD + path_and_query + body)`.
@@ -48,12 +48,12 @@ pub fn sign_request(
     method: &str,
     path_and_query: &str,
     body: &[u8],
-) -> String {
-    hex::encode(
-        request_mac(secret, ts, method, path_and_query, body)
+) -> Result<String, SigningKeyError> {
+    Ok(hex::encode(
+        request_mac(secret, ts, method, path_and_query, body)?
             .finalize()
             .into_bytes(),
-    )
+    ))
 }
 
 /// An applicant as the provider knows it.
@@ -225,7 +225,8 @@ impl SumsubClient {
             method.as_str(),
             &signed_path,
             body.as_deref().unwrap_or_default(),
-        );
+        )
+        .map_err(|e| SumsubError::Config(format!("secret_key: {e}")))?;
         let mut request = self
             .http
             .request(method, url)
@@ -322,7 +323,8 @@ mod tests {
                 "POST",
                 "/resources/sdkIntegrations/levels/-/websdkLink",
                 body
-            ),
+            )
+            .unwrap(),
             "17447019a414eba0096f6a86ca5ef9a59c1d74bb56a04ff4f12338b03e737c80"
         );
     }
@@ -332,15 +334,15 @@ mod tests {
         let expected = "058054f61941704b52e85729418dcd7bdbc3817f8ddff52fb72e43222b418b33";
         let path = "/resources/applicants/-;externalUserId=u%201/one";
         assert_eq!(
-            sign_request("sumsub-secret", 1_607_551_635, "GET", path, b""),
+            sign_request("sumsub-secret", 1_607_551_635, "GET", path, b"").unwrap(),
             expected
         );
         assert_eq!(
-            sign_request("sumsub-secret", 1_607_551_635, "get", path, b""),
+            sign_request("sumsub-secret", 1_607_551_635, "get", path, b"").unwrap(),
             expected
         );
         assert_ne!(
-            sign_request("other-secret", 1_607_551_635, "GET", path, b""),
+            sign_request("other-secret", 1_607_551_635, "GET", path, b"").unwrap(),
             expected
         );
     }

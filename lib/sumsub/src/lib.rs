@@ -75,11 +75,14 @@ impl ReviewAnswer {
     }
 }
 
-/// An HMAC keyed with `key`. HMAC accepts keys of any length (longer ones are hashed, shorter
-/// ones padded), so the length error of the generic `KeyInit` interface cannot happen.
-fn keyed_mac<M: hmac::Mac + hmac::digest::KeyInit>(key: &[u8]) -> M {
-    match <M as hmac::digest::KeyInit>::new_from_slice(key) {
-        Ok(mac) => mac,
-        Err(_) => unreachable!("HMAC accepts keys of any length"),
-    }
+/// A secret that cannot key an HMAC. HMAC takes keys of any length (longer ones are hashed,
+/// shorter ones padded), so this does not happen with the hmac crate; the generic `KeyInit`
+/// interface still reports a length error, and it is passed on rather than assumed away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the secret cannot key an HMAC")]
+pub struct SigningKeyError;
+
+/// An HMAC keyed with `key`.
+fn keyed_mac<M: hmac::Mac + hmac::digest::KeyInit>(key: &[u8]) -> Result<M, SigningKeyError> {
+    <M as hmac::digest::KeyInit>::new_from_slice(key).map_err(|_| SigningKeyError)
 }

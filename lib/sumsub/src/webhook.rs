@@ -1,4 +1,4 @@
-use crate::{ReviewAnswer, keyed_mac};
+use crate::{ReviewAnswer, SigningKeyError, keyed_mac};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
@@ -27,6 +27,8 @@ pub enum WebhookError {
     BadSignature,
     #[error("malformed webhook payload: {0}")]
     Malformed(String),
+    #[error(transparent)]
+    UnusableSecret(#[from] SigningKeyError),
 }
 
 impl WebhookError {
@@ -38,6 +40,7 @@ impl WebhookError {
             Self::UnsupportedAlgorithm(_) => "WEBHOOK_SIGNATURE_ALGORITHM_UNSUPPORTED",
             Self::BadSignature => "WEBHOOK_SIGNATURE_INVALID",
             Self::Malformed(_) => "WEBHOOK_MALFORMED",
+            Self::UnusableSecret(_) => "WEBHOOK_SECRET_NOT_CONFIGURED",
         }
     }
 }
@@ -75,31 +78,38 @@ impl DigestAlgorithm {
     }
 }
 
-fn webhook_mac<M: Mac + hmac::digest::KeyInit>(secret: &str, body: &[u8]) -> M {
-    let mut mac: M = keyed_mac(secret.as_bytes());
+fn webhook_mac<M: Mac + hmac::digest::KeyInit>(
+    secret: &str,
+    body: &[u8],
+) -> Result<M, SigningKeyError> {
+    let mut mac: M = keyed_mac(secret.as_bytes())?;
     mac.update(body);
-    mac
+    Ok(mac)
 }
 
 /// The [`DIGEST_HEADER`] value for `body`: what the provider sends (and the fake server).
-pub fn sign_webhook(secret: &str, algorithm: DigestAlgorithm, body: &[u8]) -> String {
-    match algorithm {
+pub fn sign_webhook(
+    secret: &str,
+    algorithm: DigestAlgorithm,
+    body: &[u8],
+) -> Result<String, SigningKeyError> {
+    Ok(match algorithm {
         DigestAlgorithm::HmacSha1Hex => hex::encode(
-            webhook_mac::<Hmac<Sha1>>(secret, body)
+            webhook_mac::<Hmac<Sha1>>(secret, body)?
                 .finalize()
                 .into_bytes(),
         ),
         DigestAlgorithm::HmacSha256Hex => hex::encode(
-            webhook_mac::<Hmac<Sha256>>(secret, body)
+            webhook_mac::<Hmac<Sha256>>(secret, body)?
                 .finalize()
                 .into_bytes(),
         ),
         DigestAlgorithm::HmacSha512Hex => hex::encode(
-            webhook_mac::<Hmac<Sha512>>(secret, body)
+            webhook_mac::<Hmac<Sha512>>(secret, body)?
                 .finalize()
                 .into_bytes(),
         ),
-    }
+    })
 }
 
 /// Checks the signature of a webhook (in constant time), then parses it. `digest_header` and
@@ -122,13 +132,13 @@ pub fn verify_webhook(
     let digest = hex::decode(digest).map_err(|_| WebhookError::BadSignature)?;
     let verified = match algorithm {
         DigestAlgorithm::HmacSha1Hex => {
-            webhook_mac::<Hmac<Sha1>>(secret, body).verify_slice(&digest)
+            webhook_mac::<Hmac<Sha1>>(secret, body)?.verify_slice(&digest)
         }
         DigestAlgorithm::HmacSha256Hex => {
-            webhook_mac::<Hmac<Sha256>>(secret, body).verify_slice(&digest)
+            webhook_mac::<Hmac<Sha256>>(secret, body)?.verify_slice(&digest)
         }
         DigestAlgorithm::HmacSha512Hex => {
-            webhook_mac::<Hmac<Sha512>>(secret, body).verify_slice(&digest)
+            webhook_mac::<Hmac<Sha512>>(secret, body)?.verify_slice(&digest)
         }
     };
     verified.map_err(|_| WebhookError::BadSignature)?;

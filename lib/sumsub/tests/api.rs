@@ -122,7 +122,7 @@ async fn the_fake_checks_the_timestamp() {
             .header(sumsub::APP_ACCESS_TS_HEADER, ts.to_string())
             .header(
                 sumsub::APP_ACCESS_SIG_HEADER,
-                sumsub::sign_request(SECRET_KEY, ts, "GET", path, b""),
+                sumsub::sign_request(SECRET_KEY, ts, "GET", path, b"").unwrap(),
             )
             .send()
             .await
