@@ -64,6 +64,13 @@ pub enum AccountStatusChange {
     Close,
 }
 
+/// The two settled movements of a withdrawal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Settlement {
+    Confirm,
+    Revert,
+}
+
 /// A deposit account's balances, read from the ledger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AccountBalance {
@@ -340,10 +347,40 @@ impl Deposits {
             .ledger()
             .balances_of(
                 self.ledger.journal(),
-                &[account.ledger_account_id, account.frozen_ledger_account_id],
+                &Self::balance_accounts(account),
                 &::ledger::Currency::usd(),
             )
             .await?;
+        Self::account_balance(account, &balances)
+    }
+
+    /// Balances read in the use case's transaction, after it locked the account.
+    async fn balance_in_op(
+        &self,
+        op: &mut DbOp,
+        account: &DepositAccount,
+    ) -> Result<AccountBalance, DepositError> {
+        let balances = self
+            .ledger
+            .ledger()
+            .balances_of_in_op(
+                op,
+                self.ledger.journal(),
+                &Self::balance_accounts(account),
+                &::ledger::Currency::usd(),
+            )
+            .await?;
+        Self::account_balance(account, &balances)
+    }
+
+    fn balance_accounts(account: &DepositAccount) -> [::ledger::AccountId; 2] {
+        [account.ledger_account_id, account.frozen_ledger_account_id]
+    }
+
+    fn account_balance(
+        account: &DepositAccount,
+        balances: &[::ledger::Balance],
+    ) -> Result<AccountBalance, DepositError> {
         let (Some(main), Some(frozen)) = (balances.first(), balances.get(1)) else {
             return Err(DepositError::AccountNotFound(account.id()));
         };
@@ -427,7 +464,7 @@ impl Deposits {
     ) -> Result<DepositAccount, DepositError> {
         let mut account = self.lock_account_in_op(op, id, true).await?;
         if account.freeze()?.did_execute() {
-            let balance = self.balance(&account).await?;
+            let balance = self.balance_in_op(op, &account).await?;
             if !balance.available.is_zero() {
                 let tx = self.ledger.transfer(
                     PostingKind::Freeze,
@@ -451,7 +488,7 @@ impl Deposits {
     ) -> Result<DepositAccount, DepositError> {
         let mut account = self.lock_account_in_op(op, id, true).await?;
         if account.unfreeze()?.did_execute() {
-            let balance = self.balance(&account).await?;
+            let balance = self.balance_in_op(op, &account).await?;
             if !balance.frozen.is_zero() {
                 let tx = self.ledger.transfer(
                     PostingKind::Unfreeze,
@@ -475,7 +512,7 @@ impl Deposits {
     ) -> Result<DepositAccount, DepositError> {
         let mut account = self.lock_account_in_op(op, id, true).await?;
         if account.status == AccountStatus::Active {
-            let balance = self.balance(&account).await?;
+            let balance = self.balance_in_op(op, &account).await?;
             if !(balance.settled.is_zero() && balance.pending.is_zero() && balance.frozen.is_zero())
             {
                 return Err(DepositError::AccountHasBalance(id));
@@ -686,32 +723,66 @@ impl Deposits {
         actor: &Subject,
         id: WithdrawalId,
     ) -> Result<Withdrawal, DepositError> {
+        self.settle_withdrawal(actor, id, Settlement::Confirm).await
+    }
+
+    /// Undoes a confirmed withdrawal: the amount comes back to the account.
+    pub async fn revert_withdrawal(
+        &self,
+        actor: &Subject,
+        id: WithdrawalId,
+    ) -> Result<Withdrawal, DepositError> {
+        self.settle_withdrawal(actor, id, Settlement::Revert).await
+    }
+
+    /// Confirming and reverting a withdrawal: both post a settled movement on an active account.
+    async fn settle_withdrawal(
+        &self,
+        actor: &Subject,
+        id: WithdrawalId,
+        step: Settlement,
+    ) -> Result<Withdrawal, DepositError> {
         retry_conflicts(RetryPolicy::default(), || async {
             let mut op = self
                 .authz
                 .begin_op(actor, permissions::WITHDRAWALS, permissions::WRITE)
                 .await?;
             let mut withdrawal = self.withdrawal_in_op(&mut op, id).await?;
-            if withdrawal.ensure_confirmable()?.was_already_applied() {
+            let ready = match step {
+                Settlement::Confirm => withdrawal.ensure_confirmable()?,
+                Settlement::Revert => withdrawal.ensure_revertible()?,
+            };
+            if ready.was_already_applied() {
                 return Ok(withdrawal);
             }
             let account = self
                 .lock_account_in_op(&mut op, withdrawal.account_id, false)
                 .await?;
             account.ensure_active()?;
-            let tx = self.ledger.withdrawal_confirm(
-                id,
+            let (customer, omnibus, today) = (
                 account.ledger_account_id,
                 account.omnibus_account_id,
-                withdrawal.amount,
                 Self::today(&op),
             );
+            let tx = match step {
+                Settlement::Confirm => {
+                    self.ledger
+                        .withdrawal_confirm(id, customer, omnibus, withdrawal.amount, today)
+                }
+                Settlement::Revert => {
+                    self.ledger
+                        .withdrawal_revert(id, customer, omnibus, withdrawal.amount, today)
+                }
+            };
             let posted = self
                 .ledger
                 .post_in_op(&mut op, tx)
                 .await
                 .map_err(|e| posting_error(e, account.id()))?;
-            let _ = withdrawal.confirm(posted.id)?;
+            let _ = match step {
+                Settlement::Confirm => withdrawal.confirm(posted.id)?,
+                Settlement::Revert => withdrawal.revert(posted.id)?,
+            };
             self.withdrawals
                 .update_in_op(&mut op, &mut withdrawal)
                 .await?;
@@ -750,47 +821,6 @@ impl Deposits {
                 )
                 .await?;
             let _ = withdrawal.cancel(posted.id)?;
-            self.withdrawals
-                .update_in_op(&mut op, &mut withdrawal)
-                .await?;
-            op.commit().await?;
-            Ok(withdrawal)
-        })
-        .await
-    }
-
-    /// Undoes a confirmed withdrawal: the amount comes back to the account.
-    pub async fn revert_withdrawal(
-        &self,
-        actor: &Subject,
-        id: WithdrawalId,
-    ) -> Result<Withdrawal, DepositError> {
-        retry_conflicts(RetryPolicy::default(), || async {
-            let mut op = self
-                .authz
-                .begin_op(actor, permissions::WITHDRAWALS, permissions::WRITE)
-                .await?;
-            let mut withdrawal = self.withdrawal_in_op(&mut op, id).await?;
-            if withdrawal.ensure_revertible()?.was_already_applied() {
-                return Ok(withdrawal);
-            }
-            let account = self
-                .lock_account_in_op(&mut op, withdrawal.account_id, false)
-                .await?;
-            account.ensure_active()?;
-            let tx = self.ledger.withdrawal_revert(
-                id,
-                account.ledger_account_id,
-                account.omnibus_account_id,
-                withdrawal.amount,
-                Self::today(&op),
-            );
-            let posted = self
-                .ledger
-                .post_in_op(&mut op, tx)
-                .await
-                .map_err(|e| posting_error(e, account.id()))?;
-            let _ = withdrawal.revert(posted.id)?;
             self.withdrawals
                 .update_in_op(&mut op, &mut withdrawal)
                 .await?;

@@ -78,39 +78,19 @@ impl Ledger {
         accounts: &[AccountId],
         currency: &Currency,
     ) -> Result<Vec<Balance>, LedgerError> {
-        let ids: Vec<Uuid> = accounts.iter().map(|a| Uuid::from(*a)).collect();
-        let rows = sqlx::query!(
-            r#"SELECT q.id AS "id!", a.normal_side AS "normal_side?", a.is_set AS "is_set?",
-                      coalesce(b.version, 0)::bigint AS "version!",
-                      coalesce(b.settled_dr, 0)::bigint AS "sdr!", coalesce(b.settled_cr, 0)::bigint AS "scr!",
-                      coalesce(b.pending_dr, 0)::bigint AS "pdr!", coalesce(b.pending_cr, 0)::bigint AS "pcr!",
-                      coalesce(b.encumbrance_dr, 0)::bigint AS "edr!", coalesce(b.encumbrance_cr, 0)::bigint AS "ecr!"
-               FROM unnest($2::uuid[]) WITH ORDINALITY AS q(id, n)
-               LEFT JOIN ledger_accounts a ON a.id = q.id
-               LEFT JOIN ledger_balances b ON b.journal_id = $1 AND b.account_id = q.id AND b.currency = $3
-               ORDER BY q.n"#,
-            Uuid::from(journal),
-            &ids,
-            currency.as_str()
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|r| {
-                let account = AccountId::from(r.id);
-                match (r.normal_side, r.is_set) {
-                    (Some(side), Some(false)) => Ok(Balance::from_totals(
-                        Side::parse(&side),
-                        r.version,
-                        [(r.sdr, r.scr), (r.pdr, r.pcr), (r.edr, r.ecr)],
-                    )),
-                    (Some(_), _) => Err(LedgerError::Posting(crate::PostingError::Invalid(
-                        format!("account {account} is a set; read it with `balance`"),
-                    ))),
-                    (None, _) => Err(LedgerError::AccountNotFound(account)),
-                }
-            })
-            .collect()
+        let mut conn = self.pool.acquire().await?;
+        balances_of(&mut conn, journal, accounts, currency).await
+    }
+
+    /// [`Self::balances_of`] read in the use case's transaction (after it took its locks).
+    pub async fn balances_of_in_op(
+        &self,
+        op: &mut es::DbOp,
+        journal: JournalId,
+        accounts: &[AccountId],
+        currency: &Currency,
+    ) -> Result<Vec<Balance>, LedgerError> {
+        balances_of(op.conn(), journal, accounts, currency).await
     }
 
     /// The balance now (an account set: the sum of its members).
@@ -257,4 +237,45 @@ impl Ledger {
             has_next_page,
         })
     }
+}
+
+async fn balances_of(
+    conn: &mut sqlx::PgConnection,
+    journal: JournalId,
+    accounts: &[AccountId],
+    currency: &Currency,
+) -> Result<Vec<Balance>, LedgerError> {
+    let ids: Vec<Uuid> = accounts.iter().map(|a| Uuid::from(*a)).collect();
+    let rows = sqlx::query!(
+        r#"SELECT q.id AS "id!", a.normal_side AS "normal_side?", a.is_set AS "is_set?",
+                  coalesce(b.version, 0)::bigint AS "version!",
+                  coalesce(b.settled_dr, 0)::bigint AS "sdr!", coalesce(b.settled_cr, 0)::bigint AS "scr!",
+                  coalesce(b.pending_dr, 0)::bigint AS "pdr!", coalesce(b.pending_cr, 0)::bigint AS "pcr!",
+                  coalesce(b.encumbrance_dr, 0)::bigint AS "edr!", coalesce(b.encumbrance_cr, 0)::bigint AS "ecr!"
+           FROM unnest($2::uuid[]) WITH ORDINALITY AS q(id, n)
+           LEFT JOIN ledger_accounts a ON a.id = q.id
+           LEFT JOIN ledger_balances b ON b.journal_id = $1 AND b.account_id = q.id AND b.currency = $3
+           ORDER BY q.n"#,
+        Uuid::from(journal),
+        &ids,
+        currency.as_str()
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            let account = AccountId::from(r.id);
+            match (r.normal_side, r.is_set) {
+                (Some(side), Some(false)) => Ok(Balance::from_totals(
+                    Side::parse(&side),
+                    r.version,
+                    [(r.sdr, r.scr), (r.pdr, r.pcr), (r.edr, r.ecr)],
+                )),
+                (Some(_), _) => Err(LedgerError::Posting(crate::PostingError::Invalid(format!(
+                    "account {account} is a set; read it with `balance`"
+                )))),
+                (None, _) => Err(LedgerError::AccountNotFound(account)),
+            }
+        })
+        .collect()
 }
