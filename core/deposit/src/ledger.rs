@@ -165,14 +165,6 @@ impl DepositLedger {
         self.journal
     }
 
-    pub fn omnibus_set(&self) -> AccountId {
-        self.omnibus_set
-    }
-
-    pub fn accounts_set(&self) -> AccountId {
-        self.accounts_set
-    }
-
     /// The shard a new deposit account posts against (spread by its id).
     pub fn shard_for(&self, id: Uuid) -> AccountId {
         let n = usize::from(id.as_bytes()[15]) % self.shards.len().max(1);

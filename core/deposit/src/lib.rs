@@ -170,10 +170,6 @@ impl Deposits {
         }
     }
 
-    pub fn ledger(&self) -> &DepositLedger {
-        &self.ledger
-    }
-
     /// Locks the account row (shared for money movements, exclusive for status changes) and
     /// loads the account.
     async fn lock_account_in_op(
@@ -446,15 +442,24 @@ impl Deposits {
                 .authz
                 .begin_op(actor, permissions::ACCOUNTS, permissions::WRITE)
                 .await?;
-            let account = match change {
-                AccountStatusChange::Freeze => self.freeze_in_op(&mut op, id).await?,
-                AccountStatusChange::Unfreeze => self.unfreeze_in_op(&mut op, id).await?,
-                AccountStatusChange::Close => self.close_in_op(&mut op, id).await?,
-            };
+            let account = self.change_status_in_op(&mut op, id, change).await?;
             op.commit().await?;
             Ok(account)
         })
         .await
+    }
+
+    async fn change_status_in_op(
+        &self,
+        op: &mut DbOp,
+        id: DepositAccountId,
+        change: AccountStatusChange,
+    ) -> Result<DepositAccount, DepositError> {
+        match change {
+            AccountStatusChange::Freeze => self.freeze_in_op(op, id).await,
+            AccountStatusChange::Unfreeze => self.unfreeze_in_op(op, id).await,
+            AccountStatusChange::Close => self.close_in_op(op, id).await,
+        }
     }
 
     async fn freeze_in_op(
@@ -883,10 +888,16 @@ impl Deposits {
         op: &mut DbOp,
         event: &CustomerPublicEvent,
     ) -> Result<(), DepositError> {
-        let (customer_id, action) = match event {
-            CustomerPublicEvent::CustomerFrozen { customer_id } => (*customer_id, "freeze"),
-            CustomerPublicEvent::CustomerUnfrozen { customer_id } => (*customer_id, "unfreeze"),
-            CustomerPublicEvent::CustomerClosed { customer_id } => (*customer_id, "close"),
+        let (customer_id, change) = match event {
+            CustomerPublicEvent::CustomerFrozen { customer_id } => {
+                (*customer_id, AccountStatusChange::Freeze)
+            }
+            CustomerPublicEvent::CustomerUnfrozen { customer_id } => {
+                (*customer_id, AccountStatusChange::Unfreeze)
+            }
+            CustomerPublicEvent::CustomerClosed { customer_id } => {
+                (*customer_id, AccountStatusChange::Close)
+            }
             CustomerPublicEvent::CustomerCreated { .. } => return Ok(()),
         };
         let accounts = self
@@ -899,59 +910,23 @@ impl Deposits {
             .entities;
         for account in accounts {
             let id = account.id();
-            let result = match action {
-                "freeze" => self.freeze_in_op(op, id).await.map(drop),
-                "unfreeze" => self.unfreeze_in_op(op, id).await.map(drop),
-                _ => {
-                    // A closed customer's accounts close; one that still holds money is frozen
-                    // instead, so nothing moves until staff settle it.
-                    match self.close_in_op(op, id).await {
-                        Err(
-                            DepositError::AccountHasBalance(_) | DepositError::AccountFrozen(_),
-                        ) => {
-                            tracing::warn!(account_id = %id, "closed customer's account holds money; frozen instead of closed");
-                            self.freeze_in_op(op, id).await.map(drop)
-                        }
-                        other => other.map(drop),
-                    }
+            // A closed customer's accounts close; one that still holds money (or is frozen) is
+            // frozen instead, so nothing moves until staff settle it.
+            let result = match self.change_status_in_op(op, id, change).await {
+                Err(DepositError::AccountHasBalance(_) | DepositError::AccountFrozen(_))
+                    if change == AccountStatusChange::Close =>
+                {
+                    tracing::warn!(account_id = %id, "closed customer's account holds money; frozen instead of closed");
+                    self.freeze_in_op(op, id).await
                 }
+                other => other,
             };
             match result {
-                Ok(()) | Err(DepositError::AccountClosed(_)) => {}
+                Ok(_) | Err(DepositError::AccountClosed(_)) => {}
                 Err(e) => return Err(e),
             }
         }
         Ok(())
-    }
-
-    pub async fn list_deposits_of_account(
-        &self,
-        actor: &Subject,
-        account_id: DepositAccountId,
-        query: ListQuery,
-    ) -> Result<Page<Deposit>, DepositError> {
-        self.authz
-            .enforce(actor, permissions::DEPOSITS, permissions::READ, None)
-            .await?;
-        Ok(self
-            .deposits
-            .list(query.filter("account_id", Uuid::from(account_id)))
-            .await?)
-    }
-
-    pub async fn list_withdrawals_of_account(
-        &self,
-        actor: &Subject,
-        account_id: DepositAccountId,
-        query: ListQuery,
-    ) -> Result<Page<Withdrawal>, DepositError> {
-        self.authz
-            .enforce(actor, permissions::WITHDRAWALS, permissions::READ, None)
-            .await?;
-        Ok(self
-            .withdrawals
-            .list(query.filter("account_id", Uuid::from(account_id)))
-            .await?)
     }
 }
 

@@ -208,7 +208,6 @@ pub struct LanaApp {
     audit: Audit,
     authz: Authorization,
     access: Access,
-    ledger: Ledger,
     configs: DomainConfigs,
     governance: Governance,
     customers: Customers,
@@ -282,7 +281,7 @@ impl LanaApp {
 
         let ledger =
             Ledger::init(pool.clone(), clock.clone(), outbox.clone(), &config.ledger).await?;
-        let deposit_ledger = DepositLedger::init(ledger.clone()).await?;
+        let deposit_ledger = DepositLedger::init(ledger).await?;
         let configs = DomainConfigs::new(
             pool.clone(),
             clock.clone(),
@@ -337,7 +336,6 @@ impl LanaApp {
             audit,
             authz,
             access,
-            ledger,
             configs,
             governance,
             customers,
@@ -370,10 +368,6 @@ impl LanaApp {
 
     pub fn access(&self) -> &Access {
         &self.access
-    }
-
-    pub fn ledger(&self) -> &Ledger {
-        &self.ledger
     }
 
     pub fn configs(&self) -> &DomainConfigs {

@@ -927,3 +927,69 @@ async fn onboarding_by_signed_webhooks() {
     .await;
     assert_eq!(customers["customers"]["edges"].as_array().unwrap().len(), 1);
 }
+
+/// Polls until the deposit account shows `status` (customer changes arrive through the outbox).
+async fn await_account(stack: &Stack, token: &str, id: &str, status: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let a = ok(stack, token, ACCOUNT, json!({ "id": id })).await["depositAccount"].clone();
+        if a["status"] == status {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "account {id} stuck at {}",
+            a["status"]
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn customer_op(stack: &Stack, token: &str, verb: &str, id: &str) -> Value {
+    let query = format!(
+        "mutation($input: Customer{verb}Input!) {{ customer{verb}(input: $input) {{ customer {{ id status }} }} }}"
+    );
+    ok(
+        stack,
+        token,
+        &query,
+        json!({ "input": { "customerId": id } }),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customers_freeze_unfreeze_and_close_reach_their_accounts() {
+    let stack = Stack::start(ROOT).await;
+    let root = stack.token("internal", ROOT).await;
+    let (customer, account) = customer_with_account(&stack, &root, "fay@bank.test").await;
+    deposit(&stack, &root, &account, 100).await.data();
+
+    let frozen = customer_op(&stack, &root, "Freeze", &customer).await;
+    assert_eq!(frozen["customerFreeze"]["customer"]["status"], "FROZEN");
+    await_account(&stack, &root, &account, "FROZEN").await;
+    assert_eq!(balances(&stack, &root, &account).await, (0, 0, 0, 100));
+    assert_eq!(
+        code(&deposit(&stack, &root, &account, 10).await),
+        "ACCOUNT_FROZEN"
+    );
+
+    customer_op(&stack, &root, "Unfreeze", &customer).await;
+    await_account(&stack, &root, &account, "ACTIVE").await;
+    assert_eq!(balances(&stack, &root, &account).await, (100, 0, 100, 0));
+
+    // closing a customer whose account still holds money freezes the account instead
+    customer_op(&stack, &root, "Close", &customer).await;
+    await_account(&stack, &root, &account, "FROZEN").await;
+    assert_eq!(balances(&stack, &root, &account).await, (0, 0, 0, 100));
+
+    // an empty account of a closed customer closes
+    let (other, empty) = customer_with_account(&stack, &root, "gus@bank.test").await;
+    let closed = customer_op(&stack, &root, "Close", &other).await;
+    assert_eq!(closed["customerClose"]["customer"]["status"], "CLOSED");
+    await_account(&stack, &root, &empty, "CLOSED").await;
+    assert_eq!(
+        code(&deposit(&stack, &root, &empty, 10).await),
+        "ACCOUNT_CLOSED"
+    );
+}
