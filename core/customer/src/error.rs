@@ -1,17 +1,40 @@
+//! The customer domain's errors and their stable codes.
+
 use crate::primitives::{CustomerId, InvalidTelegramHandle, ProspectId};
+use error_code::{ErrorCode, FORBIDDEN, INVALID_INPUT};
+use use_case::{DomainError, PlatformError};
+
+pub const PROSPECT_ALREADY_CONVERTED: ErrorCode = ErrorCode::new(
+    "PROSPECT_ALREADY_CONVERTED",
+    "The prospect is already a customer (with the same id).",
+);
+pub const MANUAL_CONVERSION_DISABLED: ErrorCode = ErrorCode::new(
+    "MANUAL_CONVERSION_DISABLED",
+    "Converting a prospect without the KYC provider's approval is off (setting customer-manual-conversion-allowed).",
+);
+pub const CUSTOMER_CLOSED: ErrorCode = ErrorCode::new(
+    "CUSTOMER_CLOSED",
+    "The customer is closed; nothing about them can change any more.",
+);
+pub const KYC_PROVIDER_NOT_CONFIGURED: ErrorCode = ErrorCode::new(
+    "KYC_PROVIDER_NOT_CONFIGURED",
+    "No KYC provider is configured: verification links cannot be made and its webhooks are refused.",
+);
+
+/// The codes of this domain.
+pub const CODES: &[ErrorCode] = &[
+    PROSPECT_ALREADY_CONVERTED,
+    MANUAL_CONVERSION_DISABLED,
+    CUSTOMER_CLOSED,
+    KYC_PROVIDER_NOT_CONFIGURED,
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum CustomerError {
     #[error(transparent)]
-    NotAuthorized(authz::AuthzError),
-    #[error(transparent)]
     InvalidEmail(#[from] email::InvalidEmail),
     #[error(transparent)]
     InvalidTelegramHandle(#[from] InvalidTelegramHandle),
-    #[error("prospect {0} not found")]
-    ProspectNotFound(ProspectId),
-    #[error("customer {0} not found")]
-    CustomerNotFound(CustomerId),
     #[error("a prospect with email {0} already exists")]
     ProspectEmailTaken(String),
     #[error("a customer with email {0} already exists")]
@@ -33,59 +56,32 @@ pub enum CustomerError {
     #[error(transparent)]
     Config(#[from] core_domain_config::DomainConfigError),
     #[error(transparent)]
-    Authz(authz::AuthzError),
-    #[error(transparent)]
-    Repo(es::EsRepoError),
-    #[error(transparent)]
-    Outbox(#[from] outbox::OutboxError),
-    #[error(transparent)]
-    Sqlx(#[from] sqlx::Error),
+    Platform(#[from] PlatformError),
 }
 
-impl CustomerError {
-    /// The stable code clients see.
-    pub fn code(&self) -> &'static str {
+use_case::platform_errors!(CustomerError);
+
+impl DomainError for CustomerError {
+    fn code(&self) -> ErrorCode {
         match self {
-            Self::NotAuthorized(_) => "NOT_AUTHORIZED",
-            Self::InvalidEmail(_) | Self::InvalidTelegramHandle(_) => "INVALID_INPUT",
-            Self::ProspectNotFound(_) | Self::CustomerNotFound(_) => "NOT_FOUND",
-            Self::ProspectEmailTaken(_) | Self::CustomerEmailTaken(_) => "EMAIL_TAKEN",
-            Self::ProspectAlreadyConverted(_) => "PROSPECT_ALREADY_CONVERTED",
-            Self::ManualConversionDisabled => "MANUAL_CONVERSION_DISABLED",
-            Self::CustomerClosed(_) => "CUSTOMER_CLOSED",
-            Self::SubjectMismatch(_) => "FORBIDDEN",
-            Self::KycProviderNotConfigured => "KYC_PROVIDER_NOT_CONFIGURED",
+            Self::InvalidEmail(_) | Self::InvalidTelegramHandle(_) => INVALID_INPUT,
+            Self::ProspectEmailTaken(_) | Self::CustomerEmailTaken(_) => email::EMAIL_TAKEN,
+            Self::ProspectAlreadyConverted(_) => PROSPECT_ALREADY_CONVERTED,
+            Self::ManualConversionDisabled => MANUAL_CONVERSION_DISABLED,
+            Self::CustomerClosed(_) => CUSTOMER_CLOSED,
+            Self::SubjectMismatch(_) => FORBIDDEN,
+            Self::KycProviderNotConfigured => KYC_PROVIDER_NOT_CONFIGURED,
             Self::KycProvider(e) => e.code(),
             Self::Config(e) => e.code(),
-            Self::Repo(es::EsRepoError::ConcurrentModification { .. }) => "CONCURRENT_MODIFICATION",
-            Self::Repo(es::EsRepoError::InvalidCursor) => "INVALID_CURSOR",
-            Self::Repo(es::EsRepoError::InvalidPageSize { .. }) => "INVALID_INPUT",
-            Self::Authz(_) | Self::Repo(_) | Self::Outbox(_) | Self::Sqlx(_) => "INTERNAL",
+            Self::Platform(e) => e.code(),
         }
     }
-}
 
-impl From<authz::AuthzError> for CustomerError {
-    fn from(e: authz::AuthzError) -> Self {
-        match e {
-            authz::AuthzError::NotAuthorized { .. } => Self::NotAuthorized(e),
-            other => Self::Authz(other),
-        }
-    }
-}
-
-impl From<es::EsRepoError> for CustomerError {
-    fn from(e: es::EsRepoError) -> Self {
-        Self::Repo(e)
-    }
-}
-
-impl es::Retryable for CustomerError {
-    fn is_retryable(&self) -> bool {
+    fn platform(&self) -> Option<&PlatformError> {
         match self {
-            Self::Repo(e) => e.is_retryable(),
-            Self::Sqlx(e) => es::sqlx_error_is_retryable(e),
-            _ => false,
+            Self::Config(e) => e.platform(),
+            Self::Platform(e) => Some(e),
+            _ => None,
         }
     }
 }

@@ -117,6 +117,24 @@ impl KycStatus {
     }
 }
 
+/// What the KYC provider reported about a prospect's applicant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KycUpdate {
+    Started,
+    Pending,
+    OnHold,
+    Approved { level: KycLevel },
+    Declined { reject_labels: Vec<String> },
+}
+
+/// A prospect's identifying data, as staff enter it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProspectInput {
+    pub email: email::Email,
+    pub telegram_handle: TelegramHandle,
+    pub customer_type: CustomerType,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CustomerStatus {

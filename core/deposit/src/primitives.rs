@@ -1,4 +1,4 @@
-//! Value objects of the deposit domain.
+//! Value objects of the deposit domain, parsed once at the edge.
 
 use money::UsdCents;
 use serde::{Deserialize, Serialize};
@@ -103,15 +103,6 @@ impl AccountStatus {
             Self::Closed => "closed",
         }
     }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "active" => Some(Self::Active),
-            "frozen" => Some(Self::Frozen),
-            "closed" => Some(Self::Closed),
-            _ => None,
-        }
-    }
 }
 
 /// How recently the customer used the account (evaluated at the end of each day).
@@ -154,6 +145,37 @@ impl WithdrawalStatus {
             Self::Confirmed => "confirmed",
             Self::Reverted => "reverted",
         }
+    }
+}
+
+/// What a status change of an account does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountStatusChange {
+    /// The available balance moves to the account's frozen ledger account; nothing can leave.
+    Freeze,
+    /// The frozen balance moves back.
+    Unfreeze,
+    /// An active account with nothing on it closes; its ledger account is locked for good.
+    Close,
+}
+
+/// A deposit account's balances, read from the ledger, in cents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountBalance {
+    /// Money on the account.
+    pub settled: UsdCents,
+    /// Held for withdrawals awaiting approval or confirmation.
+    pub pending: UsdCents,
+    /// What can be withdrawn: settled minus pending.
+    pub available: UsdCents,
+    /// Moved aside while the account is frozen.
+    pub frozen: UsdCents,
+}
+
+impl AccountBalance {
+    /// Nothing settled, held or frozen: the account may close.
+    pub fn is_zero(&self) -> bool {
+        self.settled.is_zero() && self.pending.is_zero() && self.frozen.is_zero()
     }
 }
 

@@ -1,20 +1,49 @@
-use crate::primitives::{ApprovalProcessId, CommitteeId, InvalidValue, PolicyId, ProcessType};
+//! The governance domain's errors and their stable codes.
+
+use crate::primitives::{ApprovalProcessId, CommitteeId, InvalidValue, ProcessType};
+use error_code::{ErrorCode, INVALID_INPUT, NOT_FOUND};
+use use_case::{DomainError, PlatformError};
 use uuid::Uuid;
+
+pub const COMMITTEE_NAME_TAKEN: ErrorCode =
+    ErrorCode::new("COMMITTEE_NAME_TAKEN", "Another committee has this name.");
+pub const NOT_A_COMMITTEE_MEMBER: ErrorCode = ErrorCode::new(
+    "NOT_A_COMMITTEE_MEMBER",
+    "The staff user is not a member of the committee.",
+);
+pub const COMMITTEE_WOULD_BE_EMPTY: ErrorCode = ErrorCode::new(
+    "COMMITTEE_WOULD_BE_EMPTY",
+    "A committee keeps at least one member; add another before removing the last.",
+);
+pub const ALREADY_VOTED: ErrorCode = ErrorCode::new(
+    "ALREADY_VOTED",
+    "The staff user already voted otherwise on this approval process; each voter votes once.",
+);
+pub const NOT_AN_ELIGIBLE_VOTER: ErrorCode = ErrorCode::new(
+    "NOT_AN_ELIGIBLE_VOTER",
+    "Only the members of the committee when the process started vote on it.",
+);
+pub const APPROVAL_PROCESS_CONCLUDED: ErrorCode = ErrorCode::new(
+    "APPROVAL_PROCESS_CONCLUDED",
+    "The approval process is already approved or denied; it takes no more votes.",
+);
+
+/// The codes of this domain.
+pub const CODES: &[ErrorCode] = &[
+    COMMITTEE_NAME_TAKEN,
+    NOT_A_COMMITTEE_MEMBER,
+    COMMITTEE_WOULD_BE_EMPTY,
+    ALREADY_VOTED,
+    NOT_AN_ELIGIBLE_VOTER,
+    APPROVAL_PROCESS_CONCLUDED,
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum GovernanceError {
     #[error(transparent)]
-    NotAuthorized(authz::AuthzError),
-    #[error(transparent)]
     InvalidValue(#[from] InvalidValue),
-    #[error("committee {0} not found")]
-    CommitteeNotFound(CommitteeId),
-    #[error("policy {0} not found")]
-    PolicyNotFound(PolicyId),
     #[error("no policy governs process type {0}")]
     NoPolicyForProcessType(ProcessType),
-    #[error("approval process {0} not found")]
-    ApprovalProcessNotFound(ApprovalProcessId),
     #[error("a committee named {0} already exists")]
     CommitteeNameTaken(String),
     #[error("a committee needs at least one member")]
@@ -38,65 +67,35 @@ pub enum GovernanceError {
     },
     #[error("approval process {process_id} is already concluded")]
     AlreadyConcluded { process_id: ApprovalProcessId },
+    #[error("{0} is not a staff user; only staff vote")]
+    VoterNotStaff(String),
+    #[error("no staff user {0}")]
+    UnknownStaffUser(Uuid),
     #[error(transparent)]
-    Repo(#[from] es::EsRepoError),
-    #[error(transparent)]
-    Authz(authz::AuthzError),
-    #[error(transparent)]
-    Outbox(#[from] outbox::OutboxError),
-    #[error(transparent)]
-    Sqlx(#[from] sqlx::Error),
+    Platform(#[from] PlatformError),
 }
 
-impl From<authz::AuthzError> for GovernanceError {
-    fn from(e: authz::AuthzError) -> Self {
-        match e {
-            authz::AuthzError::NotAuthorized { .. } => GovernanceError::NotAuthorized(e),
-            other => GovernanceError::Authz(other),
+use_case::platform_errors!(GovernanceError);
+
+impl DomainError for GovernanceError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            Self::InvalidValue(_) | Self::CommitteeWithoutMembers => INVALID_INPUT,
+            Self::NoPolicyForProcessType(_) | Self::UnknownStaffUser(_) => NOT_FOUND,
+            Self::CommitteeNameTaken(_) => COMMITTEE_NAME_TAKEN,
+            Self::NotACommitteeMember { .. } => NOT_A_COMMITTEE_MEMBER,
+            Self::CommitteeWouldBeEmpty { .. } => COMMITTEE_WOULD_BE_EMPTY,
+            Self::AlreadyVoted { .. } => ALREADY_VOTED,
+            Self::NotAnEligibleVoter { .. } | Self::VoterNotStaff(_) => NOT_AN_ELIGIBLE_VOTER,
+            Self::AlreadyConcluded { .. } => APPROVAL_PROCESS_CONCLUDED,
+            Self::Platform(e) => e.code(),
         }
     }
-}
 
-impl GovernanceError {
-    /// A stable code for clients; the message may change, the code does not.
-    pub fn code(&self) -> &'static str {
-        use es::EsRepoError as Repo;
+    fn platform(&self) -> Option<&PlatformError> {
         match self {
-            GovernanceError::NotAuthorized(_) => "NOT_AUTHORIZED",
-            GovernanceError::InvalidValue(_)
-            | GovernanceError::CommitteeWithoutMembers
-            | GovernanceError::Repo(Repo::InvalidPageSize { .. } | Repo::InvalidCursor) => {
-                "INVALID_INPUT"
-            }
-            GovernanceError::CommitteeNotFound(_)
-            | GovernanceError::PolicyNotFound(_)
-            | GovernanceError::NoPolicyForProcessType(_)
-            | GovernanceError::ApprovalProcessNotFound(_)
-            | GovernanceError::Repo(Repo::NotFound { .. }) => "NOT_FOUND",
-            GovernanceError::CommitteeNameTaken(_) => "COMMITTEE_NAME_TAKEN",
-            GovernanceError::NotACommitteeMember { .. } => "NOT_A_COMMITTEE_MEMBER",
-            GovernanceError::CommitteeWouldBeEmpty { .. } => "COMMITTEE_WOULD_BE_EMPTY",
-            GovernanceError::AlreadyVoted { .. } => "ALREADY_VOTED",
-            GovernanceError::NotAnEligibleVoter { .. } => "NOT_AN_ELIGIBLE_VOTER",
-            GovernanceError::AlreadyConcluded { .. } => "APPROVAL_PROCESS_CONCLUDED",
-            e if es::Retryable::is_retryable(e) => "CONCURRENT_MODIFICATION",
-            GovernanceError::Repo(_)
-            | GovernanceError::Authz(_)
-            | GovernanceError::Outbox(_)
-            | GovernanceError::Sqlx(_) => "INTERNAL",
-        }
-    }
-}
-
-/// What a fresh attempt of the use case may not hit again (see `es::retry_conflicts`).
-impl es::Retryable for GovernanceError {
-    fn is_retryable(&self) -> bool {
-        match self {
-            GovernanceError::Repo(e) => e.is_retryable(),
-            GovernanceError::Sqlx(e)
-            | GovernanceError::Outbox(outbox::OutboxError::Sqlx(e))
-            | GovernanceError::Authz(authz::AuthzError::Sqlx(e)) => es::sqlx_error_is_retryable(e),
-            _ => false,
+            Self::Platform(e) => Some(e),
+            _ => None,
         }
     }
 }
@@ -117,11 +116,14 @@ mod tests {
             ),
             (GovernanceError::CommitteeWithoutMembers, "INVALID_INPUT"),
             (
-                GovernanceError::Repo(es::EsRepoError::InvalidCursor),
-                "INVALID_INPUT",
+                GovernanceError::from(es::EsRepoError::InvalidCursor),
+                "INVALID_CURSOR",
             ),
             (
-                GovernanceError::CommitteeNotFound(committee_id),
+                GovernanceError::from(es::EsRepoError::NotFound {
+                    entity: "committee",
+                    id: committee_id.to_string(),
+                }),
                 "NOT_FOUND",
             ),
             (
@@ -156,16 +158,17 @@ mod tests {
                 "APPROVAL_PROCESS_CONCLUDED",
             ),
             (
-                GovernanceError::Repo(es::EsRepoError::ConcurrentModification {
+                GovernanceError::from(es::EsRepoError::ConcurrentModification {
                     entity: "approval process",
                     id: process_id.into(),
                 }),
                 "CONCURRENT_MODIFICATION",
             ),
-            (GovernanceError::Sqlx(sqlx::Error::PoolTimedOut), "INTERNAL"),
+            (GovernanceError::from(sqlx::Error::PoolTimedOut), "INTERNAL"),
         ];
         for (error, code) in cases {
-            assert_eq!(error.code(), code, "{error}");
+            assert_eq!(error.code().as_str(), code, "{error}");
         }
+        assert!(error_code::check_registry(CODES).is_empty());
     }
 }

@@ -2,17 +2,19 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use audit::{Audit, AuditFilter};
-use authz::{Authorization, PermissionSetDef, RoleDef, Subject};
+use authz::{Actor, Authorization, PermissionSetDef, RoleDef, Subject};
 use clock::Clock;
 use core_governance::primitives::permissions;
 use core_governance::public::APPROVAL_PROCESS_CONCLUDED;
 use core_governance::{
     ApprovalProcess, ApprovalProcessId, ApprovalProcessStatus, ApprovalRules, CommitteeName,
-    DenialReason, Governance, GovernanceError, ProcessType,
+    DenialReason, Governance, GovernanceError, ProcessType, StaffDirectory,
 };
 use es::{DbOp, EsEntity, ListQuery};
 use outbox::Outbox;
 use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+use use_case::{DomainError, PlatformError, UseCases};
 use uuid::Uuid;
 
 const SETS: &[PermissionSetDef] = &[PermissionSetDef {
@@ -35,7 +37,28 @@ struct Env {
     authz: Authorization,
     audit: Audit,
     outbox: Outbox,
+    staff: KnownStaff,
     governance: Governance,
+}
+
+/// The staff users the tests made (the access domain's part in the bank).
+#[derive(Clone, Default)]
+struct KnownStaff(Arc<Mutex<BTreeSet<Uuid>>>);
+
+#[async_trait::async_trait]
+impl StaffDirectory for KnownStaff {
+    async fn unknown_in_op(
+        &self,
+        _op: &mut DbOp,
+        users: &[Uuid],
+    ) -> Result<Vec<Uuid>, PlatformError> {
+        let known = self.0.lock().unwrap();
+        Ok(users
+            .iter()
+            .filter(|u| !known.contains(u))
+            .copied()
+            .collect())
+    }
 }
 
 async fn setup() -> Env {
@@ -56,11 +79,11 @@ async fn setup() -> Env {
         .unwrap();
     authz.seed(SETS, ROLES).await.unwrap();
     let outbox = Outbox::new(db.pool.clone(), clock.clone());
+    let staff = KnownStaff::default();
     let governance = Governance::init(
-        db.pool.clone(),
-        clock,
-        authz.clone(),
-        outbox.clone(),
+        UseCases::new(db.pool.clone(), clock, authz.clone()),
+        &outbox,
+        Arc::new(staff.clone()),
         &[ProcessType::WITHDRAW, ProcessType::DISBURSAL],
     )
     .await
@@ -70,13 +93,19 @@ async fn setup() -> Env {
         authz,
         audit,
         outbox,
+        staff,
         governance,
     }
 }
 
 /// Where authorization is not the point.
-fn admin() -> Subject {
-    Subject::System("governance-test".into())
+fn admin() -> Actor {
+    Actor::system("governance-test")
+}
+
+/// A staff user acting.
+fn user(id: Uuid) -> Actor {
+    Actor::new(Subject::User(id), "governance-test")
 }
 
 /// `n` staff users allowed to read and change governance.
@@ -91,6 +120,7 @@ async fn staff<const N: usize>(env: &Env) -> [Uuid; N] {
     }
     op.commit().await.unwrap();
     env.authz.reload().await.unwrap();
+    env.staff.0.lock().unwrap().extend(users);
     users
 }
 
@@ -139,7 +169,7 @@ async fn conclusions(env: &Env) -> Vec<serde_json::Value> {
 }
 
 fn code<T: std::fmt::Debug>(result: Result<T, GovernanceError>) -> &'static str {
-    result.unwrap_err().code()
+    result.unwrap_err().code().as_str()
 }
 
 fn reason(text: &str) -> DenialReason {
@@ -155,11 +185,19 @@ async fn a_two_member_committee_needs_both_approvals_and_publishes_one_conclusio
     assert_eq!(process.status, ApprovalProcessStatus::InProgress);
     assert_eq!(process.eligible_voters, BTreeSet::from([alice, bob]));
 
-    let after_alice = env.governance.approve(alice, process.id()).await.unwrap();
+    let after_alice = env
+        .governance
+        .approve(&user(alice), process.id())
+        .await
+        .unwrap();
     assert_eq!(after_alice.status, ApprovalProcessStatus::InProgress);
     assert!(conclusions(&env).await.is_empty());
 
-    let after_bob = env.governance.approve(bob, process.id()).await.unwrap();
+    let after_bob = env
+        .governance
+        .approve(&user(bob), process.id())
+        .await
+        .unwrap();
     assert_eq!(after_bob.status, ApprovalProcessStatus::Approved);
     assert_eq!(
         conclusions(&env).await,
@@ -173,9 +211,20 @@ async fn a_two_member_committee_needs_both_approvals_and_publishes_one_conclusio
         })]
     );
 
-    // A concluded process takes no more votes and announces nothing more.
+    // A concluded process takes no more votes and announces nothing more; an approval repeated
+    // changes nothing.
+    let repeated = env
+        .governance
+        .approve(&user(alice), process.id())
+        .await
+        .unwrap();
+    assert_eq!(repeated.events().persisted().len(), 4);
     assert_eq!(
-        code(env.governance.approve(alice, process.id()).await),
+        code(
+            env.governance
+                .deny(&user(alice), process.id(), reason("late"))
+                .await
+        ),
         "APPROVAL_PROCESS_CONCLUDED"
     );
     assert_eq!(conclusions(&env).await.len(), 1);
@@ -240,7 +289,11 @@ async fn one_denial_denies_the_process() {
 
     let denied = env
         .governance
-        .deny(alice, process.id(), reason("source of funds unclear"))
+        .deny(
+            &user(alice),
+            process.id(),
+            reason("source of funds unclear"),
+        )
         .await
         .unwrap();
     assert_eq!(denied.status, ApprovalProcessStatus::Denied);
@@ -253,7 +306,7 @@ async fn one_denial_denies_the_process() {
     assert_eq!(published[0]["approved"], false);
     assert_eq!(published[0]["denial_reason"], "source of funds unclear");
     assert_eq!(
-        code(env.governance.approve(bob, process.id()).await),
+        code(env.governance.approve(&user(bob), process.id()).await),
         "APPROVAL_PROCESS_CONCLUDED"
     );
 }
@@ -266,11 +319,15 @@ async fn a_vote_from_outside_the_committee_is_refused() {
     let process = start(&env, &ProcessType::WITHDRAW, "w-3").await;
 
     assert_eq!(
-        code(env.governance.approve(carol, process.id()).await),
+        code(env.governance.approve(&user(carol), process.id()).await),
         "NOT_AN_ELIGIBLE_VOTER"
     );
     assert_eq!(
-        code(env.governance.deny(carol, process.id(), reason("no")).await),
+        code(
+            env.governance
+                .deny(&user(carol), process.id(), reason("no"))
+                .await
+        ),
         "NOT_AN_ELIGIBLE_VOTER"
     );
     let stored = env
@@ -289,15 +346,20 @@ async fn a_member_votes_only_once() {
     withdrawals_need(&env, "Withdrawals", &[alice, bob]).await;
     let process = start(&env, &ProcessType::WITHDRAW, "w-4").await;
 
-    env.governance.approve(alice, process.id()).await.unwrap();
-    assert_eq!(
-        code(env.governance.approve(alice, process.id()).await),
-        "ALREADY_VOTED"
-    );
+    env.governance
+        .approve(&user(alice), process.id())
+        .await
+        .unwrap();
+    let repeated = env
+        .governance
+        .approve(&user(alice), process.id())
+        .await
+        .unwrap();
+    assert_eq!(repeated.events().persisted().len(), 2);
     assert_eq!(
         code(
             env.governance
-                .deny(alice, process.id(), reason("changed my mind"))
+                .deny(&user(alice), process.id(), reason("changed my mind"))
                 .await
         ),
         "ALREADY_VOTED"
@@ -361,9 +423,10 @@ async fn concurrent_votes_of_two_members_both_land() {
     let rounds = 8;
     for round in 0..rounds {
         let process = start(&env, &ProcessType::WITHDRAW, &format!("w-{round}")).await;
+        let (alice_votes, bob_votes) = (user(alice), user(bob));
         let (a, b) = tokio::join!(
-            env.governance.approve(alice, process.id()),
-            env.governance.approve(bob, process.id())
+            env.governance.approve(&alice_votes, process.id()),
+            env.governance.approve(&bob_votes, process.id())
         );
         let (a, b) = (a.unwrap(), b.unwrap());
         // Whichever committed last saw the other's vote and concluded.
@@ -442,6 +505,34 @@ async fn the_last_member_cannot_be_removed() {
         ),
         "INVALID_INPUT"
     );
+
+    // Members are staff users: anyone else is refused, and nothing changes.
+    let stranger = Uuid::now_v7();
+    let refused = env
+        .governance
+        .add_committee_member(&admin(), committee_id, stranger)
+        .await;
+    assert!(matches!(&refused, Err(GovernanceError::UnknownStaffUser(u)) if *u == stranger));
+    assert_eq!(code(refused), "NOT_FOUND");
+    assert_eq!(
+        code(
+            env.governance
+                .create_committee(
+                    &admin(),
+                    CommitteeName::parse("Strangers").unwrap(),
+                    vec![bob, stranger]
+                )
+                .await
+        ),
+        "NOT_FOUND"
+    );
+    let unchanged = env
+        .governance
+        .find_committee(&admin(), committee_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(unchanged.members, BTreeSet::from([bob, carol]));
 }
 
 #[tokio::test]
@@ -478,12 +569,13 @@ async fn an_actor_without_a_role_is_refused_and_audited() {
     let process = start(&env, &ProcessType::WITHDRAW, "w-5").await;
     let nobody = Uuid::now_v7();
     let subject = Subject::User(nobody);
+    let actor = user(nobody);
 
     assert_eq!(
         code(
             env.governance
                 .create_committee(
-                    &subject,
+                    &actor,
                     CommitteeName::parse("Shadow").unwrap(),
                     vec![nobody]
                 )
@@ -492,13 +584,13 @@ async fn an_actor_without_a_role_is_refused_and_audited() {
         "NOT_AUTHORIZED"
     );
     assert_eq!(
-        code(env.governance.approve(nobody, process.id()).await),
+        code(env.governance.approve(&user(nobody), process.id()).await),
         "NOT_AUTHORIZED"
     );
     assert_eq!(
         code(
             env.governance
-                .list_processes(&subject, ListQuery::first(10), None)
+                .list_processes(&actor, ListQuery::first(10), None)
                 .await
         ),
         "NOT_AUTHORIZED"
@@ -579,11 +671,18 @@ async fn running_processes_keep_the_voters_they_started_with() {
 
     assert_eq!(after.eligible_voters, BTreeSet::from([alice, carol]));
     assert_eq!(
-        code(env.governance.approve(carol, before.id()).await),
+        code(env.governance.approve(&user(carol), before.id()).await),
         "NOT_AN_ELIGIBLE_VOTER"
     );
-    env.governance.approve(bob, before.id()).await.unwrap();
-    let approved = env.governance.approve(alice, before.id()).await.unwrap();
+    env.governance
+        .approve(&user(bob), before.id())
+        .await
+        .unwrap();
+    let approved = env
+        .governance
+        .approve(&user(alice), before.id())
+        .await
+        .unwrap();
     assert_eq!(approved.status, ApprovalProcessStatus::Approved);
 }
 
@@ -628,10 +727,9 @@ async fn policies_exist_once_per_process_type_and_take_an_existing_committee() {
 
     // A restart with one more process type adds its policy and keeps the existing ones as they are.
     Governance::init(
-        env.db.pool.clone(),
-        Clock::real(),
-        env.authz.clone(),
-        env.outbox.clone(),
+        UseCases::new(env.db.pool.clone(), Clock::real(), env.authz.clone()),
+        &env.outbox,
+        Arc::new(env.staff.clone()),
         &[
             ProcessType::WITHDRAW,
             ProcessType::DISBURSAL,
@@ -687,7 +785,7 @@ async fn processes_are_listed_by_status() {
     let denied = start(&env, &ProcessType::WITHDRAW, "w-1").await;
     let pending = start(&env, &ProcessType::WITHDRAW, "w-2").await;
     env.governance
-        .deny(alice, denied.id(), reason("no"))
+        .deny(&user(alice), denied.id(), reason("no"))
         .await
         .unwrap();
 
@@ -746,10 +844,9 @@ async fn processes_starting_at_once_create_each_policy_once() {
         .collect();
     let init = || {
         Governance::init(
-            env.db.pool.clone(),
-            Clock::real(),
-            env.authz.clone(),
-            env.outbox.clone(),
+            UseCases::new(env.db.pool.clone(), Clock::real(), env.authz.clone()),
+            &env.outbox,
+            Arc::new(env.staff.clone()),
             &process_types,
         )
     };

@@ -1,28 +1,35 @@
 //! admin-server: the admin GraphQL API on port 5253, for bank staff.
 //!
 //! `POST /graphql` requires a bearer JWT from the staff realm (issuer and audience configured);
-//! the token's subject (or, at the first login, its verified email) maps to a staff user, whose
-//! role decides what each use case allows. Unauthenticated: `GET /health`, and
-//! `POST /webhook/sumsub`, which the KYC provider signs instead (see `webhook`).
+//! the token's subject (or, at the first login, its verified email) maps to a staff user, who acts
+//! under the request's correlation id and whose role decides what each use case allows.
+//! Unauthenticated: `GET /health`, and the webhooks (see `webhooks`), which their senders sign.
+//!
+//! - `graphql/`: the schema, one module per domain;
+//! - `request.rs`: what resolvers take from the request (the app, the actor);
+//! - `webhooks.rs`: `POST /webhook/sumsub`.
 
-mod banking;
-mod error;
-mod schema;
-mod webhook;
+mod graphql;
+mod request;
+mod webhooks;
 
-pub use schema::{AdminSchema, build_schema};
+pub use graphql::{AdminSchema, Codes, build_schema};
 
+use authz::{Actor, Subject};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::post;
+use error_code::{FORBIDDEN, INTERNAL};
 use graphql_kit::{
     ApiServerConfig, GraphqlConfig, authenticate, correlation_id, read_request, reject, respond,
 };
+use graphql_types::deposit::DepositLoaders;
 use jwt_auth::{JwtConfig, JwtVerifier};
 use lana_app::LanaApp;
+use request::IdempotencyHeader;
 use std::sync::Arc;
 
 pub const NAME: &str = "admin-server";
@@ -38,57 +45,6 @@ pub fn default_config() -> ApiServerConfig {
             ..JwtConfig::default()
         },
         graphql: GraphqlConfig::default(),
-    }
-}
-
-/// The staff user a request acts as.
-#[derive(Debug, Clone, Copy)]
-pub struct StaffUser(pub core_access::UserId);
-
-/// The request's `Idempotency-Key` header, if any.
-#[derive(Debug, Clone)]
-pub struct IdempotencyHeader(pub Option<String>);
-
-/// Read permissions already enforced (and audited) in this request: nested lists of a page check
-/// once per request, not once per row.
-#[derive(Default)]
-pub struct ReadsAuthorized(
-    tokio::sync::Mutex<std::collections::BTreeSet<(&'static str, &'static str)>>,
-);
-
-impl ReadsAuthorized {
-    pub async fn ensure(
-        ctx: &async_graphql::Context<'_>,
-        object: &'static str,
-        action: &'static str,
-    ) -> async_graphql::Result<()> {
-        let memo = ctx.data::<ReadsAuthorized>()?;
-        let mut done = memo.0.lock().await;
-        if done.contains(&(object, action)) {
-            return Ok(());
-        }
-        let app = ctx.data::<LanaApp>()?;
-        let user: uuid::Uuid = ctx.data::<StaffUser>()?.0.into();
-        let correlation_id = ctx.data::<graphql_kit::CorrelationId>()?;
-        match app
-            .authz()
-            .enforce(
-                &authz::Subject::User(user),
-                object,
-                action,
-                Some(correlation_id.0.clone()),
-            )
-            .await
-        {
-            Ok(_) => {
-                done.insert((object, action));
-                Ok(())
-            }
-            Err(e @ authz::AuthzError::NotAuthorized { .. }) => {
-                Err(graphql_kit::api_error("NOT_AUTHORIZED", e))
-            }
-            Err(e) => Err(graphql_kit::internal_error(&correlation_id.0, &e)),
-        }
     }
 }
 
@@ -109,9 +65,12 @@ pub fn router(app: LanaApp, verifier: Arc<JwtVerifier>, config: &ApiServerConfig
     };
     Router::new()
         .route("/graphql", post(graphql))
-        .route("/webhook/sumsub", post(webhook::sumsub))
+        .route("/webhook/sumsub", post(webhooks::sumsub))
         .with_state(state)
-        .merge(graphql_kit::health_router(app))
+        .merge(http_server::health_route(move || {
+            let app = app.clone();
+            async move { app.health_report().await }
+        }))
 }
 
 async fn graphql(State(state): State<AdminState>, headers: HeaderMap, body: Body) -> Response {
@@ -130,7 +89,7 @@ async fn graphql(State(state): State<AdminState>, headers: HeaderMap, body: Body
         Ok(None) => {
             return reject(
                 StatusCode::FORBIDDEN,
-                "FORBIDDEN",
+                FORBIDDEN,
                 "no staff user for this identity",
                 &correlation_id,
             );
@@ -139,7 +98,7 @@ async fn graphql(State(state): State<AdminState>, headers: HeaderMap, body: Body
             tracing::error!(correlation_id = %correlation_id.0, error = %e, "staff login lookup failed");
             return reject(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
+                INTERNAL,
                 "internal error",
                 &correlation_id,
             );
@@ -153,10 +112,14 @@ async fn graphql(State(state): State<AdminState>, headers: HeaderMap, body: Body
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let actor = Actor::new(Subject::User(user.into()), correlation_id.0.clone());
     let request = request
-        .data(StaffUser(user))
+        .data(DepositLoaders::new(
+            state.app.deposits().clone(),
+            actor.clone(),
+        ))
+        .data(actor)
         .data(IdempotencyHeader(idempotency))
-        .data(ReadsAuthorized::default())
         .data(state.app.clone())
         .data(correlation_id.clone());
     respond(state.schema.execute(request).await, &correlation_id)

@@ -31,7 +31,7 @@ const ACCESS: [PermissionSetDef; 2] = area_sets!(
     "access:write",
     "staff users and roles"
 );
-const CUSTOMER: [PermissionSetDef; 2] = area_sets!(
+const CUSTOMERS: [PermissionSetDef; 2] = area_sets!(
     "customer-viewer",
     "customer-writer",
     "customer/*",
@@ -86,6 +86,13 @@ pub const AUDIT_VIEWER: PermissionSetDef = PermissionSetDef {
     permissions: &[("audit/*", "audit:read")],
 };
 
+/// What the customer API may do at all; which customer's data it shows is each use case's rule.
+pub const CUSTOMER_SELF_SERVICE: PermissionSetDef = PermissionSetDef {
+    name: "customer-self-service",
+    description: "A customer's own deposit accounts, balances and history",
+    permissions: &[("deposit/account", "deposit:read")],
+};
+
 pub const SUPERUSER_SET: PermissionSetDef = PermissionSetDef {
     name: "superuser",
     description: "Everything",
@@ -94,11 +101,11 @@ pub const SUPERUSER_SET: PermissionSetDef = PermissionSetDef {
 
 pub fn permission_sets() -> Vec<PermissionSetDef> {
     [
-        ACCESS, CUSTOMER, DEPOSIT, GOVERNANCE, CREDIT, ACCOUNTING, CONFIG,
+        ACCESS, CUSTOMERS, DEPOSIT, GOVERNANCE, CREDIT, ACCOUNTING, CONFIG,
     ]
     .into_iter()
     .flatten()
-    .chain([AUDIT_VIEWER, SUPERUSER_SET])
+    .chain([AUDIT_VIEWER, CUSTOMER_SELF_SERVICE, SUPERUSER_SET])
     .collect()
 }
 
@@ -106,6 +113,8 @@ pub const SUPERUSER: &str = "superuser";
 pub const ADMIN: &str = "admin";
 pub const BANK_MANAGER: &str = "bank-manager";
 pub const ACCOUNTANT: &str = "accountant";
+/// The role of every customer (see `authz::CUSTOMER_ROLE`).
+pub const CUSTOMER: &str = authz::CUSTOMER_ROLE;
 
 pub const ROLES: &[RoleDef] = &[
     RoleDef {
@@ -137,6 +146,10 @@ pub const ROLES: &[RoleDef] = &[
             "accounting-viewer",
             "config-viewer",
         ],
+    },
+    RoleDef {
+        name: CUSTOMER,
+        permission_sets: &["customer-self-service"],
     },
     RoleDef {
         name: ACCOUNTANT,

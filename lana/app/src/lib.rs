@@ -2,10 +2,12 @@
 //!
 //! It owns the database pool and schema, the platform services every use case uses (jobs, outbox,
 //! inbox, audit log, authorization seeded with the bank's permission sets and roles from
-//! [`authorization`], the ledger), and the domain services: access, domain settings, governance,
-//! customers and deposits. It registers the domains' background work: the inbox handler of the
-//! KYC provider's webhooks, the end-of-day activity job, and the outbox handlers that carry
-//! governance conclusions and customer changes to deposit accounts.
+//! [`authorization`], the use-case runner, the ledger), and the domain services: access, domain
+//! settings, governance, customers and deposits. It connects domains through adapters where one
+//! needs another's knowledge (governance asks access who is staff), registers the domains'
+//! background work (the inbox handler of the KYC provider's webhooks, the end-of-day activity
+//! job, the outbox handlers that carry governance conclusions and customer changes to deposit
+//! accounts), and collects every crate's error codes into one registry ([`error_codes`]).
 
 pub mod authorization;
 
@@ -14,13 +16,14 @@ use authz::Authorization;
 use clock::Clock;
 use core_access::Access;
 use core_customer::{CustomerConfig, Customers, KycWebhookHandler, ManualConversionAllowed};
-use core_deposit::ledger::DepositLedger;
 use core_deposit::{
     ActivityJob, CustomerEventsHandler, Deposits, EscheatableAfterInactiveDays, InactiveAfterDays,
     WithdrawalApprovalHandler,
 };
 use core_domain_config::{Declarations, DomainConfigs};
-use core_governance::{Governance, ProcessType};
+use core_governance::{Governance, ProcessType, StaffDirectory};
+use error_code::ErrorCode;
+use es::DbOp;
 use inbox::Inbox;
 use jobs::{Jobs, JobsConfig, NewJob, RunnerHandle};
 use ledger::{Ledger, LedgerConfig};
@@ -30,8 +33,11 @@ use sqlx::PgPool;
 use sqlx::migrate::MigrateError;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 use sumsub::{SumsubClient, SumsubConfig};
+use use_case::{PlatformError, UseCases};
+use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -128,6 +134,8 @@ pub enum AppError {
     Ledger(#[from] ledger::LedgerError),
     #[error("governance setup failed: {0}")]
     Governance(#[from] core_governance::GovernanceError),
+    #[error("deposit setup failed: {0}")]
+    Deposit(#[from] core_deposit::DepositError),
     #[error("KYC provider configuration: {0}")]
     Sumsub(#[from] sumsub::SumsubError),
     #[error(transparent)]
@@ -199,6 +207,44 @@ impl Health {
     }
 }
 
+/// Every error code a client can meet, from every crate (the servers add their own layer's and
+/// publish the whole as the SDL's `ErrorCode` enum).
+pub fn error_codes() -> Vec<ErrorCode> {
+    let lists: [&[ErrorCode]; 9] = [
+        error_code::CODES,
+        idempotency::CODES,
+        &[email::EMAIL_TAKEN],
+        sumsub::CODES,
+        core_access::CODES,
+        core_domain_config::CODES,
+        core_governance::CODES,
+        core_customer::CODES,
+        core_deposit::CODES,
+    ];
+    let mut codes: Vec<ErrorCode> = Vec::new();
+    for code in lists.into_iter().flatten() {
+        if !codes.contains(code) {
+            codes.push(*code);
+        }
+    }
+    codes.sort_by_key(ErrorCode::as_str);
+    codes
+}
+
+/// Governance's view of who is staff, answered by the access domain.
+struct AccessStaff(Access);
+
+#[async_trait::async_trait]
+impl StaffDirectory for AccessStaff {
+    async fn unknown_in_op(
+        &self,
+        op: &mut DbOp,
+        users: &[Uuid],
+    ) -> Result<Vec<Uuid>, PlatformError> {
+        self.0.unknown_users_in_op(op, users).await
+    }
+}
+
 #[derive(Clone)]
 pub struct LanaApp {
     pool: PgPool,
@@ -255,15 +301,15 @@ impl LanaApp {
         authz
             .seed(&authorization::permission_sets(), authorization::ROLES)
             .await?;
+        let use_cases = UseCases::new(pool.clone(), clock.clone(), authz.clone());
         let superuser = config
             .access
             .superuser_email
             .as_deref()
             .map(|email| (email, authorization::SUPERUSER));
         let access = Access::init(
-            pool.clone(),
-            clock.clone(),
-            authz.clone(),
+            use_cases.clone(),
+            audit.clone(),
             authorization::ROLES,
             superuser,
         )
@@ -281,46 +327,40 @@ impl LanaApp {
 
         let ledger =
             Ledger::init(pool.clone(), clock.clone(), outbox.clone(), &config.ledger).await?;
-        let deposit_ledger = DepositLedger::init(ledger).await?;
         let configs = DomainConfigs::new(
-            pool.clone(),
-            clock.clone(),
-            authz.clone(),
+            use_cases.clone(),
             Declarations::default()
                 .declare::<ManualConversionAllowed>()
                 .declare::<InactiveAfterDays>()
                 .declare::<EscheatableAfterInactiveDays>(),
         );
         let governance = Governance::init(
-            pool.clone(),
-            clock.clone(),
-            authz.clone(),
-            outbox.clone(),
+            use_cases.clone(),
+            &outbox,
+            Arc::new(AccessStaff(access.clone())),
             &PROCESS_TYPES,
         )
         .await?;
         let kyc = config.sumsub.clone().map(SumsubClient::new).transpose()?;
         let customers = Customers::new(
-            pool.clone(),
-            clock.clone(),
-            authz.clone(),
-            outbox.clone(),
+            use_cases.clone(),
+            &outbox,
             configs.clone(),
             kyc,
             config.customer.clone(),
         );
-        let deposits = Deposits::new(
-            pool.clone(),
-            clock.clone(),
-            authz.clone(),
+        let deposits = Deposits::init(
+            use_cases,
+            &outbox,
+            ledger,
             governance.clone(),
             customers.clone(),
             configs.clone(),
-            deposit_ledger,
-        );
+        )
+        .await?;
         let inbox = Inbox::new(pool.clone(), clock.clone(), jobs.clone());
-        inbox.register(KycWebhookHandler(customers.clone()));
-        jobs.register(ActivityJob(deposits.clone()));
+        inbox.register(KycWebhookHandler::new(customers.clone()));
+        jobs.register(ActivityJob::new(deposits.clone()));
         let activity = NewJob::new(ActivityJob::JOB_TYPE, ()).map_err(jobs::JobsError::from)?;
         jobs.spawn(
             activity
@@ -403,11 +443,11 @@ impl LanaApp {
             runner: self.jobs.start_runner(),
             dispatchers: vec![
                 self.outbox.start_dispatcher(
-                    WithdrawalApprovalHandler(self.deposits.clone()),
+                    WithdrawalApprovalHandler::new(self.deposits.clone()),
                     config.clone(),
                 ),
                 self.outbox
-                    .start_dispatcher(CustomerEventsHandler(self.deposits.clone()), config),
+                    .start_dispatcher(CustomerEventsHandler::new(self.deposits.clone()), config),
             ],
         }
     }
@@ -436,6 +476,24 @@ impl LanaApp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_error_code_is_declared_once_with_one_meaning() {
+        let codes = error_codes();
+        assert!(
+            error_code::check_registry(&codes).is_empty(),
+            "{:?}",
+            error_code::check_registry(&codes)
+        );
+        for expected in [
+            "NOT_FOUND",
+            "ACCOUNT_FROZEN",
+            "EMAIL_TAKEN",
+            "ALREADY_VOTED",
+        ] {
+            assert!(codes.iter().any(|c| c.as_str() == expected), "{expected}");
+        }
+    }
 
     #[test]
     fn passwords_are_redacted() {

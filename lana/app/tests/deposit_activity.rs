@@ -1,7 +1,7 @@
 //! Domain settings and the end-of-day activity job, driven by a manual clock.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use authz::Subject;
+use authz::Actor;
 use chrono::{Duration, TimeZone, Utc};
 use clock::Clock;
 use core_customer::{CustomerType, ProspectInput, TelegramHandle};
@@ -10,9 +10,10 @@ use core_domain_config::DomainConfigError;
 use es::EsEntity;
 use lana_app::{AppConfig, LanaApp};
 use serde_json::json;
+use use_case::DomainError;
 
-fn system() -> Subject {
-    Subject::System("test".into())
+fn system() -> Actor {
+    Actor::system("test")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -31,13 +32,13 @@ async fn settings_are_validated_and_drive_the_end_of_day_activity_classes() {
         .await
         .unwrap_err();
     assert!(matches!(unknown, DomainConfigError::UnknownKey(_)));
-    assert_eq!(unknown.code(), "UNKNOWN_SETTING");
+    assert_eq!(unknown.code().as_str(), "UNKNOWN_SETTING");
     for bad in [json!(0), json!(-1), json!("30"), json!(3651), json!(null)] {
         let err = configs
             .update(&system(), "deposit-inactive-after-days", bad.clone())
             .await
             .unwrap_err();
-        assert_eq!(err.code(), "INVALID_INPUT", "{bad}");
+        assert_eq!(err.code().as_str(), "INVALID_INPUT", "{bad}");
     }
     let listed = configs.list(&system()).await.unwrap();
     let inactive = listed

@@ -14,7 +14,7 @@
 //!    answer is not HTTP 200, carries `errors`, or lacks the deposit id; errors are counted apart
 //!    and the first is printed. Latencies (of successful requests) are measured in the client.
 //! 3. Seeding: the ledger is brought to `BENCH_SEED_DEPOSITS` deposit postings in bulk, straight
-//!    through the ledger crate (`DepositLedger::deposit` postings, 1,000 per transaction, four
+//!    through the ledger crate (the deposit domain's `RecordDeposit` template, 1,000 per transaction, four
 //!    writers, each on its own omnibus shards so they never wait on each other). Only the ledger
 //!    grows: the deposit entities (`deposit_deposits` and their events) are those the API made.
 //!    Then `ANALYZE` and `CHECKPOINT`, so the planner's statistics are current as a running
@@ -37,7 +37,8 @@
 mod common;
 
 use anyhow::{Context, bail};
-use core_deposit::ledger::DepositLedger;
+use core_deposit::ledger::templates::{Movement, RecordDeposit};
+use core_deposit::ledger::{DepositLedger, PostingKind};
 use core_deposit::primitives::{Amount, DepositId};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -513,7 +514,7 @@ async fn seed_ledger(pool: &sqlx::PgPool, target: u64, rng_seed: u64) -> anyhow:
         &ledger::LedgerConfig::default(),
     )
     .await?;
-    let deposits = DepositLedger::init(ledger).await?;
+    let deposits = DepositLedger::init(ledger.clone()).await?;
     let amount = Amount::parse(money::UsdCents::from_minor(DEPOSIT_CENTS))?;
     let rows: Vec<(Uuid, Uuid, Uuid)> = sqlx::query_as(
         "SELECT id, ledger_account_id, omnibus_account_id FROM deposit_accounts ORDER BY id",
@@ -548,7 +549,7 @@ async fn seed_ledger(pool: &sqlx::PgPool, target: u64, rng_seed: u64) -> anyhow:
         *last += missing - assigned;
     }
     println!(
-        "seeding: {missing} deposits of {DEPOSIT_CENTS} cents straight into the ledger (DepositLedger::deposit, post_all_in_op), {SEED_BATCH} per transaction, {} concurrent writers on disjoint omnibus shards",
+        "seeding: {missing} deposits of {DEPOSIT_CENTS} cents straight into the ledger (RecordDeposit postings, post_all_in_op), {SEED_BATCH} per transaction, {} concurrent writers on disjoint omnibus shards",
         groups.len()
     );
     let started = Instant::now();
@@ -556,10 +557,11 @@ async fn seed_ledger(pool: &sqlx::PgPool, target: u64, rng_seed: u64) -> anyhow:
     let step = (missing / 10).max(1);
     let mut tasks = tokio::task::JoinSet::new();
     for (writer, (accounts, quota)) in groups.into_iter().zip(quotas).enumerate() {
-        let (pool, clock, deposits, done) = (
+        let (pool, clock, deposits, ledger, done) = (
             pool.clone(),
             clock.clone(),
             deposits.clone(),
+            ledger.clone(),
             Arc::clone(&done),
         );
         let mut rng = Rng::new(rng_seed, 1_000_000 + writer as u64);
@@ -570,12 +572,23 @@ async fn seed_ledger(pool: &sqlx::PgPool, target: u64, rng_seed: u64) -> anyhow:
                 let effective = clock.now().date_naive();
                 let txs: Vec<_> = (0..n)
                     .map(|_| {
-                        let (account, omnibus) = accounts[rng.below(accounts.len())];
-                        deposits.deposit(DepositId::new(), account, omnibus, amount, effective)
+                        let (customer, omnibus) = accounts[rng.below(accounts.len())];
+                        let movement = Movement {
+                            customer,
+                            omnibus,
+                            amount,
+                        };
+                        deposits.posting(
+                            RecordDeposit,
+                            PostingKind::Deposit,
+                            DepositId::new(),
+                            &movement,
+                            effective,
+                        )
                     })
                     .collect();
                 let mut op = es::DbOp::init(&pool, &clock).await?;
-                let results = deposits.ledger().post_all_in_op(&mut op, &txs).await?;
+                let results = ledger.post_all_in_op(&mut op, &txs).await?;
                 if let Some(Err(e)) = results.iter().find(|r| r.is_err()) {
                     bail!("a seeded posting was refused: {e}");
                 }

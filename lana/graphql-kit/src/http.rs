@@ -1,10 +1,16 @@
 //! The HTTP side of a GraphQL request: correlation id, bearer token, body limits, no batching,
 //! and the JSON error shape for refusals that happen before GraphQL runs.
 
+use crate::errors::{BAD_REQUEST, BATCH_NOT_SUPPORTED, PAYLOAD_TOO_LARGE, UNAUTHENTICATED};
 use axum::body::Body;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use error_code::{ErrorCode, INVALID_INPUT};
 use serde_json::json;
+
+/// The header a client may send its request id in, and every answer carries the correlation id
+/// in (the same id the audit log, the events and the server's log lines carry).
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
 /// The id that ties a request's log lines to what its client saw.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,7 +19,7 @@ pub struct CorrelationId(pub String);
 /// `X-Request-Id` when it is a sane token (1..=64 of `[A-Za-z0-9._-]`), else a new UUID.
 pub fn correlation_id(headers: &HeaderMap) -> CorrelationId {
     let given = headers
-        .get("x-request-id")
+        .get(REQUEST_ID_HEADER)
         .and_then(|v| v.to_str().ok())
         .filter(|v| {
             (1..=64).contains(&v.len())
@@ -23,17 +29,26 @@ pub fn correlation_id(headers: &HeaderMap) -> CorrelationId {
     CorrelationId(given.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned))
 }
 
+/// Puts the correlation id on an answer.
+fn with_correlation_id(mut response: Response, correlation_id: &CorrelationId) -> Response {
+    if let Ok(value) = HeaderValue::from_str(&correlation_id.0) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    response
+}
+
 /// A GraphQL-shaped refusal: `{"errors":[{"message", "extensions": {"code", "correlationId"}}]}`.
 pub fn reject(
     status: StatusCode,
-    code: &str,
+    code: ErrorCode,
     message: &str,
     correlation_id: &CorrelationId,
 ) -> Response {
     let body = json!({
-        "errors": [{ "message": message, "extensions": { "code": code, "correlationId": correlation_id.0 } }]
+        "errors": [{ "message": message, "extensions": { "code": code.as_str(), "correlationId": correlation_id.0 } }]
     });
-    let mut response = (status, axum::Json(body)).into_response();
+    let mut response =
+        with_correlation_id((status, axum::Json(body)).into_response(), correlation_id);
     if status == StatusCode::UNAUTHORIZED {
         response.headers_mut().insert(
             header::WWW_AUTHENTICATE,
@@ -60,7 +75,7 @@ pub async fn authenticate(
     let Some(token) = bearer_token(headers) else {
         return Err(reject(
             StatusCode::UNAUTHORIZED,
-            "UNAUTHENTICATED",
+            UNAUTHENTICATED,
             "a bearer token is required",
             correlation_id,
         ));
@@ -69,7 +84,7 @@ pub async fn authenticate(
         tracing::info!(correlation_id = %correlation_id.0, reason = %e, "token refused");
         reject(
             StatusCode::UNAUTHORIZED,
-            "UNAUTHENTICATED",
+            UNAUTHENTICATED,
             &e.to_string(),
             correlation_id,
         )
@@ -86,7 +101,7 @@ pub async fn read_request(
     let too_large = || {
         reject(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "PAYLOAD_TOO_LARGE",
+            PAYLOAD_TOO_LARGE,
             &format!("request bodies are limited to {max_bytes} bytes"),
             correlation_id,
         )
@@ -105,7 +120,7 @@ pub async fn read_request(
     let bad = |message: &str| {
         reject(
             StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
+            BAD_REQUEST,
             message,
             correlation_id,
         )
@@ -115,7 +130,7 @@ pub async fn read_request(
     if value.is_array() {
         return Err(reject(
             StatusCode::BAD_REQUEST,
-            "BATCH_NOT_SUPPORTED",
+            BATCH_NOT_SUPPORTED,
             "batched requests are not supported; send one operation per request",
             correlation_id,
         ));
@@ -140,14 +155,15 @@ async fn drain(body: Body) {
 
 const DRAIN_LIMIT: usize = 4 << 20;
 
-/// The GraphQL response as JSON. Every error gets a code (`BAD_USER_INPUT` for input async-graphql
-/// refused while coercing arguments) and the correlation id. A response without data (the
-/// request never executed) is a 400.
+/// The GraphQL response as JSON. Every error gets a code (`INVALID_INPUT` for input async-graphql
+/// refused while coercing arguments or checking their validators) and the correlation id, which
+/// the answer also carries in `X-Request-Id`. A response without data (the request never
+/// executed) is a 400.
 pub fn respond(mut response: async_graphql::Response, correlation_id: &CorrelationId) -> Response {
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_none() {
-            extensions.set("code", "BAD_USER_INPUT");
+            extensions.set("code", INVALID_INPUT.as_str());
         }
         extensions.set("correlationId", correlation_id.0.as_str());
     }
@@ -156,5 +172,8 @@ pub fn respond(mut response: async_graphql::Response, correlation_id: &Correlati
     } else {
         StatusCode::OK
     };
-    (status, axum::Json(response)).into_response()
+    with_correlation_id(
+        (status, axum::Json(response)).into_response(),
+        correlation_id,
+    )
 }

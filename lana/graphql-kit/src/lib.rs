@@ -5,23 +5,29 @@
 //! - lists are Relay connections taking `first: Int!` (1..=100) and `after: String`;
 //! - ids are `UUID!` (append-only logs use `ID!`); money is `UsdCents` / `Satoshis` (integer minor
 //!   units), timestamps `DateTime` (RFC 3339, UTC), dates `Date`;
-//! - every error carries `extensions.code` (stable, SCREAMING_SNAKE_CASE) and
-//!   `extensions.correlationId`; messages never hold SQL or internals (those go to the log under
-//!   the same correlation id);
-//! - depth, complexity (a connection costs `first` times its node) and body size are limited and
-//!   checked before any resolver runs; batched requests are refused; introspection is configurable.
+//! - every error carries `extensions.code` (stable, SCREAMING_SNAKE_CASE, listed in the SDL's
+//!   `ErrorCode` enum) and `extensions.correlationId` (also in the `X-Request-Id` answer header);
+//!   messages never hold SQL or internals (those go to the log under the same correlation id);
+//! - depth (of data fields, see [`limits`]), complexity (a connection costs `first` times its
+//!   node) and body size are limited and checked before any resolver runs; batched requests are
+//!   refused; introspection is configurable.
 
 pub mod conventions;
-pub mod deposit;
 mod errors;
 mod http;
+pub mod limits;
 mod paging;
 mod scalars;
 
-pub use errors::{ErrorCodes, api_error, internal_error};
-pub use http::{CorrelationId, authenticate, correlation_id, read_request, reject, respond};
+pub use errors::{
+    ApiResult, CODES, CodeRegistry, ErrorCodeType, ErrorCodes, all_codes, api_error, domain_error,
+    internal_error, invalid_input,
+};
+pub use http::{
+    CorrelationId, REQUEST_ID_HEADER, authenticate, correlation_id, read_request, reject, respond,
+};
 pub use paging::{FIRST_MAX, connection, list_query};
-pub use scalars::{Date, Satoshis, UsdCents};
+pub use scalars::{Date, Json, Satoshis, UsdCents};
 
 use async_graphql::{ObjectType, SchemaBuilder, SubscriptionType};
 use jwt_auth::JwtConfig;
@@ -89,21 +95,15 @@ pub fn assert_sdl_is_current(sdl: &str, path: &str) {
         "scalar Date",
         "scalar DateTime",
         "scalar UUID",
+        "enum ErrorCode",
     ] {
         assert!(sdl.contains(scalar), "{scalar} missing from the SDL");
     }
 }
 
-/// `GET /health` reporting the app's health.
-pub fn health_router(app: lana_app::LanaApp) -> axum::Router {
-    http_server::health_route(move || {
-        let app = app.clone();
-        async move { app.health_report().await }
-    })
-}
-
-/// Applies the configured limits and the error-code extension to a schema.
-pub fn with_limits<Q, M, S>(
+/// Applies the configured limits and the error-code extension to a schema, and publishes the
+/// codes of `R` as the `ErrorCode` enum.
+pub fn with_limits<Q, M, S, R>(
     builder: SchemaBuilder<Q, M, S>,
     config: &GraphqlConfig,
 ) -> SchemaBuilder<Q, M, S>
@@ -111,15 +111,18 @@ where
     Q: ObjectType + 'static,
     M: ObjectType + 'static,
     S: SubscriptionType + 'static,
+    R: CodeRegistry,
 {
     let builder = builder
-        .limit_depth(config.max_depth)
+        .limit_depth(config.max_depth.max(limits::INTROSPECTION_MAX_DEPTH))
         .limit_complexity(config.max_complexity)
         .limit_recursive_depth(32)
         .limit_directives(16)
         .extension(ErrorCodes {
             introspection: config.introspection,
+            max_depth: config.max_depth,
         })
+        .register_output_type::<ErrorCodeType<R>>()
         .register_output_type::<UsdCents>()
         .register_output_type::<Satoshis>()
         .register_output_type::<Date>()

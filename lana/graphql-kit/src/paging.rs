@@ -3,6 +3,7 @@
 use crate::errors::api_error;
 use async_graphql::OutputType;
 use async_graphql::connection::{Connection, Edge};
+use error_code::{INVALID_CURSOR, INVALID_INPUT};
 use es::{Cursor, ListQuery, Page};
 
 /// The largest `first` any connection accepts.
@@ -10,12 +11,12 @@ pub const FIRST_MAX: i32 = 100;
 
 /// A page request from `first` and `after`, both already validated by the schema.
 pub fn list_query(first: i32, after: Option<String>) -> async_graphql::Result<ListQuery> {
-    let first = usize::try_from(first)
-        .map_err(|_| api_error("BAD_USER_INPUT", "first must be positive"))?;
+    let first =
+        usize::try_from(first).map_err(|_| api_error(INVALID_INPUT, "first must be positive"))?;
     let after = after
         .map(|c| c.parse::<Cursor>())
         .transpose()
-        .map_err(|_| api_error("INVALID_CURSOR", "after is not a cursor this list issued"))?;
+        .map_err(|_| api_error(INVALID_CURSOR, "after is not a cursor this list issued"))?;
     Ok(ListQuery::first(first).after(after))
 }
 

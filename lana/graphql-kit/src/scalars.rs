@@ -13,11 +13,17 @@ fn parse_minor(value: &Value) -> Option<u64> {
 }
 
 macro_rules! money_scalar {
-    ($name:ident, $inner:ty, $what:literal) => {
+    ($name:ident, $inner:ty, $what:literal, $unit:literal) => {
         #[doc = concat!("An amount in ", $what, ": a non-negative integer (a JSON number or a decimal string).")]
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub struct $name(pub $inner);
 
+        #[doc = concat!(
+            "An amount of money in ", $what, " (", $unit, "), as a non-negative integer: no ",
+            "fractions, no floats. Accepted as a JSON number or as a string of decimal digits ",
+            "(for amounts beyond 2^53, which some JSON parsers cannot hold); returned as a number. ",
+            "Up to 18446744073709551615."
+        )]
         #[Scalar]
         impl ScalarType for $name {
             fn parse(value: Value) -> InputValueResult<Self> {
@@ -33,13 +39,19 @@ macro_rules! money_scalar {
     };
 }
 
-money_scalar!(UsdCents, money::UsdCents, "US cents");
-money_scalar!(Satoshis, money::Satoshis, "satoshis");
+money_scalar!(UsdCents, money::UsdCents, "US cents", "100 to the dollar");
+money_scalar!(
+    Satoshis,
+    money::Satoshis,
+    "satoshis",
+    "100,000,000 to the bitcoin"
+);
 
 /// A calendar date, `YYYY-MM-DD`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Date(pub chrono::NaiveDate);
 
+/// A calendar date without a time or zone, `YYYY-MM-DD` (ISO 8601), e.g. an accounting date.
 #[Scalar]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
@@ -53,6 +65,26 @@ impl ScalarType for Date {
 
     fn to_value(&self) -> Value {
         Value::String(self.0.format("%Y-%m-%d").to_string())
+    }
+}
+
+/// Any JSON value (for settings, whose type depends on the key).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Json(pub serde_json::Value);
+
+/// Any JSON value: object, array, string, number, boolean or null. Where it is accepted (a
+/// setting's value), the field's description says which shape is expected.
+#[Scalar(name = "JSON")]
+impl ScalarType for Json {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        value
+            .into_json()
+            .map(Self)
+            .map_err(|e| InputValueError::custom(format!("not a JSON value: {e}")))
+    }
+
+    fn to_value(&self) -> Value {
+        Value::from_json(self.0.clone()).unwrap_or(Value::Null)
     }
 }
 

@@ -75,6 +75,16 @@ pub struct AuditEntry {
     pub recorded_at: DateTime<Utc>,
 }
 
+impl AuditError {
+    pub fn code(&self) -> error_code::ErrorCode {
+        match self {
+            Self::InvalidCursor => error_code::INVALID_CURSOR,
+            Self::InvalidPageSize { .. } => error_code::INVALID_INPUT,
+            Self::Sqlx(_) => error_code::INTERNAL,
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Audit {
     pool: PgPool,

@@ -10,7 +10,8 @@
 //!   fires `NOTIFY lana_authz` (a statement trigger), and every process reloads its copy when it
 //!   hears it, and again after its notification connection was lost.
 //! - **Audited.** [`Authorization::enforce_in_op`] checks and records the decision: allowed in the
-//!   use case's transaction (and stamps the subject and audit entry on the events it will write),
+//!   use case's transaction (and stamps the subject and audit entry on the events it will write,
+//!   next to the correlation id the use case put on its context),
 //!   denied in a transaction of its own, so the denial is kept although the use case fails.
 //!   [`Authorization::check`] answers without auditing, for UI hints.
 //! - **System** subjects (jobs, reactions) are always allowed, and audited like anyone else.
@@ -65,6 +66,41 @@ impl FromStr for Subject {
     }
 }
 
+/// Who acts, and for which request: the subject and the correlation id that ties the request's
+/// audit entries, events and log lines to what its client saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub subject: Subject,
+    pub correlation_id: Option<String>,
+}
+
+impl Actor {
+    pub fn new(subject: Subject, correlation_id: impl Into<String>) -> Self {
+        Self {
+            subject,
+            correlation_id: Some(correlation_id.into()),
+        }
+    }
+
+    /// The system itself (a job, a reaction to an event, start-up), named after what runs.
+    pub fn system(name: &str) -> Self {
+        Self {
+            subject: Subject::System(name.to_owned()),
+            correlation_id: None,
+        }
+    }
+
+    /// The same actor under another request's correlation id (a reaction to what it caused).
+    pub fn with_correlation_id(mut self, correlation_id: Option<String>) -> Self {
+        self.correlation_id = correlation_id;
+        self
+    }
+}
+
+/// The role every customer (a `Subject::Customer`) has: what the customer API may do at all.
+/// Which customer's data a use case shows is the domain's rule, on top of it.
+pub const CUSTOMER_ROLE: &str = "customer";
+
 /// One permission: an object pattern and an action pattern.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Permission {
@@ -93,6 +129,17 @@ pub enum AuthzError {
     Audit(#[from] audit::AuditError),
     #[error(transparent)]
     Sqlx(#[from] sqlx::Error),
+}
+
+impl AuthzError {
+    pub fn code(&self) -> error_code::ErrorCode {
+        match self {
+            Self::NotAuthorized { .. } => error_code::NOT_AUTHORIZED,
+            Self::UnknownRole(_) | Self::UnknownPermissionSet(_) => error_code::NOT_FOUND,
+            Self::RoleExists(_) | Self::InvalidSubject(_) => error_code::INVALID_INPUT,
+            Self::Audit(_) | Self::Sqlx(_) => error_code::INTERNAL,
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -145,7 +192,9 @@ impl Authorization {
     pub fn check(&self, subject: &Subject, object: &str, action: &str) -> bool {
         match subject {
             Subject::System(_) => true,
-            _ => self.rules().allows(&subject.to_string(), object, action),
+            _ => self
+                .role_of(subject)
+                .is_some_and(|role| self.rules().role_allows(&role, object, action)),
         }
     }
 
@@ -186,19 +235,6 @@ impl Authorization {
         Ok(id)
     }
 
-    /// Opens a use case's transaction after `subject` is allowed `action` on `object` (the decision
-    /// is audited in it, see [`Self::enforce_in_op`]).
-    pub async fn begin_op(
-        &self,
-        subject: &Subject,
-        object: &str,
-        action: &str,
-    ) -> Result<DbOp, AuthzError> {
-        let mut op = DbOp::init(&self.pool, &self.clock).await?;
-        self.enforce_in_op(&mut op, subject, object, action).await?;
-        Ok(op)
-    }
-
     /// Checks and audits in a transaction of its own (for queries). That transaction commits
     /// without waiting for its WAL flush (`synchronous_commit = off`): a read's audit entry is on
     /// disk within a few WAL-writer cycles (well under a second), and a crash in that window can
@@ -206,33 +242,41 @@ impl Authorization {
     /// [`Self::enforce_in_op`] in its own, fully durable transaction.
     pub async fn enforce(
         &self,
-        subject: &Subject,
+        actor: &Actor,
         object: &str,
         action: &str,
-        correlation_id: Option<String>,
     ) -> Result<AuditEntryId, AuthzError> {
         let mut op = DbOp::init(&self.pool, &self.clock).await?;
         sqlx::query("SET LOCAL synchronous_commit TO OFF")
             .execute(op.conn())
             .await?;
         op.set_context(EventContext {
-            correlation_id,
+            correlation_id: actor.correlation_id.clone(),
             ..EventContext::default()
         });
-        let id = self.enforce_in_op(&mut op, subject, object, action).await?;
+        let id = self
+            .enforce_in_op(&mut op, &actor.subject, object, action)
+            .await?;
         op.commit().await?;
         Ok(id)
     }
 
+    /// The subject's role: the one assigned to a staff user, [`CUSTOMER_ROLE`] for a customer.
     pub fn role_of(&self, subject: &Subject) -> Option<String> {
-        self.rules()
-            .role_of(&subject.to_string())
-            .map(str::to_owned)
+        match subject {
+            Subject::Customer(_) => Some(CUSTOMER_ROLE.to_owned()),
+            _ => self
+                .rules()
+                .role_of(&subject.to_string())
+                .map(str::to_owned),
+        }
     }
 
     /// Everything `subject` may do, sorted.
     pub fn permissions_of(&self, subject: &Subject) -> Vec<Permission> {
-        self.rules().permissions_of(&subject.to_string())
+        self.role_of(subject)
+            .map(|role| self.rules().permissions_of_role(&role))
+            .unwrap_or_default()
     }
 
     /// Roles with their permission sets, sorted by name.
@@ -287,14 +331,6 @@ impl Authorization {
         role: &str,
     ) -> Result<(), AuthzError> {
         rules::assign_role(op.conn(), &subject.to_string(), role).await
-    }
-
-    pub async fn revoke_role_in_op(
-        &self,
-        op: &mut DbOp,
-        subject: &Subject,
-    ) -> Result<(), AuthzError> {
-        rules::revoke_role(op.conn(), &subject.to_string()).await
     }
 
     /// Whether the change listener is running (false only after it panicked).

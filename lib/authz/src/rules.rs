@@ -102,21 +102,16 @@ impl Rules {
         self.subjects.get(subject).map(String::as_str)
     }
 
-    pub(crate) fn allows(&self, subject: &str, object: &str, action: &str) -> bool {
-        self.role_of(subject)
-            .and_then(|role| self.grants.get(role))
-            .is_some_and(|grants| {
-                grants
-                    .iter()
-                    .any(|p| matches(&p.object, object) && matches(&p.action, action))
-            })
+    pub(crate) fn role_allows(&self, role: &str, object: &str, action: &str) -> bool {
+        self.grants.get(role).is_some_and(|grants| {
+            grants
+                .iter()
+                .any(|p| matches(&p.object, object) && matches(&p.action, action))
+        })
     }
 
-    pub(crate) fn permissions_of(&self, subject: &str) -> Vec<Permission> {
-        self.role_of(subject)
-            .and_then(|role| self.grants.get(role))
-            .cloned()
-            .unwrap_or_default()
+    pub(crate) fn permissions_of_role(&self, role: &str) -> Vec<Permission> {
+        self.grants.get(role).cloned().unwrap_or_default()
     }
 
     pub(crate) fn roles(&self) -> Vec<(String, Vec<String>)> {
@@ -284,16 +279,6 @@ pub(crate) async fn assign_role(
            ON CONFLICT (subject) DO UPDATE SET role = EXCLUDED.role"#,
         subject,
         role
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-pub(crate) async fn revoke_role(conn: &mut PgConnection, subject: &str) -> Result<(), AuthzError> {
-    sqlx::query!(
-        "DELETE FROM authz_subject_roles WHERE subject = $1",
-        subject
     )
     .execute(conn)
     .await?;

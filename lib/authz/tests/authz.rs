@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use audit::{Audit, AuditFilter};
-use authz::{Authorization, AuthzError, PermissionSetDef, RoleDef, Subject};
+use authz::{Actor, Authorization, AuthzError, PermissionSetDef, RoleDef, Subject};
 use clock::Clock;
 use es::{DbOp, EventContext};
 use std::time::{Duration, Instant};
@@ -95,7 +95,11 @@ async fn allowed_decisions_are_audited_in_the_use_case_and_stamp_its_events() {
     assert!(all.entries.is_empty());
 
     let id = authz
-        .enforce(&alice, "customer/1", "customer:read", Some("req-8".into()))
+        .enforce(
+            &Actor::new(alice.clone(), "req-8"),
+            "customer/1",
+            "customer:read",
+        )
         .await
         .unwrap();
     let all = audit

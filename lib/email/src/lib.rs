@@ -4,6 +4,13 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// Email addresses identify people: a second staff user, prospect or customer with the same one
+/// is refused with this code.
+pub const EMAIL_TAKEN: error_code::ErrorCode = error_code::ErrorCode::new(
+    "EMAIL_TAKEN",
+    "Another record of the same kind (staff user, prospect or customer) already has this email address.",
+);
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{0}` is not an email address")]
 pub struct InvalidEmail(pub String);

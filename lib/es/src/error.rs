@@ -45,6 +45,20 @@ pub enum EsRepoError {
     Sqlx(#[from] sqlx::Error),
 }
 
+impl EsRepoError {
+    /// The code a client sees: a missing entity, a bad page request, a conflict that outlasted
+    /// the retries; anything else is the bank's problem.
+    pub fn code(&self) -> error_code::ErrorCode {
+        match self {
+            Self::NotFound { .. } => error_code::NOT_FOUND,
+            Self::InvalidCursor => error_code::INVALID_CURSOR,
+            Self::InvalidPageSize { .. } => error_code::INVALID_INPUT,
+            e if e.is_retryable() => error_code::CONCURRENT_MODIFICATION,
+            _ => error_code::INTERNAL,
+        }
+    }
+}
+
 impl Retryable for EsRepoError {
     fn is_retryable(&self) -> bool {
         match self {

@@ -95,27 +95,6 @@ impl<E> EntityEvents<E> {
         self.persisted.first().map(|p| p.recorded_at)
     }
 
-    /// Whether a command was already applied, looking back from the newest event.
-    ///
-    /// `applied` recognises an event the command would produce; `reset` recognises an event after
-    /// which the command may be applied again (e.g. `Unfrozen` for a `freeze` command). Walking back
-    /// from the newest event, the first match decides: `applied` means already applied.
-    pub fn already_applied(
-        &self,
-        applied: impl Fn(&E) -> bool,
-        reset: impl Fn(&E) -> bool,
-    ) -> bool {
-        for event in self.iter_all().rev() {
-            if applied(event) {
-                return true;
-            }
-            if reset(event) {
-                return false;
-            }
-        }
-        false
-    }
-
     pub(crate) fn take_new(&mut self) -> Vec<E> {
         std::mem::take(&mut self.new)
     }
@@ -157,28 +136,6 @@ mod tests {
         Frozen,
         Unfrozen,
         Renamed,
-    }
-
-    fn frozen(e: &Ev) -> bool {
-        matches!(e, Ev::Frozen)
-    }
-    fn unfrozen(e: &Ev) -> bool {
-        matches!(e, Ev::Unfrozen)
-    }
-
-    #[test]
-    fn already_applied_looks_back_to_the_last_reset() {
-        // given
-        let mut events = EntityEvents::init(Uuid::nil(), [Ev::Renamed]);
-        // then: never frozen
-        assert!(!events.already_applied(frozen, unfrozen));
-        events.push(Ev::Frozen);
-        events.push(Ev::Renamed);
-        // then: frozen, an unrelated event after it does not matter
-        assert!(events.already_applied(frozen, unfrozen));
-        events.push(Ev::Unfrozen);
-        // then: unfrozen since, so freezing is new again
-        assert!(!events.already_applied(frozen, unfrozen));
     }
 
     #[test]

@@ -10,9 +10,13 @@
 //! The pieces:
 //! - [`DbOp`]: one PostgreSQL transaction plus the clock's "now" and the [`EventContext`] (who
 //!   caused the events). Every repository operation has an `_in_op` variant taking it first.
-//! - [`EntityEvents`]: the persisted history plus the events a command just decided; the
-//!   `already_applied` helper makes commands idempotent ([`Idempotent::AlreadyApplied`]).
-//! - [`EsRepo`]: create / update / find / list for one entity type described by [`EsRepoConfig`].
+//! - [`EntityEvents`]: the persisted history plus the events a command just decided. A command
+//!   looks at the state its history built and returns [`Idempotent::AlreadyApplied`] (appending
+//!   nothing) when it was applied before, or a typed error, or [`Idempotent::Executed`].
+//! - [`EsRepo`]: create / update / find / list for one entity type described by [`EsRepoConfig`];
+//!   `lock_in_op` loads an entity with its index row locked, in one statement; a
+//!   [`PersistHook`] (the domain's publisher) runs in the transaction right after new events
+//!   are written.
 //! - Optimistic concurrency: an update appends at `version + 1`; if another transaction took that
 //!   sequence first, the update fails with [`EsRepoError::ConcurrentModification`] and
 //!   [`retry_conflicts`] re-runs the whole use case a bounded number of times.
@@ -35,7 +39,7 @@ pub use error::EsRepoError;
 pub use events::{EntityEvents, Idempotent, PersistedEvent};
 pub use op::DbOp;
 pub use page::{Cursor, ListOrder, ListQuery, MAX_PAGE_SIZE, Page};
-pub use repo::{Column, ColumnType, EsRepo, EsRepoConfig, IndexValue};
+pub use repo::{Column, ColumnType, EsRepo, EsRepoConfig, IndexValue, PersistHook, RowLock};
 pub use retry::{RetryPolicy, Retryable, retry_conflicts, sqlx_error_is_retryable};
 
 /// The toolkit's own schema (the functions that create events tables). Run before any migration

@@ -11,6 +11,7 @@ use sqlx::types::Json;
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder, Row};
 use std::collections::HashMap;
 use std::marker::PhantomData;
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// The SQL type of an index column.
@@ -128,6 +129,28 @@ pub trait EsRepoConfig: Send + Sync + 'static {
     fn index_values(entity: &Self::Entity) -> Vec<IndexValue>;
 }
 
+/// Runs in the transaction that persisted an entity's new events, right after them: the domain's
+/// publisher turns them into public events on the outbox, so no use case can change an entity
+/// without announcing it. A failure fails the persist (and so the use case).
+#[async_trait::async_trait]
+pub trait PersistHook<E: EsEntity>: Send + Sync + 'static {
+    async fn persisted(
+        &self,
+        op: &mut DbOp,
+        entity: &E,
+        new_events: &[PersistedEvent<E::Event>],
+    ) -> Result<(), EsRepoError>;
+}
+
+/// How [`EsRepo::lock_in_op`] locks an entity's index row until the transaction ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowLock {
+    /// `FOR SHARE`: others may share it; an exclusive lock waits.
+    Share,
+    /// `FOR UPDATE`: exclusive.
+    Update,
+}
+
 /// id, sequence, event, context, recorded_at
 type EventRow = (
     Uuid,
@@ -141,17 +164,19 @@ type EventOf<C> = <<C as EsRepoConfig>::Entity as EsEntity>::Event;
 type IdOf<C> = <<C as EsRepoConfig>::Entity as EsEntity>::Id;
 
 /// Repository of one entity type.
-pub struct EsRepo<C> {
+pub struct EsRepo<C: EsRepoConfig> {
     pool: PgPool,
     clock: Clock,
+    hook: Option<Arc<dyn PersistHook<C::Entity>>>,
     config: PhantomData<C>,
 }
 
-impl<C> Clone for EsRepo<C> {
+impl<C: EsRepoConfig> Clone for EsRepo<C> {
     fn clone(&self) -> Self {
         Self {
             pool: self.pool.clone(),
             clock: self.clock.clone(),
+            hook: self.hook.clone(),
             config: PhantomData,
         }
     }
@@ -188,8 +213,29 @@ impl<C: EsRepoConfig> EsRepo<C> {
         Self {
             pool,
             clock,
+            hook: None,
             config: PhantomData,
         }
+    }
+
+    /// Runs `hook` after every persist of new events, in the same transaction.
+    pub fn with_hook(mut self, hook: impl PersistHook<C::Entity>) -> Self {
+        self.hook = Some(Arc::new(hook));
+        self
+    }
+
+    async fn run_hook(
+        &self,
+        op: &mut DbOp,
+        entity: &C::Entity,
+        appended: usize,
+    ) -> Result<(), EsRepoError> {
+        let Some(hook) = &self.hook else {
+            return Ok(());
+        };
+        let persisted = entity.events().persisted();
+        let new = &persisted[persisted.len().saturating_sub(appended)..];
+        hook.persisted(op, entity, new).await
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -247,6 +293,8 @@ impl<C: EsRepoConfig> EsRepo<C> {
             .execute(op.conn())
             .await
             .map_err(|e| write_error::<C>(e, id))?;
+        let appended = entity.events().persisted().len();
+        self.run_hook(op, &entity, appended).await?;
         Ok(entity)
     }
 
@@ -305,6 +353,7 @@ impl<C: EsRepoConfig> EsRepo<C> {
                 .await
                 .map_err(|e| write_error::<C>(e, id))?;
         }
+        self.run_hook(op, entity, appended).await?;
         Ok(appended)
     }
 
@@ -322,10 +371,46 @@ impl<C: EsRepoConfig> EsRepo<C> {
     }
 
     pub async fn maybe_find_by_id(&self, id: IdOf<C>) -> Result<Option<C::Entity>, EsRepoError> {
-        match self.find_by_id(id).await {
-            Err(EsRepoError::NotFound { .. }) => Ok(None),
-            other => other.map(Some),
-        }
+        let mut conn = self.pool.acquire().await?;
+        Ok(self.load_many(&mut conn, &[id.into()]).await?.pop())
+    }
+
+    pub async fn maybe_find_by_id_in_op(
+        &self,
+        op: &mut DbOp,
+        id: IdOf<C>,
+    ) -> Result<Option<C::Entity>, EsRepoError> {
+        Ok(self.load_many(op.conn(), &[id.into()]).await?.pop())
+    }
+
+    /// The entity, its index row locked until the transaction ends (one statement: the lock is
+    /// taken, then the events are read, so they are the newest). `NotFound` when there is none.
+    pub async fn lock_in_op(
+        &self,
+        op: &mut DbOp,
+        id: IdOf<C>,
+        lock: RowLock,
+    ) -> Result<C::Entity, EsRepoError> {
+        let mode = match lock {
+            RowLock::Share => "SHARE",
+            RowLock::Update => "UPDATE",
+        };
+        let id: Uuid = id.into();
+        let rows: Vec<EventRow> = sqlx::query_as(&format!(
+            "SELECT id, sequence, event, context, recorded_at FROM {} \
+             WHERE id = (SELECT id FROM {} WHERE id = $1 FOR {mode}) ORDER BY sequence",
+            C::EVENTS_TABLE,
+            C::INDEX_TABLE
+        ))
+        .bind(id)
+        .fetch_all(op.conn())
+        .await?;
+        Self::fold(rows, &[id])?
+            .pop()
+            .ok_or_else(|| EsRepoError::NotFound {
+                entity: C::ENTITY,
+                id: id.to_string(),
+            })
     }
 
     /// The entity whose index column `column` equals `value`, for columns that identify one entity.
@@ -360,31 +445,101 @@ impl<C: EsRepoConfig> EsRepo<C> {
         self.list_conn(op.conn(), query).await
     }
 
-    /// The entities whose uuid index column `column` is one of `values`, oldest first, at most
-    /// `limit` (two queries whatever the number of values: for pages that show related entities).
-    pub async fn find_all_in(
+    /// One page per value of the uuid index column `column` (e.g. each customer's accounts), all
+    /// with the same `query` (its own filter must be unset): two queries whatever the number of
+    /// values, for pages that show related entities. Values with no entity get an empty page.
+    pub async fn list_for_each(
         &self,
         column: &'static str,
         values: &[Uuid],
-        limit: usize,
-    ) -> Result<Vec<C::Entity>, EsRepoError> {
+        query: ListQuery,
+    ) -> Result<HashMap<Uuid, Page<C::Entity>>, EsRepoError> {
         let col = self.column(column)?;
-        if col.ty != ColumnType::Uuid {
+        if col.ty != ColumnType::Uuid || query.filter.is_some() {
             return Err(EsRepoError::UnknownColumn {
                 entity: C::ENTITY,
                 column,
             });
         }
+        let order = self.order(&query)?;
+        let mut select = QueryBuilder::new("SELECT v.value, p.id, p.sort_key FROM unnest(");
+        select.push_bind(values.to_vec()).push(format!(
+            "::uuid[]) WITH ORDINALITY AS v(value, n) CROSS JOIN LATERAL \
+             (SELECT i.id, i.{sort} AS sort_key FROM {index} i WHERE i.{column} = v.value",
+            sort = order.sort,
+            index = C::INDEX_TABLE,
+        ));
+        order.push_page(&mut select, &query, "i.")?;
+        select.push(format!(
+            ") p ORDER BY v.n, p.sort_key {dir}, p.id {dir}",
+            dir = order.dir
+        ));
         let mut conn = self.pool.acquire().await?;
-        let ids: Vec<Uuid> = sqlx::query_scalar(&format!(
-            "SELECT id FROM {} WHERE {column} = ANY($1) ORDER BY created_at, id LIMIT $2",
-            C::INDEX_TABLE
-        ))
-        .bind(values)
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(&mut *conn)
-        .await?;
-        self.load_many(&mut conn, &ids).await
+        let rows = select.build().fetch_all(&mut *conn).await?;
+        let mut per_value: HashMap<Uuid, Vec<(Uuid, Cursor)>> =
+            values.iter().map(|v| (*v, Vec::new())).collect();
+        for row in &rows {
+            let value: Uuid = row.try_get("value")?;
+            let id: Uuid = row.try_get("id")?;
+            let key = IndexValue::read(row, "sort_key", order.sort_type)?;
+            per_value
+                .entry(value)
+                .or_default()
+                .push((id, Cursor { key, id }));
+        }
+        let ids: Vec<Uuid> = per_value
+            .values()
+            .flat_map(|rows| rows.iter().take(query.first).map(|(id, _)| *id))
+            .collect();
+        let mut loaded: HashMap<Uuid, C::Entity> = self
+            .load_many(&mut conn, &ids)
+            .await?
+            .into_iter()
+            .map(|e| (e.id().into(), e))
+            .collect();
+        Ok(per_value
+            .into_iter()
+            .map(|(value, mut rows)| {
+                let has_next_page = rows.len() > query.first;
+                rows.truncate(query.first);
+                let (entities, cursors): (Vec<_>, Vec<_>) = rows
+                    .into_iter()
+                    .filter_map(|(id, cursor)| loaded.remove(&id).map(|e| (e, cursor)))
+                    .unzip();
+                let page = Page {
+                    end_cursor: cursors.last().cloned(),
+                    entities,
+                    cursors,
+                    has_next_page,
+                };
+                (value, page)
+            })
+            .collect())
+    }
+
+    /// The sort of a page request, checked against the index columns.
+    fn order(&self, query: &ListQuery) -> Result<Order, EsRepoError> {
+        if query.first == 0 || query.first > MAX_PAGE_SIZE {
+            return Err(EsRepoError::InvalidPageSize {
+                requested: query.first,
+                max: MAX_PAGE_SIZE,
+            });
+        }
+        let (sort, sort_type) = match query.order {
+            ListOrder::CreatedAt => ("created_at", ColumnType::Timestamp),
+            ListOrder::Column(name) => (name, self.column(name)?.ty),
+        };
+        let (cmp, dir) = if query.descending {
+            ("<", "DESC")
+        } else {
+            (">", "ASC")
+        };
+        Ok(Order {
+            sort,
+            sort_type,
+            cmp,
+            dir,
+        })
     }
 
     fn index_values(&self, entity: &C::Entity) -> Vec<IndexValue> {
@@ -440,24 +595,10 @@ impl<C: EsRepoConfig> EsRepo<C> {
         conn: &mut PgConnection,
         query: ListQuery,
     ) -> Result<Page<C::Entity>, EsRepoError> {
-        if query.first == 0 || query.first > MAX_PAGE_SIZE {
-            return Err(EsRepoError::InvalidPageSize {
-                requested: query.first,
-                max: MAX_PAGE_SIZE,
-            });
-        }
-        let (sort, sort_type) = match query.order {
-            ListOrder::CreatedAt => ("created_at", ColumnType::Timestamp),
-            ListOrder::Column(name) => (name, self.column(name)?.ty),
-        };
-        let (cmp, dir) = if query.descending {
-            ("<", "DESC")
-        } else {
-            (">", "ASC")
-        };
-
+        let order = self.order(&query)?;
         let mut select = QueryBuilder::new(format!(
-            "SELECT id, {sort} AS sort_key FROM {} WHERE TRUE",
+            "SELECT id, {} AS sort_key FROM {} WHERE TRUE",
+            order.sort,
             C::INDEX_TABLE
         ));
         if let Some((column, value)) = &query.filter {
@@ -471,15 +612,7 @@ impl<C: EsRepoConfig> EsRepo<C> {
             select.push(format!(" AND {} = ", column.name));
             value.push_bind(&mut select);
         }
-        if let Some(cursor) = &query.after {
-            cursor.check_type(sort_type)?;
-            select.push(format!(" AND ({sort}, id) {cmp} ("));
-            cursor.key.push_bind(&mut select);
-            select.push(", ").push_bind(cursor.id).push(")");
-        }
-        select.push(format!(" ORDER BY {sort} {dir}, id {dir} LIMIT "));
-        // `first` is at most MAX_PAGE_SIZE, so this cannot overflow or truncate.
-        select.push_bind(i64::try_from(query.first + 1).unwrap_or(i64::MAX));
+        order.push_page(&mut select, &query, "")?;
 
         let mut rows = select.build().fetch_all(&mut *conn).await?;
         let has_next_page = rows.len() > query.first;
@@ -488,7 +621,7 @@ impl<C: EsRepoConfig> EsRepo<C> {
         let mut cursors = HashMap::with_capacity(rows.len());
         for row in &rows {
             let id: Uuid = row.try_get("id")?;
-            let key = IndexValue::read(row, "sort_key", sort_type)?;
+            let key = IndexValue::read(row, "sort_key", order.sort_type)?;
             ids.push(id);
             cursors.insert(id, Cursor { key, id });
         }
@@ -532,6 +665,11 @@ impl<C: EsRepoConfig> EsRepo<C> {
         .bind(ids)
         .fetch_all(conn)
         .await?;
+        Self::fold(rows, ids)
+    }
+
+    /// The entities of `ids` (in that order; ids without events are skipped) from their events.
+    fn fold(rows: Vec<EventRow>, ids: &[Uuid]) -> Result<Vec<C::Entity>, EsRepoError> {
         let mut streams: HashMap<Uuid, Vec<PersistedEvent<EventOf<C>>>> = HashMap::new();
         for (id, sequence, Json(event), Json(context), recorded_at) in rows {
             let event =
@@ -555,6 +693,39 @@ impl<C: EsRepoConfig> EsRepo<C> {
             }
         }
         Ok(entities)
+    }
+}
+
+/// A page's sort: the column, its type and the direction.
+struct Order {
+    sort: &'static str,
+    sort_type: ColumnType,
+    cmp: &'static str,
+    dir: &'static str,
+}
+
+impl Order {
+    /// `AND (sort, id) > cursor ORDER BY sort, id LIMIT first + 1`, with columns qualified by
+    /// `alias` (one extra row tells whether a next page exists).
+    fn push_page(
+        &self,
+        select: &mut QueryBuilder<'_, Postgres>,
+        query: &ListQuery,
+        alias: &str,
+    ) -> Result<(), EsRepoError> {
+        let (sort, cmp, dir) = (self.sort, self.cmp, self.dir);
+        if let Some(cursor) = &query.after {
+            cursor.check_type(self.sort_type)?;
+            select.push(format!(" AND ({alias}{sort}, {alias}id) {cmp} ("));
+            cursor.key.push_bind(select);
+            select.push(", ").push_bind(cursor.id).push(")");
+        }
+        select.push(format!(
+            " ORDER BY {alias}{sort} {dir}, {alias}id {dir} LIMIT "
+        ));
+        // `first` is at most MAX_PAGE_SIZE, so this cannot overflow or truncate.
+        select.push_bind(i64::try_from(query.first + 1).unwrap_or(i64::MAX));
+        Ok(())
     }
 }
 

@@ -37,7 +37,7 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// Exponential backoff with full jitter: a random delay in [0, min(max, base * 2^retry)].
-    fn delay(&self, retry: u32) -> Duration {
+    pub fn delay(&self, retry: u32) -> Duration {
         let cap = self
             .base_delay
             .saturating_mul(2u32.saturating_pow(retry))

@@ -37,6 +37,29 @@ pub enum IdempotencyError {
     Sqlx(#[from] sqlx::Error),
 }
 
+pub const INVALID_IDEMPOTENCY_KEY: error_code::ErrorCode = error_code::ErrorCode::new(
+    "INVALID_IDEMPOTENCY_KEY",
+    "The idempotency key is not 1 to 255 visible ASCII characters.",
+);
+pub const IDEMPOTENCY_KEY_REUSED: error_code::ErrorCode = error_code::ErrorCode::new(
+    "IDEMPOTENCY_KEY_REUSED",
+    "The idempotency key was already used with a different request; use a new key for a new request.",
+);
+
+/// The codes of this crate.
+pub const CODES: &[error_code::ErrorCode] = &[INVALID_IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_REUSED];
+
+impl IdempotencyError {
+    pub fn code(&self) -> error_code::ErrorCode {
+        match self {
+            Self::InvalidKey => INVALID_IDEMPOTENCY_KEY,
+            Self::KeyReused { .. } => IDEMPOTENCY_KEY_REUSED,
+            Self::Sqlx(e) if es::sqlx_error_is_retryable(e) => error_code::CONCURRENT_MODIFICATION,
+            Self::Corrupt { .. } | Self::Encode(_) | Self::Sqlx(_) => error_code::INTERNAL,
+        }
+    }
+}
+
 impl es::Retryable for IdempotencyError {
     fn is_retryable(&self) -> bool {
         matches!(self, IdempotencyError::Sqlx(e) if es::sqlx_error_is_retryable(e))

@@ -201,20 +201,6 @@ impl Ledger {
         }
     }
 
-    /// Adds a currency with its scale (decimal places of the minor unit).
-    pub async fn add_currency(&self, code: &str, scale: i16) -> Result<Currency, LedgerError> {
-        let currency = Currency::new(code);
-        sqlx::query!(
-            "INSERT INTO ledger_currencies (code, scale) VALUES ($1, $2) ON CONFLICT (code) DO NOTHING",
-            currency.as_str(),
-            scale
-        )
-        .execute(&self.pool)
-        .await?;
-        self.reload_currencies().await?;
-        Ok(currency)
-    }
-
     pub async fn create_journal(&self, name: &str) -> Result<JournalId, LedgerError> {
         let id = JournalId::new();
         sqlx::query!(

@@ -50,12 +50,43 @@ pub struct OutboxEvent {
     pub event_type: String,
     pub payload: serde_json::Value,
     pub recorded_at: DateTime<Utc>,
+    /// The correlation id of the request that caused it, if one did.
+    pub correlation_id: Option<String>,
+}
+
+/// A domain's public events: a serde enum tagged `type`, whose tags are [`Self::EVENT_TYPES`].
+/// Handlers pick a domain's events by these types ([`OutboxEvent::decode_as`]), never by a
+/// prefix of the name.
+pub trait PublicEvent: Serialize + DeserializeOwned {
+    const EVENT_TYPES: &'static [&'static str];
 }
 
 impl OutboxEvent {
     /// The payload as one of the publisher's event types.
     pub fn decode<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
         serde_json::from_value(self.payload.clone())
+    }
+
+    /// The event as `E`, when it is one of `E`'s types; `None` for any other event.
+    pub fn decode_as<E: PublicEvent>(&self) -> Result<Option<E>, serde_json::Error> {
+        if E::EVENT_TYPES.contains(&self.event_type.as_str()) {
+            self.decode().map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+}
+
+/// For publishers that run as an entity repository's persist hook.
+impl From<OutboxError> for es::EsRepoError {
+    fn from(e: OutboxError) -> Self {
+        match e {
+            OutboxError::Sqlx(e) => Self::Sqlx(e),
+            OutboxError::Encode(reason) => Self::EventEncode {
+                entity: "outbox event",
+                reason,
+            },
+        }
     }
 }
 
@@ -78,7 +109,8 @@ impl Outbox {
         Self { pool, clock }
     }
 
-    /// Writes `events` (serde enums tagged `type`) in the caller's transaction.
+    /// Writes `events` (serde enums tagged `type`) in the caller's transaction, under the
+    /// correlation id on its context.
     pub async fn publish_all_in_op<E: Serialize>(
         &self,
         op: &mut DbOp,
@@ -105,12 +137,14 @@ impl Outbox {
             payloads.push(payload);
         }
         let now = op.now();
+        let correlation_id = op.context().correlation_id.clone();
         sqlx::query!(
-            r#"INSERT INTO outbox_events (event_type, payload, recorded_at)
-               SELECT t, p, $3 FROM unnest($1::text[], $2::jsonb[]) WITH ORDINALITY AS u(t, p, n) ORDER BY n"#,
+            r#"INSERT INTO outbox_events (event_type, payload, recorded_at, correlation_id)
+               SELECT t, p, $3, $4 FROM unnest($1::text[], $2::jsonb[]) WITH ORDINALITY AS u(t, p, n) ORDER BY n"#,
             &types,
             &payloads,
-            now
+            now,
+            correlation_id
         )
         .execute(op.conn())
         .await?;
@@ -167,7 +201,8 @@ pub(crate) async fn read_after(
     limit: i64,
 ) -> Result<Vec<OutboxEvent>, sqlx::Error> {
     let rows = sqlx::query!(
-        r#"SELECT sequence AS "sequence!", event_type, payload AS "payload: Json<serde_json::Value>", recorded_at
+        r#"SELECT sequence AS "sequence!", event_type, payload AS "payload: Json<serde_json::Value>", recorded_at,
+                  correlation_id
            FROM outbox_events WHERE sequence > $1 ORDER BY sequence LIMIT $2"#,
         position,
         limit
@@ -181,6 +216,7 @@ pub(crate) async fn read_after(
             event_type: r.event_type,
             payload: r.payload.0,
             recorded_at: r.recorded_at,
+            correlation_id: r.correlation_id,
         })
         .collect())
 }

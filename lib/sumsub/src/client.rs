@@ -384,7 +384,7 @@ mod tests {
             },
         ] {
             let error = SumsubClient::new(bad).expect_err("refused");
-            assert_eq!(error.code(), "KYC_PROVIDER_MISCONFIGURED");
+            assert_eq!(error.code().as_str(), "KYC_PROVIDER_MISCONFIGURED");
         }
     }
 

@@ -1,3 +1,5 @@
+use error_code::ErrorCode;
+
 /// Why a call to the provider failed. Messages carry no secrets.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SumsubError {
@@ -21,18 +23,35 @@ pub enum SumsubError {
     BadResponse(String),
 }
 
+pub const KYC_PROVIDER_MISCONFIGURED: ErrorCode = ErrorCode::new(
+    "KYC_PROVIDER_MISCONFIGURED",
+    "The KYC provider's configuration cannot work (credentials, base URL); an operator must fix it.",
+);
+pub const KYC_PROVIDER_UNAVAILABLE: ErrorCode = ErrorCode::new(
+    "KYC_PROVIDER_UNAVAILABLE",
+    "The KYC provider did not answer, or answered 5xx or 429; try again later.",
+);
+pub const KYC_PROVIDER_REJECTED: ErrorCode = ErrorCode::new(
+    "KYC_PROVIDER_REJECTED",
+    "The KYC provider refused the request (a 4xx answer); the message carries its reason.",
+);
+pub const KYC_PROVIDER_BAD_RESPONSE: ErrorCode = ErrorCode::new(
+    "KYC_PROVIDER_BAD_RESPONSE",
+    "The KYC provider answered with something that is not its documented response.",
+);
+
 impl SumsubError {
     /// A stable code for the API edge. A 5xx or 429 answer counts as the provider being
     /// unavailable (retrying later may work); any other error status as a rejection.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::Config(_) => "KYC_PROVIDER_MISCONFIGURED",
-            Self::Unavailable(_) => "KYC_PROVIDER_UNAVAILABLE",
+            Self::Config(_) => KYC_PROVIDER_MISCONFIGURED,
+            Self::Unavailable(_) => KYC_PROVIDER_UNAVAILABLE,
             Self::Api { status, .. } if *status >= 500 || *status == 429 => {
-                "KYC_PROVIDER_UNAVAILABLE"
+                KYC_PROVIDER_UNAVAILABLE
             }
-            Self::Api { .. } => "KYC_PROVIDER_REJECTED",
-            Self::BadResponse(_) => "KYC_PROVIDER_BAD_RESPONSE",
+            Self::Api { .. } => KYC_PROVIDER_REJECTED,
+            Self::BadResponse(_) => KYC_PROVIDER_BAD_RESPONSE,
         }
     }
 }
@@ -52,20 +71,20 @@ mod tests {
 
     #[test]
     fn codes() {
-        assert_eq!(api(400).code(), "KYC_PROVIDER_REJECTED");
-        assert_eq!(api(401).code(), "KYC_PROVIDER_REJECTED");
-        assert_eq!(api(429).code(), "KYC_PROVIDER_UNAVAILABLE");
-        assert_eq!(api(503).code(), "KYC_PROVIDER_UNAVAILABLE");
+        assert_eq!(api(400).code().as_str(), "KYC_PROVIDER_REJECTED");
+        assert_eq!(api(401).code().as_str(), "KYC_PROVIDER_REJECTED");
+        assert_eq!(api(429).code().as_str(), "KYC_PROVIDER_UNAVAILABLE");
+        assert_eq!(api(503).code().as_str(), "KYC_PROVIDER_UNAVAILABLE");
         assert_eq!(
-            SumsubError::Unavailable("timed out".into()).code(),
+            SumsubError::Unavailable("timed out".into()).code().as_str(),
             "KYC_PROVIDER_UNAVAILABLE"
         );
         assert_eq!(
-            SumsubError::BadResponse("x".into()).code(),
+            SumsubError::BadResponse("x".into()).code().as_str(),
             "KYC_PROVIDER_BAD_RESPONSE"
         );
         assert_eq!(
-            SumsubError::Config("x".into()).code(),
+            SumsubError::Config("x".into()).code().as_str(),
             "KYC_PROVIDER_MISCONFIGURED"
         );
     }

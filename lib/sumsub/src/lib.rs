@@ -47,11 +47,29 @@ pub use client::{
     sign_request,
 };
 pub use config::SumsubConfig;
-pub use error::SumsubError;
+pub use error::{
+    KYC_PROVIDER_BAD_RESPONSE, KYC_PROVIDER_MISCONFIGURED, KYC_PROVIDER_REJECTED,
+    KYC_PROVIDER_UNAVAILABLE, SumsubError,
+};
 pub use webhook::{
-    DIGEST_ALG_HEADER, DIGEST_HEADER, DigestAlgorithm, ReviewResult, WebhookError, WebhookPayload,
+    DIGEST_ALG_HEADER, DIGEST_HEADER, DigestAlgorithm, ReviewResult, WEBHOOK_MALFORMED,
+    WEBHOOK_SECRET_NOT_CONFIGURED, WEBHOOK_SIGNATURE_ALGORITHM_UNSUPPORTED,
+    WEBHOOK_SIGNATURE_INVALID, WEBHOOK_SIGNATURE_MISSING, WebhookError, WebhookPayload,
     WebhookType, sign_webhook, verify_webhook,
 };
+
+/// The codes of this crate's errors.
+pub const CODES: &[error_code::ErrorCode] = &[
+    KYC_PROVIDER_MISCONFIGURED,
+    KYC_PROVIDER_UNAVAILABLE,
+    KYC_PROVIDER_REJECTED,
+    KYC_PROVIDER_BAD_RESPONSE,
+    WEBHOOK_SECRET_NOT_CONFIGURED,
+    WEBHOOK_SIGNATURE_MISSING,
+    WEBHOOK_SIGNATURE_ALGORITHM_UNSUPPORTED,
+    WEBHOOK_SIGNATURE_INVALID,
+    WEBHOOK_MALFORMED,
+];
 
 use serde::{Deserialize, Serialize};
 

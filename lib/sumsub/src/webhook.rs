@@ -1,4 +1,5 @@
 use crate::{ReviewAnswer, SigningKeyError, keyed_mac};
+use error_code::ErrorCode;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
@@ -31,16 +32,36 @@ pub enum WebhookError {
     UnusableSecret(#[from] SigningKeyError),
 }
 
+pub const WEBHOOK_SECRET_NOT_CONFIGURED: ErrorCode = ErrorCode::new(
+    "WEBHOOK_SECRET_NOT_CONFIGURED",
+    "No usable webhook secret is configured, so no webhook is accepted.",
+);
+pub const WEBHOOK_SIGNATURE_MISSING: ErrorCode = ErrorCode::new(
+    "WEBHOOK_SIGNATURE_MISSING",
+    "The webhook carries no signature header; nothing was stored.",
+);
+pub const WEBHOOK_SIGNATURE_ALGORITHM_UNSUPPORTED: ErrorCode = ErrorCode::new(
+    "WEBHOOK_SIGNATURE_ALGORITHM_UNSUPPORTED",
+    "The webhook's signature algorithm is not one the provider documents; nothing was stored.",
+);
+pub const WEBHOOK_SIGNATURE_INVALID: ErrorCode = ErrorCode::new(
+    "WEBHOOK_SIGNATURE_INVALID",
+    "The webhook's signature does not match its body; nothing was stored.",
+);
+pub const WEBHOOK_MALFORMED: ErrorCode = ErrorCode::new(
+    "WEBHOOK_MALFORMED",
+    "The webhook is correctly signed but its body is not the provider's payload.",
+);
+
 impl WebhookError {
     /// A stable code for the API edge.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::NoSecretConfigured => "WEBHOOK_SECRET_NOT_CONFIGURED",
-            Self::MissingSignature => "WEBHOOK_SIGNATURE_MISSING",
-            Self::UnsupportedAlgorithm(_) => "WEBHOOK_SIGNATURE_ALGORITHM_UNSUPPORTED",
-            Self::BadSignature => "WEBHOOK_SIGNATURE_INVALID",
-            Self::Malformed(_) => "WEBHOOK_MALFORMED",
-            Self::UnusableSecret(_) => "WEBHOOK_SECRET_NOT_CONFIGURED",
+            Self::NoSecretConfigured | Self::UnusableSecret(_) => WEBHOOK_SECRET_NOT_CONFIGURED,
+            Self::MissingSignature => WEBHOOK_SIGNATURE_MISSING,
+            Self::UnsupportedAlgorithm(_) => WEBHOOK_SIGNATURE_ALGORITHM_UNSUPPORTED,
+            Self::BadSignature => WEBHOOK_SIGNATURE_INVALID,
+            Self::Malformed(_) => WEBHOOK_MALFORMED,
         }
     }
 }

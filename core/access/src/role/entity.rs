@@ -1,3 +1,4 @@
+use crate::error::AccessError;
 use crate::primitives::{RoleId, RoleName};
 use es::{EntityEvents, EsEntity, EsEntityError, Idempotent};
 use serde::{Deserialize, Serialize};
@@ -16,6 +17,17 @@ pub enum RoleEvent {
     PermissionSetsRemoved {
         permission_sets: BTreeSet<String>,
     },
+}
+
+/// Whether the role being changed is a predefined one, and who changes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Predefined {
+    /// A role created at run time.
+    No,
+    /// A predefined role, by staff: refused.
+    ByStaff,
+    /// A predefined role, restored to its declaration at start.
+    AtStart,
 }
 
 /// A named set of permission sets; a staff user has one.
@@ -45,33 +57,49 @@ impl NewRole {
 }
 
 impl Role {
-    /// Adds the sets the role does not have yet; returns those.
-    pub fn add_permission_sets(&mut self, sets: &BTreeSet<String>) -> Idempotent<BTreeSet<String>> {
+    /// Adds the sets the role does not have yet; returns those. A predefined role is restored
+    /// to its declaration at every start, so staff cannot change it (`predefined`); the start-up
+    /// sync can.
+    pub fn add_permission_sets(
+        &mut self,
+        sets: &BTreeSet<String>,
+        predefined: Predefined,
+    ) -> Result<Idempotent<BTreeSet<String>>, AccessError> {
+        self.check_changeable(predefined)?;
         let added: BTreeSet<String> = sets.difference(&self.permission_sets).cloned().collect();
         if added.is_empty() {
-            return Idempotent::AlreadyApplied;
+            return Ok(Idempotent::AlreadyApplied);
         }
         self.permission_sets.extend(added.iter().cloned());
         self.events.push(RoleEvent::PermissionSetsAdded {
             permission_sets: added.clone(),
         });
-        Idempotent::Executed(added)
+        Ok(Idempotent::Executed(added))
     }
 
-    /// Removes the sets the role has; returns those.
+    /// Removes the sets the role has; returns those (see [`Self::add_permission_sets`]).
     pub fn remove_permission_sets(
         &mut self,
         sets: &BTreeSet<String>,
-    ) -> Idempotent<BTreeSet<String>> {
+        predefined: Predefined,
+    ) -> Result<Idempotent<BTreeSet<String>>, AccessError> {
+        self.check_changeable(predefined)?;
         let removed: BTreeSet<String> = sets.intersection(&self.permission_sets).cloned().collect();
         if removed.is_empty() {
-            return Idempotent::AlreadyApplied;
+            return Ok(Idempotent::AlreadyApplied);
         }
         self.permission_sets.retain(|s| !removed.contains(s));
         self.events.push(RoleEvent::PermissionSetsRemoved {
             permission_sets: removed.clone(),
         });
-        Idempotent::Executed(removed)
+        Ok(Idempotent::Executed(removed))
+    }
+
+    fn check_changeable(&self, predefined: Predefined) -> Result<(), AccessError> {
+        match predefined {
+            Predefined::ByStaff => Err(AccessError::PredefinedRole(self.name.to_string())),
+            Predefined::No | Predefined::AtStart => Ok(()),
+        }
     }
 
     pub fn created_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
@@ -148,24 +176,59 @@ mod tests {
         )
         .unwrap();
         // when adding one it has and one it has not
-        let added = role.add_permission_sets(&sets(&["customer-viewer", "deposit-viewer"]));
+        let added = role
+            .add_permission_sets(
+                &sets(&["customer-viewer", "deposit-viewer"]),
+                Predefined::No,
+            )
+            .unwrap();
         // then only the new one is recorded
         assert_eq!(added, Idempotent::Executed(sets(&["deposit-viewer"])));
         assert!(
-            role.add_permission_sets(&sets(&["deposit-viewer"]))
+            role.add_permission_sets(&sets(&["deposit-viewer"]), Predefined::No)
+                .unwrap()
                 .was_already_applied()
         );
         assert!(
-            role.remove_permission_sets(&sets(&["credit-viewer"]))
+            role.remove_permission_sets(&sets(&["credit-viewer"]), Predefined::No)
+                .unwrap()
                 .was_already_applied()
         );
         assert_eq!(
-            role.remove_permission_sets(&sets(&["customer-viewer", "credit-viewer"])),
+            role.remove_permission_sets(
+                &sets(&["customer-viewer", "credit-viewer"]),
+                Predefined::No
+            )
+            .unwrap(),
             Idempotent::Executed(sets(&["customer-viewer"]))
         );
         assert_eq!(role.permission_sets, sets(&["deposit-viewer"]));
         // and the history rebuilds the same state
         let rebuilt = Role::try_from_events(role.events().clone()).unwrap();
         assert_eq!(rebuilt.permission_sets, sets(&["deposit-viewer"]));
+    }
+
+    #[test]
+    fn staff_cannot_change_a_predefined_role_but_the_start_up_sync_can() {
+        let mut role = Role::try_from_events(
+            NewRole {
+                id: RoleId::new(),
+                name: RoleName::parse("admin").unwrap(),
+                permission_sets: sets(&["customer-viewer"]),
+            }
+            .into_events(),
+        )
+        .unwrap();
+        for refused in [
+            role.add_permission_sets(&sets(&["deposit-viewer"]), Predefined::ByStaff),
+            role.remove_permission_sets(&sets(&["customer-viewer"]), Predefined::ByStaff),
+        ] {
+            assert!(matches!(refused, Err(AccessError::PredefinedRole(n)) if n == "admin"));
+        }
+        assert!(
+            role.add_permission_sets(&sets(&["deposit-viewer"]), Predefined::AtStart)
+                .unwrap()
+                .did_execute()
+        );
     }
 }

@@ -1,9 +1,9 @@
 use super::entity::Role;
 use es::{Column, ColumnType, EsRepo, EsRepoConfig, IndexValue};
 
-pub(crate) struct Roles;
+pub(crate) struct RoleTable;
 
-impl EsRepoConfig for Roles {
+impl EsRepoConfig for RoleTable {
     type Entity = Role;
     const ENTITY: &'static str = "role";
     const EVENTS_TABLE: &'static str = "access_role_events";
@@ -15,4 +15,4 @@ impl EsRepoConfig for Roles {
     }
 }
 
-pub(crate) type RoleRepo = EsRepo<Roles>;
+pub(crate) type RoleRepo = EsRepo<RoleTable>;

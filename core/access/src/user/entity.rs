@@ -40,13 +40,13 @@ impl NewUser {
 }
 
 impl User {
-    pub fn update_role(&mut self, role_id: RoleId) -> Idempotent<()> {
+    pub fn update_role(&mut self, role_id: RoleId) -> Result<Idempotent<()>, AccessError> {
         if self.role_id == role_id {
-            return Idempotent::AlreadyApplied;
+            return Ok(Idempotent::AlreadyApplied);
         }
         self.role_id = role_id;
         self.events.push(UserEvent::RoleUpdated { role_id });
-        Idempotent::Executed(())
+        Ok(Idempotent::Executed(()))
     }
 
     /// Links the identity provider's subject; a user keeps the first subject it was linked to.
@@ -132,10 +132,10 @@ mod tests {
         let mut user = user();
         let role = user.role_id;
         // when / then
-        assert!(user.update_role(role).was_already_applied());
+        assert!(user.update_role(role).unwrap().was_already_applied());
         assert_eq!(user.events().new_events().len(), 1);
         let other = RoleId::new();
-        assert!(user.update_role(other).did_execute());
+        assert!(user.update_role(other).unwrap().did_execute());
         assert_eq!(
             user.events().new_events().last(),
             Some(&UserEvent::RoleUpdated { role_id: other })

@@ -2,9 +2,9 @@ use super::entity::User;
 use es::{Column, ColumnType, EsRepo, EsRepoConfig, IndexValue};
 use uuid::Uuid;
 
-pub(crate) struct Users;
+pub(crate) struct UserTable;
 
-impl EsRepoConfig for Users {
+impl EsRepoConfig for UserTable {
     type Entity = User;
     const ENTITY: &'static str = "user";
     const EVENTS_TABLE: &'static str = "access_user_events";
@@ -24,4 +24,4 @@ impl EsRepoConfig for Users {
     }
 }
 
-pub(crate) type UserRepo = EsRepo<Users>;
+pub(crate) type UserRepo = EsRepo<UserTable>;

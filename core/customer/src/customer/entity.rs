@@ -39,7 +39,7 @@ pub struct Customer {
     events: EntityEvents<CustomerEvent>,
 }
 
-pub struct NewCustomer {
+pub(crate) struct NewCustomer {
     pub id: CustomerId,
     pub email: Email,
     pub telegram_handle: TelegramHandle,
@@ -92,13 +92,15 @@ impl Customer {
         Ok(Idempotent::Executed(()))
     }
 
-    pub fn close(&mut self) -> Idempotent<()> {
+    /// Closing is final. The customer's accounts close (or, holding money, freeze) through the
+    /// deposit domain's reaction to the published event.
+    pub fn close(&mut self) -> Result<Idempotent<()>, CustomerError> {
         if self.status == CustomerStatus::Closed {
-            return Idempotent::AlreadyApplied;
+            return Ok(Idempotent::AlreadyApplied);
         }
         self.status = CustomerStatus::Closed;
         self.events.push(CustomerEvent::Closed);
-        Idempotent::Executed(())
+        Ok(Idempotent::Executed(()))
     }
 
     pub fn update_email(&mut self, email: Email) -> Result<Idempotent<()>, CustomerError> {
@@ -109,6 +111,11 @@ impl Customer {
         self.email = email.clone();
         self.events.push(CustomerEvent::EmailUpdated { email });
         Ok(Idempotent::Executed(()))
+    }
+
+    /// A closed customer's login is not linked (they cannot use the portal any more).
+    pub fn link_allowed(&self) -> bool {
+        self.status != CustomerStatus::Closed
     }
 
     /// Links the identity provider's subject; a customer keeps the first one.
@@ -215,8 +222,8 @@ mod tests {
         assert!(c.freeze().unwrap().did_execute());
         assert!(c.freeze().unwrap().was_already_applied());
         assert!(c.unfreeze().unwrap().did_execute());
-        assert!(c.close().did_execute());
-        assert!(c.close().was_already_applied());
+        assert!(c.close().unwrap().did_execute());
+        assert!(c.close().unwrap().was_already_applied());
         assert!(matches!(c.freeze(), Err(CustomerError::CustomerClosed(_))));
         assert!(matches!(
             c.update_email(Email::parse("d@lana.dev").unwrap()),

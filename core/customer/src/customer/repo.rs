@@ -1,9 +1,9 @@
 use super::entity::Customer;
 use es::{Column, ColumnType, EsRepo, EsRepoConfig, IndexValue};
 
-pub(crate) struct Customers;
+pub(crate) struct CustomerTable;
 
-impl EsRepoConfig for Customers {
+impl EsRepoConfig for CustomerTable {
     type Entity = Customer;
     const ENTITY: &'static str = "customer";
     const EVENTS_TABLE: &'static str = "customer_customer_events";
@@ -23,4 +23,4 @@ impl EsRepoConfig for Customers {
     }
 }
 
-pub(crate) type CustomerRepo = EsRepo<Customers>;
+pub(crate) type CustomerRepo = EsRepo<CustomerTable>;

@@ -1,5 +1,5 @@
 use crate::error::CustomerError;
-use crate::primitives::{CustomerType, KycLevel, KycStatus, ProspectId, TelegramHandle};
+use crate::primitives::{CustomerType, KycLevel, KycStatus, KycUpdate, ProspectId, TelegramHandle};
 use email::Email;
 use es::{EntityEvents, EsEntity, EsEntityError, Idempotent};
 use serde::{Deserialize, Serialize};
@@ -48,7 +48,7 @@ pub struct Prospect {
     events: EntityEvents<ProspectEvent>,
 }
 
-pub struct NewProspect {
+pub(crate) struct NewProspect {
     pub id: ProspectId,
     pub email: Email,
     pub telegram_handle: TelegramHandle,
@@ -100,7 +100,8 @@ impl Prospect {
         }
     }
 
-    fn open(&self) -> Result<(), CustomerError> {
+    /// A verification link is for a prospect that is not a customer yet.
+    pub fn ensure_open(&self) -> Result<(), CustomerError> {
         if self.converted {
             Err(CustomerError::ProspectAlreadyConverted(self.id()))
         } else {
@@ -108,63 +109,50 @@ impl Prospect {
         }
     }
 
-    /// The provider created the applicant. Provider updates after conversion are ignored.
-    pub fn kyc_started(&mut self, applicant_id: &str) -> Idempotent<()> {
-        if self.converted {
-            return Idempotent::AlreadyApplied;
-        }
-        self.record(ProspectEvent::KycStarted {
-            applicant_id: applicant_id.to_owned(),
-        })
-    }
-
-    pub fn kyc_pending(&mut self, applicant_id: &str) -> Idempotent<()> {
-        if self.converted {
-            return Idempotent::AlreadyApplied;
-        }
-        self.record(ProspectEvent::KycPending {
-            applicant_id: applicant_id.to_owned(),
-        })
-    }
-
-    pub fn kyc_on_hold(&mut self, applicant_id: &str) -> Idempotent<()> {
-        if self.converted {
-            return Idempotent::AlreadyApplied;
-        }
-        self.record(ProspectEvent::KycOnHold {
-            applicant_id: applicant_id.to_owned(),
-        })
-    }
-
-    pub fn kyc_declined(
+    /// What the provider reported about the prospect's applicant. A repeated report appends
+    /// nothing, and reports after the conversion are ignored. `Executed(Some(level))` exactly
+    /// once: when an approval converts the prospect, so the customer is to be created.
+    pub fn record_kyc(
         &mut self,
         applicant_id: &str,
-        reject_labels: Vec<String>,
-    ) -> Idempotent<()> {
+        update: KycUpdate,
+    ) -> Result<Idempotent<Option<KycLevel>>, CustomerError> {
         if self.converted {
-            return Idempotent::AlreadyApplied;
+            return Ok(Idempotent::AlreadyApplied);
         }
-        self.record(ProspectEvent::KycDeclined {
-            applicant_id: applicant_id.to_owned(),
-            reject_labels,
+        let applicant_id = applicant_id.to_owned();
+        let recorded = match update {
+            KycUpdate::Started => self.record(ProspectEvent::KycStarted { applicant_id }),
+            KycUpdate::Pending => self.record(ProspectEvent::KycPending { applicant_id }),
+            KycUpdate::OnHold => self.record(ProspectEvent::KycOnHold { applicant_id }),
+            KycUpdate::Declined { reject_labels } => self.record(ProspectEvent::KycDeclined {
+                applicant_id,
+                reject_labels,
+            }),
+            KycUpdate::Approved { level } => {
+                let _ = self.record(ProspectEvent::KycApproved {
+                    applicant_id,
+                    level,
+                });
+                let _ = self.record(ProspectEvent::Converted { manual: false });
+                return Ok(Idempotent::Executed(Some(level)));
+            }
+        };
+        Ok(match recorded {
+            Idempotent::Executed(()) => Idempotent::Executed(None),
+            Idempotent::AlreadyApplied => Idempotent::AlreadyApplied,
         })
     }
 
-    /// Approval converts: returns `Executed` exactly once, when the customer is to be created.
-    pub fn kyc_approved(&mut self, applicant_id: &str, level: KycLevel) -> Idempotent<()> {
+    /// Staff convert without the provider's approval, when the setting allows it (`allowed`).
+    /// A prospect that is a customer already is left as it is.
+    pub fn convert_manually(&mut self, allowed: bool) -> Result<Idempotent<()>, CustomerError> {
         if self.converted {
-            return Idempotent::AlreadyApplied;
+            return Ok(Idempotent::AlreadyApplied);
         }
-        let _ = self.record(ProspectEvent::KycApproved {
-            applicant_id: applicant_id.to_owned(),
-            level,
-        });
-        self.record(ProspectEvent::Converted { manual: false })
-    }
-
-    /// Staff convert without the provider's approval (the caller checks the setting).
-    pub fn convert_manually(&mut self) -> Result<Idempotent<()>, CustomerError> {
-        self.open()?;
+        if !allowed {
+            return Err(CustomerError::ManualConversionDisabled);
+        }
         Ok(self.record(ProspectEvent::Converted { manual: true }))
     }
 
@@ -242,11 +230,22 @@ mod tests {
     fn approval_converts_once() {
         // given a prospect whose KYC started
         let mut p = prospect();
-        assert!(p.kyc_started("app-1").did_execute());
-        // when the approval arrives twice
-        assert!(p.kyc_approved("app-1", KycLevel::Basic).did_execute());
         assert!(
-            p.kyc_approved("app-1", KycLevel::Basic)
+            p.record_kyc("app-1", KycUpdate::Started)
+                .unwrap()
+                .did_execute()
+        );
+        // when the approval arrives twice
+        let approved = KycUpdate::Approved {
+            level: KycLevel::Basic,
+        };
+        assert_eq!(
+            p.record_kyc("app-1", approved.clone()).unwrap(),
+            Idempotent::Executed(Some(KycLevel::Basic))
+        );
+        assert!(
+            p.record_kyc("app-1", approved)
+                .unwrap()
                 .was_already_applied()
         );
         // then it converted once
@@ -257,30 +256,46 @@ mod tests {
             .count();
         assert_eq!(conversions, 1);
         assert_eq!((p.kyc_status, p.converted), (KycStatus::Approved, true));
+        assert!(matches!(
+            p.ensure_open(),
+            Err(CustomerError::ProspectAlreadyConverted(_))
+        ));
     }
 
     #[test]
     fn a_repeated_status_appends_nothing_and_late_updates_are_ignored() {
         let mut p = prospect();
-        assert!(p.kyc_pending("a").did_execute());
-        assert!(p.kyc_pending("a").was_already_applied());
-        assert!(p.kyc_on_hold("a").did_execute());
-        assert!(p.kyc_pending("a").did_execute());
-        assert!(p.kyc_declined("a", vec!["FORGERY".into()]).did_execute());
-        assert_eq!(p.kyc_status, KycStatus::Declined);
+        let mut report = |u| p.record_kyc("a", u).unwrap();
+        assert!(report(KycUpdate::Pending).did_execute());
+        assert!(report(KycUpdate::Pending).was_already_applied());
+        assert!(report(KycUpdate::OnHold).did_execute());
+        assert!(report(KycUpdate::Pending).did_execute());
+        assert!(
+            report(KycUpdate::Declined {
+                reject_labels: vec!["FORGERY".into()]
+            })
+            .did_execute()
+        );
         // a declined prospect can still be approved after a resubmission
-        assert!(p.kyc_approved("a", KycLevel::Basic).did_execute());
-        assert!(p.kyc_pending("a").was_already_applied());
+        assert!(
+            report(KycUpdate::Approved {
+                level: KycLevel::Basic
+            })
+            .did_execute()
+        );
+        assert!(report(KycUpdate::Pending).was_already_applied());
         assert_eq!(p.kyc_status, KycStatus::Approved);
     }
 
     #[test]
-    fn manual_conversion_happens_once() {
+    fn manual_conversion_needs_the_setting_and_happens_once() {
         let mut p = prospect();
-        assert!(p.convert_manually().unwrap().did_execute());
         assert!(matches!(
-            p.convert_manually(),
-            Err(CustomerError::ProspectAlreadyConverted(_))
+            p.convert_manually(false),
+            Err(CustomerError::ManualConversionDisabled)
         ));
+        assert!(p.convert_manually(true).unwrap().did_execute());
+        assert!(p.convert_manually(true).unwrap().was_already_applied());
+        assert!(p.convert_manually(false).unwrap().was_already_applied());
     }
 }

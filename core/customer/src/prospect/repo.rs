@@ -1,9 +1,9 @@
 use super::entity::Prospect;
 use es::{Column, ColumnType, EsRepo, EsRepoConfig, IndexValue};
 
-pub(crate) struct Prospects;
+pub(crate) struct ProspectTable;
 
-impl EsRepoConfig for Prospects {
+impl EsRepoConfig for ProspectTable {
     type Entity = Prospect;
     const ENTITY: &'static str = "prospect";
     const EVENTS_TABLE: &'static str = "customer_prospect_events";
@@ -23,4 +23,4 @@ impl EsRepoConfig for Prospects {
     }
 }
 
-pub(crate) type ProspectRepo = EsRepo<Prospects>;
+pub(crate) type ProspectRepo = EsRepo<ProspectTable>;

@@ -2,9 +2,9 @@ use super::entity::DepositAccount;
 use es::{Column, ColumnType, EsRepo, EsRepoConfig, IndexValue};
 use uuid::Uuid;
 
-pub(crate) struct DepositAccounts;
+pub(crate) struct DepositAccountTable;
 
-impl EsRepoConfig for DepositAccounts {
+impl EsRepoConfig for DepositAccountTable {
     type Entity = DepositAccount;
     const ENTITY: &'static str = "deposit account";
     const EVENTS_TABLE: &'static str = "deposit_account_events";
@@ -32,4 +32,4 @@ impl EsRepoConfig for DepositAccounts {
     }
 }
 
-pub(crate) type DepositAccountRepo = EsRepo<DepositAccounts>;
+pub(crate) type DepositAccountRepo = EsRepo<DepositAccountTable>;

@@ -1,3 +1,7 @@
+//! A deposit: money received into an account, settled at once; it can be reverted once.
+
+use crate::account::DepositAccount;
+use crate::error::DepositError;
 use crate::primitives::{Amount, DepositAccountId, DepositId, Reference};
 use es::{EntityEvents, EsEntity, EsEntityError, Idempotent};
 use ledger::TransactionId;
@@ -28,39 +32,71 @@ pub struct Deposit {
     events: EntityEvents<DepositEvent>,
 }
 
+/// A deposit decided, before its posting.
 pub struct NewDeposit {
-    pub id: DepositId,
-    pub account_id: DepositAccountId,
-    pub amount: Amount,
-    pub reference: Reference,
-    pub ledger_transaction_id: TransactionId,
+    id: DepositId,
+    account_id: DepositAccountId,
+    amount: Amount,
+    reference: Reference,
 }
 
 impl NewDeposit {
-    pub fn into_events(self) -> EntityEvents<DepositEvent> {
+    /// Money comes in only on an active account.
+    pub fn try_new(
+        id: DepositId,
+        account: &DepositAccount,
+        amount: Amount,
+        reference: Reference,
+    ) -> Result<Self, DepositError> {
+        account.ensure_active()?;
+        Ok(Self {
+            id,
+            account_id: account.id(),
+            amount,
+            reference,
+        })
+    }
+
+    pub fn id(&self) -> DepositId {
+        self.id
+    }
+
+    pub fn into_events(self, ledger_transaction_id: TransactionId) -> EntityEvents<DepositEvent> {
         EntityEvents::init(
             self.id,
             [DepositEvent::Initialized {
                 account_id: self.account_id,
                 amount: self.amount,
                 reference: self.reference,
-                ledger_transaction_id: self.ledger_transaction_id,
+                ledger_transaction_id,
             }],
         )
     }
 }
 
 impl Deposit {
-    /// Reverting twice appends nothing the second time.
-    pub fn revert(&mut self, ledger_transaction_id: TransactionId) -> Idempotent<()> {
-        if self.reverted {
-            return Idempotent::AlreadyApplied;
+    /// Whether a revert has anything to do; the account's state is the use case's to check.
+    pub fn ensure_revertible(&self) -> Result<Idempotent<()>, DepositError> {
+        Ok(if self.reverted {
+            Idempotent::AlreadyApplied
+        } else {
+            Idempotent::Executed(())
+        })
+    }
+
+    /// Records the posting that took the money back out; a second revert appends nothing.
+    pub fn revert(
+        &mut self,
+        ledger_transaction_id: TransactionId,
+    ) -> Result<Idempotent<()>, DepositError> {
+        let check = self.ensure_revertible()?;
+        if check.did_execute() {
+            self.reverted = true;
+            self.events.push(DepositEvent::Reverted {
+                ledger_transaction_id,
+            });
         }
-        self.reverted = true;
-        self.events.push(DepositEvent::Reverted {
-            ledger_transaction_id,
-        });
-        Idempotent::Executed(())
+        Ok(check)
     }
 
     pub fn created_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
@@ -120,21 +156,34 @@ impl EsEntity for Deposit {
 mod tests {
     use super::*;
 
+    fn deposit() -> Deposit {
+        let new = NewDeposit {
+            id: DepositId::new(),
+            account_id: DepositAccountId::new(),
+            amount: Amount::parse(money::UsdCents::from_minor(500)).unwrap(),
+            reference: Reference::default(),
+        };
+        Deposit::try_from_events(new.into_events(TransactionId::new())).unwrap()
+    }
+
     #[test]
     fn a_deposit_reverts_once() {
-        let mut d = Deposit::try_from_events(
-            NewDeposit {
-                id: DepositId::new(),
-                account_id: DepositAccountId::new(),
-                amount: Amount::parse(money::UsdCents::from_minor(500)).unwrap(),
-                reference: Reference::default(),
-                ledger_transaction_id: TransactionId::new(),
-            }
-            .into_events(),
-        )
-        .unwrap();
-        assert!(d.revert(TransactionId::new()).did_execute());
-        assert!(d.revert(TransactionId::new()).was_already_applied());
+        // given a deposit
+        let mut d = deposit();
+        // when reverted twice
+        assert!(d.revert(TransactionId::new()).unwrap().did_execute());
+        assert!(
+            d.revert(TransactionId::new())
+                .unwrap()
+                .was_already_applied()
+        );
+        // then one revert event was appended
         assert_eq!(d.events().new_events().len(), 2);
+        assert!(d.ensure_revertible().unwrap().was_already_applied());
+        assert!(
+            Deposit::try_from_events(d.events().clone())
+                .unwrap()
+                .reverted
+        );
     }
 }

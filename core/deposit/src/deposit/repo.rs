@@ -2,9 +2,9 @@ use super::entity::Deposit;
 use es::{Column, ColumnType, EsRepo, EsRepoConfig, IndexValue};
 use uuid::Uuid;
 
-pub(crate) struct Deposits;
+pub(crate) struct DepositTable;
 
-impl EsRepoConfig for Deposits {
+impl EsRepoConfig for DepositTable {
     type Entity = Deposit;
     const ENTITY: &'static str = "deposit";
     const EVENTS_TABLE: &'static str = "deposit_deposit_events";
@@ -22,4 +22,4 @@ impl EsRepoConfig for Deposits {
     }
 }
 
-pub(crate) type DepositRepo = EsRepo<Deposits>;
+pub(crate) type DepositRepo = EsRepo<DepositTable>;

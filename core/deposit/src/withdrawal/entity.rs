@@ -1,7 +1,12 @@
 //! A withdrawal's life: initiated (funds held in the pending layer, approval requested) ->
 //! approved or denied by governance -> confirmed (settled) by staff; cancelled by staff before it
 //! is confirmed; a confirmed one can be reverted. Denial and cancellation release the hold.
+//!
+//! Every step is a command that returns `Idempotent`: a step already taken is `AlreadyApplied`
+//! and appends nothing. Steps that post to the ledger are checked first (`ensure_*`), so nothing
+//! is posted for a step that is refused or already taken, then recorded with the posting.
 
+use crate::account::DepositAccount;
 use crate::error::DepositError;
 use crate::primitives::{Amount, DepositAccountId, Reference, WithdrawalId, WithdrawalStatus};
 use es::{EntityEvents, EsEntity, EsEntityError, Idempotent};
@@ -47,36 +52,51 @@ pub struct Withdrawal {
     events: EntityEvents<WithdrawalEvent>,
 }
 
+/// A withdrawal decided, before its hold and approval process exist.
 pub struct NewWithdrawal {
-    pub id: WithdrawalId,
-    pub account_id: DepositAccountId,
-    pub amount: Amount,
-    pub reference: Reference,
-    pub approval_process_id: Uuid,
-    pub hold_transaction_id: TransactionId,
+    id: WithdrawalId,
+    account_id: DepositAccountId,
+    amount: Amount,
+    reference: Reference,
 }
 
 impl NewWithdrawal {
-    pub fn into_events(self) -> EntityEvents<WithdrawalEvent> {
+    /// Money leaves only an active account (the ledger's limit refuses more than is available).
+    pub fn try_new(
+        id: WithdrawalId,
+        account: &DepositAccount,
+        amount: Amount,
+        reference: Reference,
+    ) -> Result<Self, DepositError> {
+        account.ensure_active()?;
+        Ok(Self {
+            id,
+            account_id: account.id(),
+            amount,
+            reference,
+        })
+    }
+
+    pub fn id(&self) -> WithdrawalId {
+        self.id
+    }
+
+    pub fn into_events(
+        self,
+        approval_process_id: Uuid,
+        hold_transaction_id: TransactionId,
+    ) -> EntityEvents<WithdrawalEvent> {
         EntityEvents::init(
             self.id,
             [WithdrawalEvent::Initialized {
                 account_id: self.account_id,
                 amount: self.amount,
                 reference: self.reference,
-                approval_process_id: self.approval_process_id,
-                hold_transaction_id: self.hold_transaction_id,
+                approval_process_id,
+                hold_transaction_id,
             }],
         )
     }
-}
-
-/// What the approval's conclusion asks of the ledger.
-#[derive(Debug, PartialEq, Eq)]
-pub enum ConclusionEffect {
-    None,
-    /// The hold must be released (denied while pending).
-    ReleaseHold,
 }
 
 impl Withdrawal {
@@ -88,28 +108,42 @@ impl Withdrawal {
         }
     }
 
-    /// Governance concluded. A withdrawal cancelled meanwhile ignores it; a repeat changes nothing.
-    pub fn conclude_approval(&mut self, approved: bool) -> ConclusionEffect {
-        if self.status != WithdrawalStatus::PendingApproval {
-            return ConclusionEffect::None;
-        }
-        if approved {
-            self.status = WithdrawalStatus::Approved;
-            self.events.push(WithdrawalEvent::Approved);
-            ConclusionEffect::None
+    /// Whether governance's conclusion still concerns the withdrawal: only one awaiting approval
+    /// takes it; one cancelled meanwhile (or a redelivered conclusion) has nothing to do.
+    pub fn ensure_awaiting_approval(&self) -> Result<Idempotent<()>, DepositError> {
+        Ok(if self.status == WithdrawalStatus::PendingApproval {
+            Idempotent::Executed(())
         } else {
-            ConclusionEffect::ReleaseHold
-        }
+            Idempotent::AlreadyApplied
+        })
     }
 
-    /// Records the denial with the posting that released the hold.
-    pub fn deny(&mut self, reason: Option<String>, release_transaction_id: TransactionId) {
-        self.status = WithdrawalStatus::Denied;
-        self.denial_reason = reason.clone();
-        self.events.push(WithdrawalEvent::Denied {
-            reason,
-            release_transaction_id,
-        });
+    /// Governance approved.
+    pub fn approve(&mut self) -> Result<Idempotent<()>, DepositError> {
+        let check = self.ensure_awaiting_approval()?;
+        if check.did_execute() {
+            self.status = WithdrawalStatus::Approved;
+            self.events.push(WithdrawalEvent::Approved);
+        }
+        Ok(check)
+    }
+
+    /// Governance denied; `release_transaction_id` released the hold.
+    pub fn deny(
+        &mut self,
+        reason: Option<String>,
+        release_transaction_id: TransactionId,
+    ) -> Result<Idempotent<()>, DepositError> {
+        let check = self.ensure_awaiting_approval()?;
+        if check.did_execute() {
+            self.status = WithdrawalStatus::Denied;
+            self.denial_reason.clone_from(&reason);
+            self.events.push(WithdrawalEvent::Denied {
+                reason,
+                release_transaction_id,
+            });
+        }
+        Ok(check)
     }
 
     pub fn ensure_cancellable(&self) -> Result<Idempotent<()>, DepositError> {
@@ -251,18 +285,13 @@ mod tests {
     use super::*;
 
     fn withdrawal() -> Withdrawal {
-        Withdrawal::try_from_events(
-            NewWithdrawal {
-                id: WithdrawalId::new(),
-                account_id: DepositAccountId::new(),
-                amount: Amount::parse(money::UsdCents::from_minor(1_000)).unwrap(),
-                reference: Reference::default(),
-                approval_process_id: Uuid::new_v4(),
-                hold_transaction_id: TransactionId::new(),
-            }
-            .into_events(),
-        )
-        .unwrap()
+        let new = NewWithdrawal {
+            id: WithdrawalId::new(),
+            account_id: DepositAccountId::new(),
+            amount: Amount::parse(money::UsdCents::from_minor(1_000)).unwrap(),
+            reference: Reference::default(),
+        };
+        Withdrawal::try_from_events(new.into_events(Uuid::new_v4(), TransactionId::new())).unwrap()
     }
 
     #[test]
@@ -272,10 +301,10 @@ mod tests {
             w.confirm(TransactionId::new()),
             Err(DepositError::WithdrawalNotApproved(_))
         ));
-        assert_eq!(w.conclude_approval(true), ConclusionEffect::None);
+        assert!(w.approve().unwrap().did_execute());
         assert_eq!(w.status, WithdrawalStatus::Approved);
         // a redelivered conclusion changes nothing
-        assert_eq!(w.conclude_approval(true), ConclusionEffect::None);
+        assert!(w.approve().unwrap().was_already_applied());
         assert!(w.confirm(TransactionId::new()).unwrap().did_execute());
         assert!(
             w.confirm(TransactionId::new())
@@ -300,12 +329,17 @@ mod tests {
     }
 
     #[test]
-    fn a_denial_releases_the_hold_and_ends_it() {
+    fn a_denial_ends_it() {
         let mut w = withdrawal();
-        assert_eq!(w.conclude_approval(false), ConclusionEffect::ReleaseHold);
-        w.deny(Some("too large".into()), TransactionId::new());
+        assert!(w.ensure_awaiting_approval().unwrap().did_execute());
+        assert!(
+            w.deny(Some("too large".into()), TransactionId::new())
+                .unwrap()
+                .did_execute()
+        );
         assert_eq!(w.status, WithdrawalStatus::Denied);
-        assert_eq!(w.conclude_approval(false), ConclusionEffect::None);
+        assert_eq!(w.denial_reason.as_deref(), Some("too large"));
+        assert!(w.ensure_awaiting_approval().unwrap().was_already_applied());
         for result in [
             w.confirm(TransactionId::new()).map(|_| ()),
             w.cancel(TransactionId::new()).map(|_| ()),
@@ -316,6 +350,8 @@ mod tests {
                 Err(DepositError::InvalidWithdrawalTransition { .. })
             ));
         }
+        let rebuilt = Withdrawal::try_from_events(w.events().clone()).unwrap();
+        assert_eq!(rebuilt.denial_reason.as_deref(), Some("too large"));
     }
 
     #[test]
@@ -327,7 +363,7 @@ mod tests {
                 .unwrap()
                 .was_already_applied()
         );
-        assert_eq!(w.conclude_approval(true), ConclusionEffect::None);
+        assert!(w.approve().unwrap().was_already_applied());
         assert_eq!(w.status, WithdrawalStatus::Cancelled);
     }
 }

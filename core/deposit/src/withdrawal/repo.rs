@@ -2,9 +2,9 @@ use super::entity::Withdrawal;
 use es::{Column, ColumnType, EsRepo, EsRepoConfig, IndexValue};
 use uuid::Uuid;
 
-pub(crate) struct Withdrawals;
+pub(crate) struct WithdrawalTable;
 
-impl EsRepoConfig for Withdrawals {
+impl EsRepoConfig for WithdrawalTable {
     type Entity = Withdrawal;
     const ENTITY: &'static str = "withdrawal";
     const EVENTS_TABLE: &'static str = "deposit_withdrawal_events";
@@ -24,4 +24,4 @@ impl EsRepoConfig for Withdrawals {
     }
 }
 
-pub(crate) type WithdrawalRepo = EsRepo<Withdrawals>;
+pub(crate) type WithdrawalRepo = EsRepo<WithdrawalTable>;

@@ -16,7 +16,7 @@ use crate::primitives::{
     ApprovalProcessId, ApprovalRules, DenialReason, InvalidValue, ProcessType,
 };
 use crate::public::GovernanceEvent;
-use es::{EntityEvents, EsEntity, EsEntityError};
+use es::{EntityEvents, EsEntity, EsEntityError, Idempotent};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use uuid::Uuid;
@@ -132,18 +132,30 @@ impl NewApprovalProcess {
 
 impl ApprovalProcess {
     /// Records `voter`'s approval; the last approval needed concludes the process as approved.
-    pub fn approve(&mut self, voter: Uuid) -> Result<(), GovernanceError> {
+    /// The same approval again changes nothing.
+    pub fn approve(&mut self, voter: Uuid) -> Result<Idempotent<()>, GovernanceError> {
+        if self.approvals.contains(&voter) {
+            return Ok(Idempotent::AlreadyApplied);
+        }
         self.check_can_vote(voter)?;
         self.approvals.insert(voter);
         self.events.push(ApprovalProcessEvent::Approved { voter });
         if self.approvals == self.eligible_voters {
             self.conclude(true);
         }
-        Ok(())
+        Ok(Idempotent::Executed(()))
     }
 
-    /// Records `voter`'s denial, which concludes the process as denied.
-    pub fn deny(&mut self, voter: Uuid, reason: DenialReason) -> Result<(), GovernanceError> {
+    /// Records `voter`'s denial, which concludes the process as denied. The same denial again
+    /// changes nothing.
+    pub fn deny(
+        &mut self,
+        voter: Uuid,
+        reason: DenialReason,
+    ) -> Result<Idempotent<()>, GovernanceError> {
+        if self.denial.as_ref().is_some_and(|d| d.voter == voter) {
+            return Ok(Idempotent::AlreadyApplied);
+        }
         self.check_can_vote(voter)?;
         self.denial = Some(Denial {
             voter,
@@ -152,9 +164,11 @@ impl ApprovalProcess {
         self.events
             .push(ApprovalProcessEvent::Denied { voter, reason });
         self.conclude(false);
-        Ok(())
+        Ok(Idempotent::Executed(()))
     }
 
+    /// A vote other than the one `voter` already cast is refused, as are votes on a concluded
+    /// process and votes of anyone not eligible.
     fn check_can_vote(&self, voter: Uuid) -> Result<(), GovernanceError> {
         let process_id = self.id();
         if self.is_concluded() {
@@ -343,11 +357,11 @@ mod tests {
         let (alice, bob) = (Uuid::now_v7(), Uuid::now_v7());
         let mut process = committee_process(&[alice, bob]);
         // when the first approves
-        process.approve(alice).unwrap();
+        assert!(process.approve(alice).unwrap().did_execute());
         // then still in progress
         assert_eq!(process.status, ApprovalProcessStatus::InProgress);
         // when the second approves
-        process.approve(bob).unwrap();
+        assert!(process.approve(bob).unwrap().did_execute());
         // then approved
         assert_eq!(
             decided(&process),
@@ -365,9 +379,14 @@ mod tests {
         // given two voters, one approved
         let (alice, bob) = (Uuid::now_v7(), Uuid::now_v7());
         let mut process = committee_process(&[alice, bob]);
-        process.approve(alice).unwrap();
+        assert!(process.approve(alice).unwrap().did_execute());
         // when the other denies
-        process.deny(bob, reason("too risky")).unwrap();
+        assert!(
+            process
+                .deny(bob, reason("too risky"))
+                .unwrap()
+                .did_execute()
+        );
         // then denied, with the reason in the public event
         assert_eq!(
             decided(&process)[1..],
@@ -395,20 +414,26 @@ mod tests {
         // given a voter who approved
         let (alice, bob) = (Uuid::now_v7(), Uuid::now_v7());
         let mut process = committee_process(&[alice, bob]);
-        process.approve(alice).unwrap();
-        // when voting again, either way
-        let again = process.approve(alice);
-        let deny = process.deny(alice, reason("changed my mind"));
-        // then refused, nothing appended
-        for refused in [again, deny] {
-            assert!(matches!(
-                refused,
-                Err(GovernanceError::AlreadyVoted { voter, .. }) if voter == alice
-            ));
-        }
+        assert!(process.approve(alice).unwrap().did_execute());
+        // when approving again: nothing happens
+        assert!(process.approve(alice).unwrap().was_already_applied());
+        // when denying after approving: refused
+        assert!(matches!(
+            process.deny(alice, reason("changed my mind")),
+            Err(GovernanceError::AlreadyVoted { voter, .. }) if voter == alice
+        ));
+        // then one approval was appended
         assert_eq!(
             decided(&process),
             [ApprovalProcessEvent::Approved { voter: alice }]
+        );
+        // and a denier denying again changes nothing
+        assert!(process.deny(bob, reason("no")).unwrap().did_execute());
+        assert!(
+            process
+                .deny(bob, reason("no"))
+                .unwrap()
+                .was_already_applied()
         );
     }
 
@@ -434,7 +459,7 @@ mod tests {
         // given a denied process
         let (alice, bob) = (Uuid::now_v7(), Uuid::now_v7());
         let mut process = committee_process(&[alice, bob]);
-        process.deny(alice, reason("no")).unwrap();
+        assert!(process.deny(alice, reason("no")).unwrap().did_execute());
         // when the other votes / then refused
         assert!(matches!(
             process.approve(bob),
@@ -469,8 +494,8 @@ mod tests {
         // given a history ending in a denial
         let (alice, bob) = (Uuid::now_v7(), Uuid::now_v7());
         let mut process = committee_process(&[alice, bob]);
-        process.approve(alice).unwrap();
-        process.deny(bob, reason("no")).unwrap();
+        assert!(process.approve(alice).unwrap().did_execute());
+        assert!(process.deny(bob, reason("no")).unwrap().did_execute());
         // when folded
         let rebuilt = ApprovalProcess::try_from_events(process.events().clone()).unwrap();
         // then

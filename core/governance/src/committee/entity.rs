@@ -61,17 +61,25 @@ impl NewCommittee {
 }
 
 impl Committee {
-    pub fn add_member(&mut self, member: Uuid) -> Idempotent<()> {
+    pub fn add_member(&mut self, member: Uuid) -> Result<Idempotent<()>, GovernanceError> {
         if !self.members.insert(member) {
-            return Idempotent::AlreadyApplied;
+            return Ok(Idempotent::AlreadyApplied);
         }
         self.events.push(CommitteeEvent::MemberAdded { member });
-        Idempotent::Executed(())
+        Ok(Idempotent::Executed(()))
     }
 
-    /// Refuses to remove a non-member and the last member.
-    pub fn remove_member(&mut self, member: Uuid) -> Result<(), GovernanceError> {
+    /// Removing someone removed before changes nothing; removing someone who never was a
+    /// member, or the last member, is refused.
+    pub fn remove_member(&mut self, member: Uuid) -> Result<Idempotent<()>, GovernanceError> {
         if !self.members.contains(&member) {
+            let removed_before = self
+                .events
+                .iter_all()
+                .any(|e| matches!(e, CommitteeEvent::MemberRemoved { member: m } if *m == member));
+            if removed_before {
+                return Ok(Idempotent::AlreadyApplied);
+            }
             return Err(GovernanceError::NotACommitteeMember {
                 committee_id: self.id(),
                 member,
@@ -84,7 +92,7 @@ impl Committee {
         }
         self.members.remove(&member);
         self.events.push(CommitteeEvent::MemberRemoved { member });
-        Ok(())
+        Ok(Idempotent::Executed(()))
     }
 
     pub fn created_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
@@ -184,9 +192,9 @@ mod tests {
         let (alice, bob) = (Uuid::now_v7(), Uuid::now_v7());
         let mut committee = committee(&[alice]);
         // when
-        assert!(committee.add_member(bob).did_execute());
-        assert!(committee.add_member(bob).was_already_applied());
-        assert!(committee.add_member(alice).was_already_applied());
+        assert!(committee.add_member(bob).unwrap().did_execute());
+        assert!(committee.add_member(bob).unwrap().was_already_applied());
+        assert!(committee.add_member(alice).unwrap().was_already_applied());
         // then
         assert_eq!(
             committee.events().new_events()[1..],
@@ -216,7 +224,14 @@ mod tests {
         let (alice, bob) = (Uuid::now_v7(), Uuid::now_v7());
         let mut committee = committee(&[alice, bob]);
         // when
-        committee.remove_member(alice).unwrap();
+        assert!(committee.remove_member(alice).unwrap().did_execute());
+        // a repeated removal changes nothing
+        assert!(
+            committee
+                .remove_member(alice)
+                .unwrap()
+                .was_already_applied()
+        );
         let last = committee.remove_member(bob);
         // then
         assert!(matches!(

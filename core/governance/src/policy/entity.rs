@@ -1,3 +1,4 @@
+use crate::error::GovernanceError;
 use crate::primitives::{ApprovalRules, CommitteeId, PolicyId, ProcessType};
 use es::{EntityEvents, EsEntity, EsEntityError, Idempotent};
 use serde::{Deserialize, Serialize};
@@ -42,14 +43,17 @@ impl NewPolicy {
 
 impl Policy {
     /// From now on, processes of this type need every member of `committee_id` to approve.
-    pub fn assign_committee(&mut self, committee_id: CommitteeId) -> Idempotent<()> {
+    pub fn assign_committee(
+        &mut self,
+        committee_id: CommitteeId,
+    ) -> Result<Idempotent<()>, GovernanceError> {
         let rules = ApprovalRules::Committee { committee_id };
         if self.rules == rules {
-            return Idempotent::AlreadyApplied;
+            return Ok(Idempotent::AlreadyApplied);
         }
         self.rules = rules.clone();
         self.events.push(PolicyEvent::RulesUpdated { rules });
-        Idempotent::Executed(())
+        Ok(Idempotent::Executed(()))
     }
 
     pub fn created_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
@@ -128,9 +132,14 @@ mod tests {
         let mut policy = policy();
         let (credit, risk) = (CommitteeId::new(), CommitteeId::new());
         // when
-        assert!(policy.assign_committee(credit).did_execute());
-        assert!(policy.assign_committee(credit).was_already_applied());
-        assert!(policy.assign_committee(risk).did_execute());
+        assert!(policy.assign_committee(credit).unwrap().did_execute());
+        assert!(
+            policy
+                .assign_committee(credit)
+                .unwrap()
+                .was_already_applied()
+        );
+        assert!(policy.assign_committee(risk).unwrap().did_execute());
         // then
         assert_eq!(
             policy.events().new_events()[1..],

@@ -1,9 +1,14 @@
-//! The events other domains may see, published on the outbox in the transaction that caused them.
+//! The events other domains may see, published on the outbox in the transaction that caused them
+//! by [`GovernancePublisher`], as the approval process's events are persisted.
 //!
 //! A domain that started an approval process (a withdrawal, a disbursal, ...) reacts to
 //! [`GovernanceEvent::ApprovalProcessConcluded`] with an outbox handler: it looks up its own entity
 //! by `target_id` and `process_type` and applies the outcome idempotently, since delivery is at
 //! least once.
+
+mod publisher;
+
+pub(crate) use publisher::GovernancePublisher;
 
 use crate::primitives::{ApprovalProcessId, ProcessType};
 use serde::{Deserialize, Serialize};
@@ -24,6 +29,10 @@ pub enum GovernanceEvent {
         /// Set when a voter denied.
         denial_reason: Option<String>,
     },
+}
+
+impl outbox::PublicEvent for GovernanceEvent {
+    const EVENT_TYPES: &'static [&'static str] = &[APPROVAL_PROCESS_CONCLUDED];
 }
 
 #[cfg(test)]

@@ -49,10 +49,7 @@ impl Account {
     }
 
     pub fn freeze(&mut self) -> Idempotent<()> {
-        if self.events.already_applied(
-            |e| matches!(e, AccountEvent::Frozen),
-            |e| matches!(e, AccountEvent::Unfrozen),
-        ) {
+        if self.frozen {
             return Idempotent::AlreadyApplied;
         }
         self.frozen = true;

@@ -9,6 +9,8 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+
+use error_code::INTERNAL;
 use graphql_kit::{correlation_id, reject};
 use inbox::Received;
 use sumsub::{DIGEST_ALG_HEADER, DIGEST_HEADER, WebhookError, WebhookPayload, verify_webhook};
@@ -22,7 +24,7 @@ pub(crate) async fn sumsub(
     let Some(secret) = state.app.kyc_webhook_secret() else {
         return reject(
             StatusCode::SERVICE_UNAVAILABLE,
-            "KYC_PROVIDER_NOT_CONFIGURED",
+            core_customer::KYC_PROVIDER_NOT_CONFIGURED,
             "no KYC provider is configured",
             &correlation_id,
         );
@@ -74,7 +76,7 @@ pub(crate) async fn sumsub(
             tracing::error!(correlation_id = %correlation_id.0, error = %e, "KYC webhook could not be stored");
             reject(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
+                INTERNAL,
                 "internal error",
                 &correlation_id,
             )

@@ -1,8 +1,9 @@
-use crate::DomainConfigId;
+//! A setting that has been set at least once: its key and value, and every change as an event.
+
+use crate::error::DomainConfigError;
+use crate::primitives::DomainConfigId;
 use chrono::{DateTime, Utc};
-use es::{
-    Column, ColumnType, EntityEvents, EsEntity, EsEntityError, EsRepoConfig, Idempotent, IndexValue,
-};
+use es::{EntityEvents, EsEntity, EsEntityError, Idempotent};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,13 +45,17 @@ impl NewDomainConfig {
 }
 
 impl DomainConfig {
-    pub fn update(&mut self, value: serde_json::Value) -> Idempotent<()> {
+    /// Sets the (already validated) value; the same value again changes nothing.
+    pub fn update(
+        &mut self,
+        value: serde_json::Value,
+    ) -> Result<Idempotent<()>, DomainConfigError> {
         if self.value == value {
-            return Idempotent::AlreadyApplied;
+            return Ok(Idempotent::AlreadyApplied);
         }
         self.value = value.clone();
         self.events.push(DomainConfigEvent::Updated { value });
-        Idempotent::Executed(())
+        Ok(Idempotent::Executed(()))
     }
 
     /// When the value last changed (set the first time, or updated).
@@ -94,16 +99,23 @@ impl EsEntity for DomainConfig {
     }
 }
 
-pub(crate) struct DomainConfigs;
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
 
-impl EsRepoConfig for DomainConfigs {
-    type Entity = DomainConfig;
-    const ENTITY: &'static str = "domain config";
-    const EVENTS_TABLE: &'static str = "domain_config_events";
-    const INDEX_TABLE: &'static str = "domain_configs";
-    const COLUMNS: &'static [Column] = &[Column::new("key", ColumnType::Text)];
-
-    fn index_values(config: &DomainConfig) -> Vec<IndexValue> {
-        vec![config.key.as_str().into()]
+    #[test]
+    fn the_same_value_again_appends_nothing() {
+        let new = NewDomainConfig {
+            id: DomainConfigId::new(),
+            key: "k".into(),
+            value: json!(1),
+        };
+        let mut config = DomainConfig::try_from_events(new.into_events()).unwrap();
+        assert!(config.update(json!(1)).unwrap().was_already_applied());
+        assert!(config.update(json!(2)).unwrap().did_execute());
+        assert!(config.update(json!(2)).unwrap().was_already_applied());
+        let rebuilt = DomainConfig::try_from_events(config.events().clone()).unwrap();
+        assert_eq!(rebuilt.value, json!(2));
     }
 }

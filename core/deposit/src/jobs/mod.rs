@@ -1,0 +1,5 @@
+//! The domain's background jobs (see `lib/jobs`).
+
+mod activity;
+
+pub use activity::ActivityJob;
