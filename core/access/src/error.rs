@@ -12,7 +12,7 @@ pub const UNKNOWN_PERMISSION_SET: ErrorCode = ErrorCode::new(
 );
 pub const PREDEFINED_ROLE: ErrorCode = ErrorCode::new(
     "PREDEFINED_ROLE",
-    "The predefined roles (superuser, admin, bank-manager, accountant) are restored at every start and cannot be changed; create a role instead.",
+    "The predefined roles (superuser, admin, bank-manager, accountant, customer) are restored at every start and cannot be changed; create a role instead.",
 );
 
 /// The codes of this domain.

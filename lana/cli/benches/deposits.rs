@@ -67,7 +67,7 @@ const DEPOSIT_RECORD: &str =
     "mutation($input: DepositRecordInput!){ depositRecord(input:$input){ deposit { id } } }";
 const ACCOUNT_READ: &str =
     "query($id: UUID!){ depositAccount(id:$id){ id balance { settled available } } }";
-const CUSTOMERS_PAGE: &str = "{ customers(first: 20) { edges { node { id email depositAccounts { id publicId status } } } } }";
+const CUSTOMERS_PAGE: &str = "{ customers(first: 20) { edges { node { id email depositAccounts(first: 10) { nodes { id publicId status } } } } } }";
 
 struct Knobs {
     seconds: u64,

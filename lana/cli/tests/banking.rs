@@ -487,8 +487,14 @@ async fn a_withdrawal_under_a_two_member_committee() {
         first.data()["approvalProcessApprove"]["approvalProcess"]["status"],
         "IN_PROGRESS"
     );
+    // the same approval again changes nothing; a denial after it is refused
+    let again = vote(&stack, &tokens[0], process, None).await;
     assert_eq!(
-        code(&vote(&stack, &tokens[0], process, None).await),
+        again.data()["approvalProcessApprove"]["approvalProcess"]["status"],
+        "IN_PROGRESS"
+    );
+    assert_eq!(
+        code(&vote(&stack, &tokens[0], process, Some("changed my mind")).await),
         "ALREADY_VOTED"
     );
     assert_eq!(
@@ -533,8 +539,14 @@ async fn a_withdrawal_under_a_two_member_committee() {
         balances(&stack, &root, &account).await,
         (1_000, 100, 900, 0)
     );
+    // the first voter's approval repeated changes nothing; another vote is refused
     assert_eq!(
-        code(&vote(&stack, &tokens[0], process, None).await),
+        vote(&stack, &tokens[0], process, None).await.data()["approvalProcessApprove"]["approvalProcess"]
+            ["status"],
+        "DENIED"
+    );
+    assert_eq!(
+        code(&vote(&stack, &tokens[0], process, Some("late")).await),
         "APPROVAL_PROCESS_CONCLUDED"
     );
     assert_eq!(
@@ -667,7 +679,7 @@ async fn a_customer_sees_only_their_own_accounts() {
     let page = ok(
         &stack,
         &root,
-        "{ customers(first: 20) { edges { node { email depositAccounts { id } } } } }",
+        "{ customers(first: 20) { edges { node { email depositAccounts(first: 10) { nodes { id } } } } } }",
         json!({}),
     )
     .await;
@@ -676,7 +688,7 @@ async fn a_customer_sees_only_their_own_accounts() {
         .unwrap()
         .iter()
         .map(|e| {
-            let accounts = e["node"]["depositAccounts"].as_array().unwrap();
+            let accounts = e["node"]["depositAccounts"]["nodes"].as_array().unwrap();
             assert_eq!(accounts.len(), 1);
             (
                 e["node"]["email"].as_str().unwrap().to_owned(),
@@ -694,9 +706,9 @@ async fn a_customer_sees_only_their_own_accounts() {
     );
 
     let mine = stack
-        .customer(&ann, "{ me { customerId depositAccounts { id balance { settled } history(first: 10) { edges { node { kind amountIn } } } } } }")
+        .customer(&ann, "{ me { customerId depositAccounts(first: 10) { nodes { id balance { settled } history(first: 10) { edges { node { kind amountIn } } } } } } }")
         .await;
-    let accounts = mine.data()["me"]["depositAccounts"]
+    let accounts = mine.data()["me"]["depositAccounts"]["nodes"]
         .as_array()
         .unwrap()
         .clone();
@@ -732,10 +744,13 @@ async fn a_customer_sees_only_their_own_accounts() {
     // someone with a customer-realm token who is not a customer sees nothing at all
     let stranger = stack.token("customer", "nobody@bank.test").await;
     let none = stack
-        .customer(&stranger, "{ me { customerId depositAccounts { id } } }")
+        .customer(
+            &stranger,
+            "{ me { customerId depositAccounts(first: 10) { nodes { id } } } }",
+        )
         .await;
     assert!(none.data()["me"]["customerId"].is_null());
-    assert_eq!(none.data()["me"]["depositAccounts"], json!([]));
+    assert_eq!(none.data()["me"]["depositAccounts"]["nodes"], json!([]));
     let theirs = stack
         .customer_with(
             &stranger,
@@ -992,4 +1007,129 @@ async fn a_customers_freeze_unfreeze_and_close_reach_their_accounts() {
         code(&deposit(&stack, &root, &empty, 10).await),
         "ACCOUNT_CLOSED"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_correlation_id_ties_the_answer_to_the_audit_entry_and_the_events() {
+    let stack = Stack::start(ROOT).await;
+    let root = stack.token("internal", ROOT).await;
+    let (_, account) = customer_with_account(&stack, &root, "corr@bank.test").await;
+
+    // the client's request id is the correlation id of everything the mutation wrote
+    let reply = stack
+        .admin_with(
+            &root,
+            DEPOSIT,
+            json!({ "input": { "depositAccountId": account, "amount": 1234 } }),
+            &[("x-request-id", "corr-e2e-1")],
+        )
+        .await;
+    assert_eq!(reply.request_id.as_deref(), Some("corr-e2e-1"));
+    let deposit = reply.data()["depositRecord"]["deposit"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let audit: Vec<(String, String, bool)> = sqlx::query_as(
+        "SELECT object, action, authorized FROM audit_entries WHERE correlation_id = 'corr-e2e-1'",
+    )
+    .fetch_all(&stack.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        audit,
+        [(
+            "deposit/deposit".to_owned(),
+            "deposit:write".to_owned(),
+            true
+        )]
+    );
+    let event: (Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT context->>'correlation_id', context->>'subject' FROM deposit_deposit_events WHERE id = $1::uuid",
+    )
+    .bind(&deposit)
+    .fetch_one(&stack.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(event.0.as_deref(), Some("corr-e2e-1"));
+    assert!(event.1.unwrap().starts_with("user:"));
+    let published: Vec<String> = sqlx::query_scalar(
+        "SELECT event_type FROM outbox_events WHERE correlation_id = 'corr-e2e-1' ORDER BY id",
+    )
+    .fetch_all(&stack.db.pool)
+    .await
+    .unwrap();
+    assert!(
+        published.contains(&"deposit_recorded".to_owned()),
+        "{published:?}"
+    );
+
+    // without one, the server makes one, and an error names the same id
+    let refused = stack
+        .admin(
+            &root,
+            DEPOSIT,
+            json!({ "input": { "depositAccountId": account, "amount": 0 } }),
+        )
+        .await;
+    assert_eq!(code(&refused), "INVALID_INPUT");
+    let generated = refused.request_id.clone().unwrap();
+    assert_eq!(
+        refused.body["errors"][0]["extensions"]["correlationId"],
+        generated.as_str()
+    );
+    // an identity that is no staff user is refused, the answer carrying the request's id
+    let stranger = stack.token("internal", "stranger@bank.test").await;
+    let forbidden = stack
+        .admin_with(
+            &stranger,
+            "{ me { user { id } } }",
+            json!({}),
+            &[("x-request-id", "corr-e2e-2")],
+        )
+        .await;
+    assert_eq!(
+        (forbidden.status, code(&forbidden).as_str()),
+        (403, "FORBIDDEN")
+    );
+    assert_eq!(forbidden.request_id.as_deref(), Some("corr-e2e-2"));
+
+    // a refusal by the rules is audited under the request's id too
+    let roles = ok(
+        &stack,
+        &root,
+        "{ roles(first: 20) { nodes { id name } } }",
+        json!({}),
+    )
+    .await;
+    let accountant = roles["roles"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "accountant")
+        .unwrap()["id"]
+        .clone();
+    ok(
+        &stack,
+        &root,
+        "mutation($input: UserCreateInput!) { userCreate(input: $input) { user { id } } }",
+        json!({ "input": { "email": "clerk@bank.test", "roleId": accountant } }),
+    )
+    .await;
+    let clerk = stack.token("internal", "clerk@bank.test").await;
+    let denied = stack
+        .admin_with(
+            &clerk,
+            DEPOSIT,
+            json!({ "input": { "depositAccountId": account, "amount": 5 } }),
+            &[("x-request-id", "corr-e2e-3")],
+        )
+        .await;
+    assert_eq!(code(&denied), "NOT_AUTHORIZED");
+    let refusals: Vec<(String, bool)> = sqlx::query_as(
+        "SELECT action, authorized FROM audit_entries WHERE correlation_id = 'corr-e2e-3'",
+    )
+    .fetch_all(&stack.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(refusals, [("deposit:write".to_owned(), false)]);
 }

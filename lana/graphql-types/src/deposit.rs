@@ -102,7 +102,6 @@ impl From<core_deposit::ledger::HistoryEntry> for HistoryEntry {
     }
 }
 
-/// A customer's deposit account; balances and history come from the ledger.
 #[derive(Clone)]
 pub struct DepositAccount(Arc<core_deposit::DepositAccount>);
 
@@ -112,6 +111,7 @@ impl From<core_deposit::DepositAccount> for DepositAccount {
     }
 }
 
+/// A customer's deposit account; balances and history come from the ledger.
 #[Object]
 impl DepositAccount {
     async fn id(&self) -> Uuid {

@@ -6,10 +6,8 @@ use idempotency::{Claim, IdempotencyError, IdempotencyKey, claim_in_op, complete
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
-
 async fn db() -> test_db::TestDb {
-    test_db::TestDb::new(&MIGRATOR).await
+    test_db::TestDb::new(&idempotency::MIGRATOR).await
 }
 
 /// One use case: claim, "do" the effect (count it in a table), complete, commit.

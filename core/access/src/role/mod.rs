@@ -47,12 +47,9 @@ impl Access {
                             self.roles.create_in_op(op, new.into_events()).await?;
                         }
                         Some(mut role) => {
-                            let extra: BTreeSet<String> = role
-                                .permission_sets
-                                .difference(&declared)
-                                .cloned()
-                                .collect();
-                            let added = role.add_permission_sets(&declared, Predefined::AtStart)?;
+                            let extra: BTreeSet<String> =
+                                role.permission_sets.difference(declared).cloned().collect();
+                            let added = role.add_permission_sets(declared, Predefined::AtStart)?;
                             let removed =
                                 role.remove_permission_sets(&extra, Predefined::AtStart)?;
                             if added.did_execute() || removed.did_execute() {
@@ -143,9 +140,9 @@ impl Access {
                     let mut role = self.roles.find_by_id_in_op(op, role_id).await?;
                     let predefined = self.predefined(&role);
                     let changed = if add {
-                        role.add_permission_sets(&sets, predefined)?
+                        role.add_permission_sets(sets, predefined)?
                     } else {
-                        role.remove_permission_sets(&sets, predefined)?
+                        role.remove_permission_sets(sets, predefined)?
                     };
                     if let Idempotent::Executed(changed) = changed {
                         self.roles.update_in_op(op, &mut role).await?;

@@ -125,6 +125,8 @@ impl Drop for Stack {
 pub struct Reply {
     pub status: u16,
     pub body: serde_json::Value,
+    /// The `X-Request-Id` answer header: the request's correlation id.
+    pub request_id: Option<String>,
 }
 
 impl Reply {
@@ -271,8 +273,17 @@ impl Stack {
         }
         let response = request.send().await.unwrap();
         let status = response.status().as_u16();
+        let request_id = response
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let body = response.json().await.unwrap_or(serde_json::Value::Null);
-        Reply { status, body }
+        Reply {
+            status,
+            body,
+            request_id,
+        }
     }
 
     pub async fn admin(&self, token: &str, query: &str, variables: serde_json::Value) -> Reply {

@@ -65,7 +65,6 @@ impl From<core_customer::Prospect> for Prospect {
     }
 }
 
-/// A verified customer.
 pub struct Customer(Arc<core_customer::Customer>);
 
 impl From<core_customer::Customer> for Customer {
@@ -74,6 +73,7 @@ impl From<core_customer::Customer> for Customer {
     }
 }
 
+/// A verified customer.
 #[Object]
 impl Customer {
     async fn id(&self) -> Uuid {

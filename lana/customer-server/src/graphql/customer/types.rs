@@ -5,9 +5,9 @@ use graphql_kit::{ApiResult, list_query};
 use graphql_types::deposit::{DepositAccount, account_connection};
 use uuid::Uuid;
 
-/// The signed-in customer.
 pub struct Me;
 
+/// The signed-in customer.
 #[Object]
 impl Me {
     /// The identity provider's subject.
