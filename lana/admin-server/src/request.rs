@@ -3,7 +3,10 @@
 
 use async_graphql::{Context, Result};
 use authz::Actor;
+use graphql_kit::ApiResult;
 use lana_app::LanaApp;
+use std::future::Future;
+use use_case::DomainError;
 
 pub(crate) struct Req<'a> {
     pub app: &'a LanaApp,
@@ -15,6 +18,19 @@ pub(crate) fn req<'a>(ctx: &Context<'a>) -> Result<Req<'a>> {
         app: ctx.data::<LanaApp>()?,
         actor: ctx.data::<Actor>()?,
     })
+}
+
+/// Runs a use case of the app as the request's actor; its error becomes the client's.
+pub(crate) async fn run<'a, T, E, F>(
+    ctx: &Context<'a>,
+    use_case: impl FnOnce(&'a LanaApp, &'a Actor) -> F,
+) -> Result<T>
+where
+    F: Future<Output = Result<T, E>>,
+    E: DomainError,
+{
+    let r = req(ctx)?;
+    use_case(r.app, r.actor).await.api(ctx)
 }
 
 /// The request's `Idempotency-Key` header, if any.

@@ -98,6 +98,25 @@ pub trait OutboxHandler: Send + Sync + 'static {
     async fn handle(&self, op: &mut DbOp, event: &OutboxEvent) -> Result<(), HandlerError>;
 }
 
+/// An event's `type` tag and its payload.
+fn encode<E: Serialize>(event: &E) -> Result<(String, serde_json::Value), OutboxError> {
+    let payload = serde_json::to_value(event).map_err(|e| OutboxError::Encode(e.to_string()))?;
+    let event_type = payload
+        .get("type")
+        .and_then(|t| t.as_str())
+        .ok_or_else(|| {
+            OutboxError::Encode("events must serialize to an object with a string `type`".into())
+        })?
+        .to_owned();
+    Ok((event_type, payload))
+}
+
+/// The `type` tags `events` are published under, in order: a publisher's tests compare them
+/// with its [`PublicEvent::EVENT_TYPES`].
+pub fn event_types<E: Serialize>(events: &[E]) -> Result<Vec<String>, OutboxError> {
+    events.iter().map(|e| encode(e).map(|(t, _)| t)).collect()
+}
+
 #[derive(Clone)]
 pub struct Outbox {
     pool: PgPool,
@@ -119,23 +138,8 @@ impl Outbox {
         if events.is_empty() {
             return Ok(());
         }
-        let mut types = Vec::with_capacity(events.len());
-        let mut payloads = Vec::with_capacity(events.len());
-        for event in events {
-            let payload =
-                serde_json::to_value(event).map_err(|e| OutboxError::Encode(e.to_string()))?;
-            let event_type = payload
-                .get("type")
-                .and_then(|t| t.as_str())
-                .ok_or_else(|| {
-                    OutboxError::Encode(
-                        "events must serialize to an object with a string `type`".into(),
-                    )
-                })?
-                .to_owned();
-            types.push(event_type);
-            payloads.push(payload);
-        }
+        let (types, payloads): (Vec<String>, Vec<serde_json::Value>) =
+            events.iter().map(encode).collect::<Result<_, _>>()?;
         let now = op.now();
         let correlation_id = op.context().correlation_id.clone();
         sqlx::query!(

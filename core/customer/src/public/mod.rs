@@ -58,15 +58,9 @@ mod tests {
                 email: Email::parse("x@bank.test").unwrap(),
             },
         ];
-        let tags: Vec<String> = all
-            .iter()
-            .map(|e| {
-                serde_json::to_value(e).unwrap()["type"]
-                    .as_str()
-                    .unwrap()
-                    .to_owned()
-            })
-            .collect();
-        assert_eq!(tags, CustomerPublicEvent::EVENT_TYPES);
+        assert_eq!(
+            outbox::event_types(&all).unwrap(),
+            CustomerPublicEvent::EVENT_TYPES
+        );
     }
 }

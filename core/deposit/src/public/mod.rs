@@ -148,15 +148,9 @@ mod tests {
                 amount,
             },
         ];
-        let tags: Vec<String> = all
-            .iter()
-            .map(|e| {
-                serde_json::to_value(e).unwrap()["type"]
-                    .as_str()
-                    .unwrap()
-                    .to_owned()
-            })
-            .collect();
-        assert_eq!(tags, DepositPublicEvent::EVENT_TYPES);
+        assert_eq!(
+            outbox::event_types(&all).unwrap(),
+            DepositPublicEvent::EVENT_TYPES
+        );
     }
 }

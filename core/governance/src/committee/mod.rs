@@ -11,7 +11,7 @@ use crate::error::GovernanceError;
 use crate::primitives::{CommitteeId, CommitteeName, permissions};
 use authz::Actor;
 use entity::NewCommittee;
-use es::{DbOp, EsRepoError, ListQuery, Page};
+use es::{DbOp, EsRepoError, Idempotent, ListQuery, Page};
 use uuid::Uuid;
 
 impl Governance {
@@ -41,28 +41,6 @@ impl Governance {
             .await
     }
 
-    /// Adding a member again changes nothing.
-    pub async fn add_committee_member(
-        &self,
-        actor: &Actor,
-        committee_id: CommitteeId,
-        member: Uuid,
-    ) -> Result<Committee, GovernanceError> {
-        use permissions::{COMMITTEES, WRITE};
-        self.use_cases
-            .command(actor, COMMITTEES, WRITE, || {
-                async move |op| {
-                    self.ensure_staff_in_op(op, &[member]).await?;
-                    let mut committee = self.committees.find_by_id_in_op(op, committee_id).await?;
-                    if committee.add_member(member)?.did_execute() {
-                        self.committees.update_in_op(op, &mut committee).await?;
-                    }
-                    Ok(committee)
-                }
-            })
-            .await
-    }
-
     /// Committee members are staff users.
     async fn ensure_staff_in_op(
         &self,
@@ -75,6 +53,19 @@ impl Governance {
         }
     }
 
+    /// Adding a member again changes nothing.
+    pub async fn add_committee_member(
+        &self,
+        actor: &Actor,
+        committee_id: CommitteeId,
+        member: Uuid,
+    ) -> Result<Committee, GovernanceError> {
+        self.change_committee(actor, committee_id, &[member], |committee| {
+            committee.add_member(member)
+        })
+        .await
+    }
+
     /// Removing a member again changes nothing; the last member stays.
     pub async fn remove_committee_member(
         &self,
@@ -82,12 +73,28 @@ impl Governance {
         committee_id: CommitteeId,
         member: Uuid,
     ) -> Result<Committee, GovernanceError> {
+        self.change_committee(actor, committee_id, &[], |committee| {
+            committee.remove_member(member)
+        })
+        .await
+    }
+
+    /// A change of the committee's members; `joining` must be staff users.
+    async fn change_committee(
+        &self,
+        actor: &Actor,
+        committee_id: CommitteeId,
+        joining: &[Uuid],
+        decide: impl Fn(&mut Committee) -> Result<Idempotent<()>, GovernanceError>,
+    ) -> Result<Committee, GovernanceError> {
         use permissions::{COMMITTEES, WRITE};
+        let decide = &decide;
         self.use_cases
             .command(actor, COMMITTEES, WRITE, || {
                 async move |op| {
+                    self.ensure_staff_in_op(op, joining).await?;
                     let mut committee = self.committees.find_by_id_in_op(op, committee_id).await?;
-                    if committee.remove_member(member)?.did_execute() {
+                    if decide(&mut committee)?.did_execute() {
                         self.committees.update_in_op(op, &mut committee).await?;
                     }
                     Ok(committee)

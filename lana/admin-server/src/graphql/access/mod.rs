@@ -3,11 +3,11 @@
 mod inputs;
 mod types;
 
-use crate::request::req;
+use crate::request::{req, run};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Object, Result};
 use core_access::{Email, RoleId, RoleName, UserId};
-use graphql_kit::{ApiResult, connection, invalid_input, list_query};
+use graphql_kit::{connection, invalid_input, list_query};
 use inputs::{
     RoleCreateInput, RolePermissionSetsAddInput, RolePermissionSetsRemoveInput, UserCreateInput,
     UserRoleUpdateInput, set_of,
@@ -28,7 +28,7 @@ pub struct AccessQuery;
 impl AccessQuery {
     async fn me(&self, ctx: &Context<'_>) -> Result<Me> {
         let r = req(ctx)?;
-        let user = r.app.access().me(r.actor).await.api(ctx)?;
+        let user = run(ctx, |app, actor| app.access().me(actor)).await?;
         let permissions = r
             .app
             .access()
@@ -43,13 +43,10 @@ impl AccessQuery {
     }
 
     async fn user(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<User>> {
-        let r = req(ctx)?;
-        let user = r
-            .app
-            .access()
-            .find_user(r.actor, UserId::from(id))
-            .await
-            .api(ctx)?;
+        let user = run(ctx, |app, actor| {
+            app.access().find_user(actor, UserId::from(id))
+        })
+        .await?;
         Ok(user.map(User::from))
     }
 
@@ -60,24 +57,16 @@ impl AccessQuery {
         #[graphql(validator(minimum = 1, maximum = 100))] first: i32,
         after: Option<String>,
     ) -> Result<Connection<String, User>> {
-        let r = req(ctx)?;
-        let page = r
-            .app
-            .access()
-            .list_users(r.actor, list_query(first, after)?)
-            .await
-            .api(ctx)?;
+        let query = list_query(first, after)?;
+        let page = run(ctx, |app, actor| app.access().list_users(actor, query)).await?;
         Ok(connection(page, User::from))
     }
 
     async fn role(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<Role>> {
-        let r = req(ctx)?;
-        let role = r
-            .app
-            .access()
-            .find_role(r.actor, RoleId::from(id))
-            .await
-            .api(ctx)?;
+        let role = run(ctx, |app, actor| {
+            app.access().find_role(actor, RoleId::from(id))
+        })
+        .await?;
         Ok(role.map(Role::from))
     }
 
@@ -88,19 +77,13 @@ impl AccessQuery {
         #[graphql(validator(minimum = 1, maximum = 100))] first: i32,
         after: Option<String>,
     ) -> Result<Connection<String, Role>> {
-        let r = req(ctx)?;
-        let page = r
-            .app
-            .access()
-            .list_roles(r.actor, list_query(first, after)?)
-            .await
-            .api(ctx)?;
+        let query = list_query(first, after)?;
+        let page = run(ctx, |app, actor| app.access().list_roles(actor, query)).await?;
         Ok(connection(page, Role::from))
     }
 
     async fn permission_sets(&self, ctx: &Context<'_>) -> Result<Vec<PermissionSet>> {
-        let r = req(ctx)?;
-        let sets = r.app.access().permission_sets(r.actor).await.api(ctx)?;
+        let sets = run(ctx, |app, actor| app.access().permission_sets(actor)).await?;
         Ok(sets
             .into_iter()
             .map(|(name, permissions)| PermissionSet {
@@ -119,15 +102,13 @@ impl AccessQuery {
         #[graphql(validator(minimum = 1, maximum = 100))] first: i32,
         after: Option<String>,
     ) -> Result<Connection<String, AuditEntry>> {
-        let r = req(ctx)?;
         let filter = audit::AuditFilter::from(filter.unwrap_or_default());
         let first = usize::try_from(first).map_err(|_| invalid_input("first must be positive"))?;
-        let page = r
-            .app
-            .access()
-            .search_audit(r.actor, &filter, first, after.as_deref())
-            .await
-            .api(ctx)?;
+        let page = run(ctx, |app, actor| {
+            app.access()
+                .search_audit(actor, &filter, first, after.as_deref())
+        })
+        .await?;
         let mut connection = Connection::new(false, page.has_next_page);
         connection
             .edges
@@ -151,14 +132,12 @@ impl AccessMutation {
         ctx: &Context<'_>,
         input: UserCreateInput,
     ) -> Result<UserCreatePayload> {
-        let r = req(ctx)?;
         let email = Email::parse(&input.email).map_err(invalid_input)?;
-        let user = r
-            .app
-            .access()
-            .create_user(r.actor, email, RoleId::from(input.role_id))
-            .await
-            .api(ctx)?;
+        let user = run(ctx, |app, actor| {
+            app.access()
+                .create_user(actor, email, RoleId::from(input.role_id))
+        })
+        .await?;
         Ok(UserCreatePayload { user: user.into() })
     }
 
@@ -167,17 +146,14 @@ impl AccessMutation {
         ctx: &Context<'_>,
         input: UserRoleUpdateInput,
     ) -> Result<UserRoleUpdatePayload> {
-        let r = req(ctx)?;
-        let user = r
-            .app
-            .access()
-            .update_user_role(
-                r.actor,
+        let user = run(ctx, |app, actor| {
+            app.access().update_user_role(
+                actor,
                 UserId::from(input.user_id),
                 RoleId::from(input.role_id),
             )
-            .await
-            .api(ctx)?;
+        })
+        .await?;
         Ok(UserRoleUpdatePayload { user: user.into() })
     }
 
@@ -186,14 +162,12 @@ impl AccessMutation {
         ctx: &Context<'_>,
         input: RoleCreateInput,
     ) -> Result<RoleCreatePayload> {
-        let r = req(ctx)?;
         let name = RoleName::parse(&input.name).map_err(invalid_input)?;
-        let role = r
-            .app
-            .access()
-            .create_role(r.actor, name, set_of(input.permission_sets)?)
-            .await
-            .api(ctx)?;
+        let sets = set_of(input.permission_sets)?;
+        let role = run(ctx, |app, actor| {
+            app.access().create_role(actor, name, sets)
+        })
+        .await?;
         Ok(RoleCreatePayload { role: role.into() })
     }
 
@@ -202,17 +176,12 @@ impl AccessMutation {
         ctx: &Context<'_>,
         input: RolePermissionSetsAddInput,
     ) -> Result<RolePermissionSetsAddPayload> {
-        let r = req(ctx)?;
-        let role = r
-            .app
-            .access()
-            .add_permission_sets(
-                r.actor,
-                RoleId::from(input.role_id),
-                set_of(input.permission_sets)?,
-            )
-            .await
-            .api(ctx)?;
+        let sets = set_of(input.permission_sets)?;
+        let role = run(ctx, |app, actor| {
+            app.access()
+                .add_permission_sets(actor, RoleId::from(input.role_id), sets)
+        })
+        .await?;
         Ok(RolePermissionSetsAddPayload { role: role.into() })
     }
 
@@ -221,17 +190,12 @@ impl AccessMutation {
         ctx: &Context<'_>,
         input: RolePermissionSetsRemoveInput,
     ) -> Result<RolePermissionSetsRemovePayload> {
-        let r = req(ctx)?;
-        let role = r
-            .app
-            .access()
-            .remove_permission_sets(
-                r.actor,
-                RoleId::from(input.role_id),
-                set_of(input.permission_sets)?,
-            )
-            .await
-            .api(ctx)?;
+        let sets = set_of(input.permission_sets)?;
+        let role = run(ctx, |app, actor| {
+            app.access()
+                .remove_permission_sets(actor, RoleId::from(input.role_id), sets)
+        })
+        .await?;
         Ok(RolePermissionSetsRemovePayload { role: role.into() })
     }
 }

@@ -1,8 +1,8 @@
+use crate::request::run;
 use async_graphql::{ComplexObject, Context, ID, InputObject, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use core_access::RoleId;
 use es::EsEntity;
-use graphql_kit::ApiResult;
 use uuid::Uuid;
 
 #[derive(SimpleObject, Clone)]
@@ -39,13 +39,8 @@ pub struct User {
 #[ComplexObject]
 impl User {
     async fn role(&self, ctx: &Context<'_>) -> Result<Option<Role>> {
-        let r = crate::request::req(ctx)?;
-        let role = r
-            .app
-            .access()
-            .find_role(r.actor, RoleId::from(self.role_id))
-            .await
-            .api(ctx)?;
+        let id = RoleId::from(self.role_id);
+        let role = run(ctx, |app, actor| app.access().find_role(actor, id)).await?;
         Ok(role.map(Role::from))
     }
 }

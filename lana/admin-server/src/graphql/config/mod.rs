@@ -3,9 +3,9 @@
 mod inputs;
 mod types;
 
-use crate::request::req;
+use crate::request::run;
 use async_graphql::{Context, Object, Result};
-use graphql_kit::ApiResult;
+
 use inputs::DomainConfigUpdateInput;
 use types::DomainConfig;
 
@@ -17,8 +17,7 @@ pub struct ConfigQuery;
 #[Object]
 impl ConfigQuery {
     async fn domain_configs(&self, ctx: &Context<'_>) -> Result<Vec<DomainConfig>> {
-        let r = req(ctx)?;
-        let list = r.app.configs().list(r.actor).await.api(ctx)?;
+        let list = run(ctx, |app, actor| app.configs().list(actor)).await?;
         Ok(list.into_iter().map(DomainConfig::from).collect())
     }
 }
@@ -33,13 +32,10 @@ impl ConfigMutation {
         ctx: &Context<'_>,
         input: DomainConfigUpdateInput,
     ) -> Result<DomainConfigUpdatePayload> {
-        let r = req(ctx)?;
-        let s = r
-            .app
-            .configs()
-            .update(r.actor, &input.key, input.value.0)
-            .await
-            .api(ctx)?;
+        let s = run(ctx, |app, actor| {
+            app.configs().update(actor, &input.key, input.value.0)
+        })
+        .await?;
         Ok(DomainConfigUpdatePayload {
             domain_config: s.into(),
         })

@@ -3,12 +3,12 @@
 mod inputs;
 mod types;
 
-use crate::request::req;
+use crate::request::run;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Object, Result};
 use core_customer::{CustomerId, ProspectId};
 use email::Email;
-use graphql_kit::{ApiResult, connection, invalid_input, list_query};
+use graphql_kit::{connection, invalid_input, list_query};
 use inputs::{
     CustomerCloseInput, CustomerEmailUpdateInput, CustomerFreezeInput, CustomerUnfreezeInput,
     ProspectConvertInput, ProspectCreateInput, ProspectKycLinkCreateInput,
@@ -30,13 +30,10 @@ pub struct CustomerQuery;
 #[Object]
 impl CustomerQuery {
     async fn prospect(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<Prospect>> {
-        let r = req(ctx)?;
-        let p = r
-            .app
-            .customers()
-            .find_prospect(r.actor, ProspectId::from(id))
-            .await
-            .api(ctx)?;
+        let p = run(ctx, |app, actor| {
+            app.customers().find_prospect(actor, ProspectId::from(id))
+        })
+        .await?;
         Ok(p.map(Prospect::from))
     }
 
@@ -47,24 +44,19 @@ impl CustomerQuery {
         #[graphql(validator(minimum = 1, maximum = 100))] first: i32,
         after: Option<String>,
     ) -> Result<Connection<String, Prospect>> {
-        let r = req(ctx)?;
-        let page = r
-            .app
-            .customers()
-            .list_prospects(r.actor, list_query(first, after)?)
-            .await
-            .api(ctx)?;
+        let query = list_query(first, after)?;
+        let page = run(ctx, |app, actor| {
+            app.customers().list_prospects(actor, query)
+        })
+        .await?;
         Ok(connection(page, Prospect::from))
     }
 
     async fn customer(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<Customer>> {
-        let r = req(ctx)?;
-        let c = r
-            .app
-            .customers()
-            .find_customer(r.actor, CustomerId::from(id))
-            .await
-            .api(ctx)?;
+        let c = run(ctx, |app, actor| {
+            app.customers().find_customer(actor, CustomerId::from(id))
+        })
+        .await?;
         Ok(c.map(Customer::from))
     }
 
@@ -75,13 +67,11 @@ impl CustomerQuery {
         #[graphql(validator(minimum = 1, maximum = 100))] first: i32,
         after: Option<String>,
     ) -> Result<Connection<String, Customer>> {
-        let r = req(ctx)?;
-        let page = r
-            .app
-            .customers()
-            .list_customers(r.actor, list_query(first, after)?)
-            .await
-            .api(ctx)?;
+        let query = list_query(first, after)?;
+        let page = run(ctx, |app, actor| {
+            app.customers().list_customers(actor, query)
+        })
+        .await?;
         Ok(connection(page, Customer::from))
     }
 }
@@ -96,13 +86,11 @@ impl CustomerMutation {
         ctx: &Context<'_>,
         input: ProspectCreateInput,
     ) -> Result<ProspectCreatePayload> {
-        let r = req(ctx)?;
-        let p = r
-            .app
-            .customers()
-            .create_prospect(r.actor, input.parse()?)
-            .await
-            .api(ctx)?;
+        let input = input.parse()?;
+        let p = run(ctx, |app, actor| {
+            app.customers().create_prospect(actor, input)
+        })
+        .await?;
         Ok(ProspectCreatePayload { prospect: p.into() })
     }
 
@@ -111,13 +99,11 @@ impl CustomerMutation {
         ctx: &Context<'_>,
         input: ProspectKycLinkCreateInput,
     ) -> Result<ProspectKycLinkCreatePayload> {
-        let r = req(ctx)?;
-        let url = r
-            .app
-            .customers()
-            .create_kyc_link(r.actor, ProspectId::from(input.prospect_id))
-            .await
-            .api(ctx)?;
+        let url = run(ctx, |app, actor| {
+            app.customers()
+                .create_kyc_link(actor, ProspectId::from(input.prospect_id))
+        })
+        .await?;
         Ok(ProspectKycLinkCreatePayload { url })
     }
 
@@ -128,13 +114,11 @@ impl CustomerMutation {
         ctx: &Context<'_>,
         input: ProspectConvertInput,
     ) -> Result<ProspectConvertPayload> {
-        let r = req(ctx)?;
-        let c = r
-            .app
-            .customers()
-            .convert_prospect(r.actor, ProspectId::from(input.prospect_id))
-            .await
-            .api(ctx)?;
+        let c = run(ctx, |app, actor| {
+            app.customers()
+                .convert_prospect(actor, ProspectId::from(input.prospect_id))
+        })
+        .await?;
         Ok(ProspectConvertPayload { customer: c.into() })
     }
 
@@ -144,13 +128,11 @@ impl CustomerMutation {
         ctx: &Context<'_>,
         input: CustomerFreezeInput,
     ) -> Result<CustomerFreezePayload> {
-        let r = req(ctx)?;
-        let c = r
-            .app
-            .customers()
-            .freeze(r.actor, CustomerId::from(input.customer_id))
-            .await
-            .api(ctx)?;
+        let c = run(ctx, |app, actor| {
+            app.customers()
+                .freeze(actor, CustomerId::from(input.customer_id))
+        })
+        .await?;
         Ok(CustomerFreezePayload { customer: c.into() })
     }
 
@@ -159,13 +141,11 @@ impl CustomerMutation {
         ctx: &Context<'_>,
         input: CustomerUnfreezeInput,
     ) -> Result<CustomerUnfreezePayload> {
-        let r = req(ctx)?;
-        let c = r
-            .app
-            .customers()
-            .unfreeze(r.actor, CustomerId::from(input.customer_id))
-            .await
-            .api(ctx)?;
+        let c = run(ctx, |app, actor| {
+            app.customers()
+                .unfreeze(actor, CustomerId::from(input.customer_id))
+        })
+        .await?;
         Ok(CustomerUnfreezePayload { customer: c.into() })
     }
 
@@ -175,13 +155,11 @@ impl CustomerMutation {
         ctx: &Context<'_>,
         input: CustomerCloseInput,
     ) -> Result<CustomerClosePayload> {
-        let r = req(ctx)?;
-        let c = r
-            .app
-            .customers()
-            .close(r.actor, CustomerId::from(input.customer_id))
-            .await
-            .api(ctx)?;
+        let c = run(ctx, |app, actor| {
+            app.customers()
+                .close(actor, CustomerId::from(input.customer_id))
+        })
+        .await?;
         Ok(CustomerClosePayload { customer: c.into() })
     }
 
@@ -190,14 +168,12 @@ impl CustomerMutation {
         ctx: &Context<'_>,
         input: CustomerEmailUpdateInput,
     ) -> Result<CustomerEmailUpdatePayload> {
-        let r = req(ctx)?;
         let email = Email::parse(&input.email).map_err(invalid_input)?;
-        let c = r
-            .app
-            .customers()
-            .update_email(r.actor, CustomerId::from(input.customer_id), email)
-            .await
-            .api(ctx)?;
+        let c = run(ctx, |app, actor| {
+            app.customers()
+                .update_email(actor, CustomerId::from(input.customer_id), email)
+        })
+        .await?;
         Ok(CustomerEmailUpdatePayload { customer: c.into() })
     }
 }

@@ -4,12 +4,12 @@
 mod inputs;
 mod types;
 
-use crate::request::req;
+use crate::request::run;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Object, Result};
 use core_customer::CustomerId;
 use core_deposit::{AccountStatusChange, DepositAccountId, DepositId, WithdrawalId};
-use graphql_kit::{ApiResult, list_query};
+use graphql_kit::list_query;
 use graphql_types::deposit::{DepositAccount, account_connection};
 use inputs::{
     DepositAccountCloseInput, DepositAccountCreateInput, DepositAccountFreezeInput,
@@ -36,13 +36,11 @@ pub struct DepositQuery;
 #[Object]
 impl DepositQuery {
     async fn deposit_account(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<DepositAccount>> {
-        let r = req(ctx)?;
-        let a = r
-            .app
-            .deposits()
-            .find_account(r.actor, DepositAccountId::from(id))
-            .await
-            .api(ctx)?;
+        let a = run(ctx, |app, actor| {
+            app.deposits()
+                .find_account(actor, DepositAccountId::from(id))
+        })
+        .await?;
         Ok(a.map(DepositAccount::from))
     }
 
@@ -53,35 +51,25 @@ impl DepositQuery {
         #[graphql(validator(minimum = 1, maximum = 100))] first: i32,
         after: Option<String>,
     ) -> Result<Connection<String, DepositAccount>> {
-        let r = req(ctx)?;
-        let page = r
-            .app
-            .deposits()
-            .list_accounts(r.actor, list_query(first, after)?)
-            .await
-            .api(ctx)?;
+        let query = list_query(first, after)?;
+        let page = run(ctx, |app, actor| app.deposits().list_accounts(actor, query)).await?;
         Ok(account_connection(page))
     }
 
     async fn deposit(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<Deposit>> {
-        let r = req(ctx)?;
-        let d = r
-            .app
-            .deposits()
-            .find_deposit(r.actor, DepositId::from(id))
-            .await
-            .api(ctx)?;
+        let d = run(ctx, |app, actor| {
+            app.deposits().find_deposit(actor, DepositId::from(id))
+        })
+        .await?;
         Ok(d.map(Deposit::from))
     }
 
     async fn withdrawal(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<Withdrawal>> {
-        let r = req(ctx)?;
-        let w = r
-            .app
-            .deposits()
-            .find_withdrawal(r.actor, WithdrawalId::from(id))
-            .await
-            .api(ctx)?;
+        let w = run(ctx, |app, actor| {
+            app.deposits()
+                .find_withdrawal(actor, WithdrawalId::from(id))
+        })
+        .await?;
         Ok(w.map(Withdrawal::from))
     }
 }
@@ -96,13 +84,11 @@ impl DepositMutation {
         id: Uuid,
         change: AccountStatusChange,
     ) -> Result<DepositAccount> {
-        let r = req(ctx)?;
-        let account = r
-            .app
-            .deposits()
-            .change_account_status(r.actor, DepositAccountId::from(id), change)
-            .await
-            .api(ctx)?;
+        let account = run(ctx, |app, actor| {
+            app.deposits()
+                .change_account_status(actor, DepositAccountId::from(id), change)
+        })
+        .await?;
         Ok(account.into())
     }
 
@@ -112,14 +98,17 @@ impl DepositMutation {
         id: Uuid,
         step: WithdrawalStep,
     ) -> Result<Withdrawal> {
-        let r = req(ctx)?;
-        let (deposits, id) = (r.app.deposits(), WithdrawalId::from(id));
-        let withdrawal = match step {
-            WithdrawalStep::Confirm => deposits.confirm_withdrawal(r.actor, id).await,
-            WithdrawalStep::Cancel => deposits.cancel_withdrawal(r.actor, id).await,
-            WithdrawalStep::Revert => deposits.revert_withdrawal(r.actor, id).await,
-        };
-        Ok(withdrawal.api(ctx)?.into())
+        let id = WithdrawalId::from(id);
+        let withdrawal = run(ctx, |app, actor| async move {
+            let deposits = app.deposits();
+            match step {
+                WithdrawalStep::Confirm => deposits.confirm_withdrawal(actor, id).await,
+                WithdrawalStep::Cancel => deposits.cancel_withdrawal(actor, id).await,
+                WithdrawalStep::Revert => deposits.revert_withdrawal(actor, id).await,
+            }
+        })
+        .await?;
+        Ok(withdrawal.into())
     }
 }
 
@@ -136,13 +125,11 @@ impl DepositMutation {
         ctx: &Context<'_>,
         input: DepositAccountCreateInput,
     ) -> Result<DepositAccountCreatePayload> {
-        let r = req(ctx)?;
-        let a = r
-            .app
-            .deposits()
-            .create_account(r.actor, CustomerId::from(input.customer_id))
-            .await
-            .api(ctx)?;
+        let a = run(ctx, |app, actor| {
+            app.deposits()
+                .create_account(actor, CustomerId::from(input.customer_id))
+        })
+        .await?;
         Ok(DepositAccountCreatePayload { account: a.into() })
     }
 
@@ -186,21 +173,14 @@ impl DepositMutation {
         ctx: &Context<'_>,
         input: DepositRecordInput,
     ) -> Result<DepositRecordPayload> {
-        let r = req(ctx)?;
         let key = idempotency_key(ctx, input.idempotency_key.as_deref())?;
         let (amount, reference) = money(input.amount, input.reference.as_deref())?;
-        let d = r
-            .app
-            .deposits()
-            .record_deposit(
-                r.actor,
-                DepositAccountId::from(input.deposit_account_id),
-                amount,
-                reference,
-                key.as_ref(),
-            )
-            .await
-            .api(ctx)?;
+        let account = DepositAccountId::from(input.deposit_account_id);
+        let d = run(ctx, |app, actor| {
+            app.deposits()
+                .record_deposit(actor, account, amount, reference, key.as_ref())
+        })
+        .await?;
         Ok(DepositRecordPayload { deposit: d.into() })
     }
 
@@ -210,13 +190,11 @@ impl DepositMutation {
         ctx: &Context<'_>,
         input: DepositRevertInput,
     ) -> Result<DepositRevertPayload> {
-        let r = req(ctx)?;
-        let d = r
-            .app
-            .deposits()
-            .revert_deposit(r.actor, DepositId::from(input.deposit_id))
-            .await
-            .api(ctx)?;
+        let d = run(ctx, |app, actor| {
+            app.deposits()
+                .revert_deposit(actor, DepositId::from(input.deposit_id))
+        })
+        .await?;
         Ok(DepositRevertPayload { deposit: d.into() })
     }
 
@@ -226,21 +204,14 @@ impl DepositMutation {
         ctx: &Context<'_>,
         input: WithdrawalInitiateInput,
     ) -> Result<WithdrawalInitiatePayload> {
-        let r = req(ctx)?;
         let key = idempotency_key(ctx, input.idempotency_key.as_deref())?;
         let (amount, reference) = money(input.amount, input.reference.as_deref())?;
-        let w = r
-            .app
-            .deposits()
-            .initiate_withdrawal(
-                r.actor,
-                DepositAccountId::from(input.deposit_account_id),
-                amount,
-                reference,
-                key.as_ref(),
-            )
-            .await
-            .api(ctx)?;
+        let account = DepositAccountId::from(input.deposit_account_id);
+        let w = run(ctx, |app, actor| {
+            app.deposits()
+                .initiate_withdrawal(actor, account, amount, reference, key.as_ref())
+        })
+        .await?;
         Ok(WithdrawalInitiatePayload {
             withdrawal: w.into(),
         })

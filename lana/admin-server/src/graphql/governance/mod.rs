@@ -3,11 +3,11 @@
 mod inputs;
 mod types;
 
-use crate::request::req;
+use crate::request::run;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Object, Result};
 use core_governance::{ApprovalProcessId, CommitteeId, CommitteeName, DenialReason, PolicyId};
-use graphql_kit::{ApiResult, connection, invalid_input, list_query};
+use graphql_kit::{connection, invalid_input, list_query};
 use inputs::{
     ApprovalProcessApproveInput, ApprovalProcessDenyInput, CommitteeCreateInput,
     CommitteeMemberAddInput, CommitteeMemberRemoveInput, PolicyCommitteeAssignInput,
@@ -28,13 +28,11 @@ pub struct GovernanceQuery;
 #[Object]
 impl GovernanceQuery {
     async fn committee(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<Committee>> {
-        let r = req(ctx)?;
-        let c = r
-            .app
-            .governance()
-            .find_committee(r.actor, CommitteeId::from(id))
-            .await
-            .api(ctx)?;
+        let c = run(ctx, |app, actor| {
+            app.governance()
+                .find_committee(actor, CommitteeId::from(id))
+        })
+        .await?;
         Ok(c.map(Committee::from))
     }
 
@@ -45,13 +43,11 @@ impl GovernanceQuery {
         #[graphql(validator(minimum = 1, maximum = 100))] first: i32,
         after: Option<String>,
     ) -> Result<Connection<String, Committee>> {
-        let r = req(ctx)?;
-        let page = r
-            .app
-            .governance()
-            .list_committees(r.actor, list_query(first, after)?)
-            .await
-            .api(ctx)?;
+        let query = list_query(first, after)?;
+        let page = run(ctx, |app, actor| {
+            app.governance().list_committees(actor, query)
+        })
+        .await?;
         Ok(connection(page, Committee::from))
     }
 
@@ -62,13 +58,11 @@ impl GovernanceQuery {
         #[graphql(validator(minimum = 1, maximum = 100))] first: i32,
         after: Option<String>,
     ) -> Result<Connection<String, Policy>> {
-        let r = req(ctx)?;
-        let page = r
-            .app
-            .governance()
-            .list_policies(r.actor, list_query(first, after)?)
-            .await
-            .api(ctx)?;
+        let query = list_query(first, after)?;
+        let page = run(ctx, |app, actor| {
+            app.governance().list_policies(actor, query)
+        })
+        .await?;
         Ok(connection(page, Policy::from))
     }
 
@@ -77,13 +71,11 @@ impl GovernanceQuery {
         ctx: &Context<'_>,
         id: Uuid,
     ) -> Result<Option<ApprovalProcess>> {
-        let r = req(ctx)?;
-        let p = r
-            .app
-            .governance()
-            .find_process(r.actor, ApprovalProcessId::from(id))
-            .await
-            .api(ctx)?;
+        let p = run(ctx, |app, actor| {
+            app.governance()
+                .find_process(actor, ApprovalProcessId::from(id))
+        })
+        .await?;
         Ok(p.map(ApprovalProcess::from))
     }
 
@@ -95,13 +87,12 @@ impl GovernanceQuery {
         #[graphql(validator(minimum = 1, maximum = 100))] first: i32,
         after: Option<String>,
     ) -> Result<Connection<String, ApprovalProcess>> {
-        let r = req(ctx)?;
-        let page = r
-            .app
-            .governance()
-            .list_processes(r.actor, list_query(first, after)?, status.map(Into::into))
-            .await
-            .api(ctx)?;
+        let query = list_query(first, after)?;
+        let page = run(ctx, |app, actor| {
+            app.governance()
+                .list_processes(actor, query, status.map(Into::into))
+        })
+        .await?;
         Ok(connection(page, ApprovalProcess::from))
     }
 }
@@ -117,14 +108,12 @@ impl GovernanceMutation {
         ctx: &Context<'_>,
         input: CommitteeCreateInput,
     ) -> Result<CommitteeCreatePayload> {
-        let r = req(ctx)?;
         let name = CommitteeName::parse(&input.name).map_err(invalid_input)?;
-        let c = r
-            .app
-            .governance()
-            .create_committee(r.actor, name, input.member_ids)
-            .await
-            .api(ctx)?;
+        let c = run(ctx, |app, actor| {
+            app.governance()
+                .create_committee(actor, name, input.member_ids)
+        })
+        .await?;
         Ok(CommitteeCreatePayload {
             committee: c.into(),
         })
@@ -135,17 +124,14 @@ impl GovernanceMutation {
         ctx: &Context<'_>,
         input: CommitteeMemberAddInput,
     ) -> Result<CommitteeMemberAddPayload> {
-        let r = req(ctx)?;
-        let c = r
-            .app
-            .governance()
-            .add_committee_member(
-                r.actor,
+        let c = run(ctx, |app, actor| {
+            app.governance().add_committee_member(
+                actor,
                 CommitteeId::from(input.committee_id),
                 input.user_id,
             )
-            .await
-            .api(ctx)?;
+        })
+        .await?;
         Ok(CommitteeMemberAddPayload {
             committee: c.into(),
         })
@@ -156,17 +142,14 @@ impl GovernanceMutation {
         ctx: &Context<'_>,
         input: CommitteeMemberRemoveInput,
     ) -> Result<CommitteeMemberRemovePayload> {
-        let r = req(ctx)?;
-        let c = r
-            .app
-            .governance()
-            .remove_committee_member(
-                r.actor,
+        let c = run(ctx, |app, actor| {
+            app.governance().remove_committee_member(
+                actor,
                 CommitteeId::from(input.committee_id),
                 input.user_id,
             )
-            .await
-            .api(ctx)?;
+        })
+        .await?;
         Ok(CommitteeMemberRemovePayload {
             committee: c.into(),
         })
@@ -177,17 +160,14 @@ impl GovernanceMutation {
         ctx: &Context<'_>,
         input: PolicyCommitteeAssignInput,
     ) -> Result<PolicyCommitteeAssignPayload> {
-        let r = req(ctx)?;
-        let p = r
-            .app
-            .governance()
-            .assign_committee(
-                r.actor,
+        let p = run(ctx, |app, actor| {
+            app.governance().assign_committee(
+                actor,
                 PolicyId::from(input.policy_id),
                 CommitteeId::from(input.committee_id),
             )
-            .await
-            .api(ctx)?;
+        })
+        .await?;
         Ok(PolicyCommitteeAssignPayload { policy: p.into() })
     }
 
@@ -197,13 +177,11 @@ impl GovernanceMutation {
         ctx: &Context<'_>,
         input: ApprovalProcessApproveInput,
     ) -> Result<ApprovalProcessApprovePayload> {
-        let r = req(ctx)?;
-        let p = r
-            .app
-            .governance()
-            .approve(r.actor, ApprovalProcessId::from(input.approval_process_id))
-            .await
-            .api(ctx)?;
+        let p = run(ctx, |app, actor| {
+            app.governance()
+                .approve(actor, ApprovalProcessId::from(input.approval_process_id))
+        })
+        .await?;
         Ok(ApprovalProcessApprovePayload {
             approval_process: p.into(),
         })
@@ -215,18 +193,9 @@ impl GovernanceMutation {
         ctx: &Context<'_>,
         input: ApprovalProcessDenyInput,
     ) -> Result<ApprovalProcessDenyPayload> {
-        let r = req(ctx)?;
         let reason = DenialReason::parse(&input.reason).map_err(invalid_input)?;
-        let p = r
-            .app
-            .governance()
-            .deny(
-                r.actor,
-                ApprovalProcessId::from(input.approval_process_id),
-                reason,
-            )
-            .await
-            .api(ctx)?;
+        let id = ApprovalProcessId::from(input.approval_process_id);
+        let p = run(ctx, |app, actor| app.governance().deny(actor, id, reason)).await?;
         Ok(ApprovalProcessDenyPayload {
             approval_process: p.into(),
         })
