@@ -194,6 +194,15 @@ async fn a_customer_sees_only_their_own_accounts() {
         .unwrap();
     assert_eq!(theirs.len(), 1);
     assert_eq!(theirs[&ann.customer_id].entities[0].id(), ann.id());
+    // one request reading accounts several times leaves one audit entry for it
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_entries
+         WHERE correlation_id = 'customer-test' AND action = 'deposit:read'",
+    )
+    .fetch_one(&h.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, 1);
     // and no customer may change anything
     let frozen = h
         .deposits

@@ -88,6 +88,8 @@ async fn a_page_of_customers_with_accounts_takes_a_bounded_number_of_statements(
     let _guard = tracing::subscriber::set_default(subscriber);
     let mut counted = Vec::new();
     for first in [5, 20] {
+        // a request of its own, as the server makes one per HTTP request
+        let staff = Actor::new(authz::Subject::System("page-test".into()), "page-test");
         let before = statements.0.load(Ordering::SeqCst);
         let request = async_graphql::Request::new(PAGE)
             .variables(async_graphql::Variables::from_json(
@@ -112,7 +114,8 @@ async fn a_page_of_customers_with_accounts_takes_a_bounded_number_of_statements(
         counted.push(statements.0.load(Ordering::SeqCst) - before);
     }
     println!("statements for 5 and for 20 customers: {counted:?}");
-    // three reads (customers, their accounts, the accounts' balances), each audited
+    // three reads (customers, their accounts, the accounts' balances); the customers and the
+    // accounts audited once each (the balances are a read of accounts again)
     assert_eq!(counted[0], counted[1], "{counted:?}");
-    assert!(counted[1] <= 20, "{counted:?}");
+    assert!(counted[1] <= 15, "{counted:?}");
 }

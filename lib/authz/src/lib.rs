@@ -26,9 +26,10 @@ use es::{DbOp, EventContext};
 use rules::Rules;
 use sqlx::PgPool;
 use sqlx::postgres::PgListener;
+use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -67,11 +68,13 @@ impl FromStr for Subject {
 }
 
 /// Who acts, and for which request: the subject and the correlation id that ties the request's
-/// audit entries, events and log lines to what its client saw.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// audit entries, events and log lines to what its client saw. Clones share the request's record
+/// of the reads already audited (see [`Actor::read_audited`]).
+#[derive(Debug, Clone)]
 pub struct Actor {
     pub subject: Subject,
     pub correlation_id: Option<String>,
+    reads: Arc<Mutex<BTreeSet<(String, String)>>>,
 }
 
 impl Actor {
@@ -79,6 +82,7 @@ impl Actor {
         Self {
             subject,
             correlation_id: Some(correlation_id.into()),
+            reads: Arc::default(),
         }
     }
 
@@ -87,6 +91,7 @@ impl Actor {
         Self {
             subject: Subject::System(name.to_owned()),
             correlation_id: None,
+            reads: Arc::default(),
         }
     }
 
@@ -94,6 +99,22 @@ impl Actor {
     pub fn with_correlation_id(mut self, correlation_id: Option<String>) -> Self {
         self.correlation_id = correlation_id;
         self
+    }
+
+    /// Whether this request already had `action` on `object` audited as allowed: a request that
+    /// reads the same kind of thing several times (a page, then its nested lists) leaves one
+    /// audit entry for it, not one per field.
+    pub fn read_audited(&self, object: &str, action: &str) -> bool {
+        self.reads
+            .lock()
+            .is_ok_and(|r| r.contains(&(object.to_owned(), action.to_owned())))
+    }
+
+    /// Records that this request's read of `action` on `object` was audited.
+    pub fn note_read_audited(&self, object: &str, action: &str) {
+        if let Ok(mut reads) = self.reads.lock() {
+            reads.insert((object.to_owned(), action.to_owned()));
+        }
     }
 }
 

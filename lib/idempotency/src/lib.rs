@@ -1,19 +1,15 @@
 //! Idempotency keys for mutations: a client sends the same key again (a retry after a timeout, a
 //! double click) and gets the first result instead of a second effect.
 //!
-//! A key lives in a `scope` (the operation and who called it). [`IdempotencyKeys::claim_in_op`]
-//! runs first in the use case's transaction and inserts the key with the hash of the request:
-//! - the key is new: the use case goes on and stores its result with
-//!   [`IdempotencyKeys::complete_in_op`] before committing, so key and effects commit together
-//!   (or neither does);
+//! A key lives in a `scope` (the operation and who called it). [`claim_in_op`] runs first in the
+//! use case's transaction and inserts the key with the hash of the request and the result the use
+//! case will have (the id of the entity it creates, chosen before it runs), in one statement:
+//! - the key is new: the use case goes on; key and effects commit together (or neither does);
 //! - a transaction that used the key is still running: the insert waits on the primary key until
 //!   it ends; if it committed, this is a replay; if it rolled back, the key is claimed now. So 50
 //!   concurrent requests with one key make one effect;
 //! - the key was used with the same request: the stored result is returned (`Claim::Replay`);
 //! - the key was used with another request: [`IdempotencyError::KeyReused`].
-//!
-//! The claim inserts a placeholder result that `complete_in_op` replaces in the same transaction,
-//! so no other transaction ever sees the placeholder.
 
 use es::DbOp;
 use serde::Serialize;
@@ -103,24 +99,28 @@ fn request_hash(request: &impl Serialize) -> Result<Vec<u8>, IdempotencyError> {
     Ok(Sha256::digest(bytes).to_vec())
 }
 
-/// Claims `key` in `scope` for `request` inside the use case's transaction.
-pub async fn claim_in_op<T: DeserializeOwned>(
+/// Claims `key` in `scope` for `request` inside the use case's transaction, recording `result`
+/// as what the use case (which goes on only on `Claim::New`) returns.
+pub async fn claim_in_op<T: Serialize + DeserializeOwned>(
     op: &mut DbOp,
     scope: &str,
     key: &IdempotencyKey,
     request: &impl Serialize,
+    result: &T,
 ) -> Result<Claim<T>, IdempotencyError> {
     let hash = request_hash(request)?;
+    let response =
+        serde_json::to_value(result).map_err(|e| IdempotencyError::Encode(e.to_string()))?;
     let now = op.now();
-    // `response` is a placeholder until `complete_in_op` writes the result in this transaction.
     let inserted = sqlx::query_scalar!(
         r#"INSERT INTO idempotency_keys (scope, key, request_hash, response, created_at)
-           VALUES ($1, $2, $3, 'null'::jsonb, $4)
+           VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (scope, key) DO NOTHING
            RETURNING true AS "inserted!""#,
         scope,
         key.as_str(),
         &hash,
+        response,
         now
     )
     .fetch_optional(op.conn())
@@ -146,24 +146,4 @@ pub async fn claim_in_op<T: DeserializeOwned>(
             key: key.as_str().to_owned(),
             reason: e.to_string(),
         })
-}
-
-/// Stores the result of the use case that claimed `key`; commits with it.
-pub async fn complete_in_op(
-    op: &mut DbOp,
-    scope: &str,
-    key: &IdempotencyKey,
-    response: &impl Serialize,
-) -> Result<(), IdempotencyError> {
-    let response =
-        serde_json::to_value(response).map_err(|e| IdempotencyError::Encode(e.to_string()))?;
-    sqlx::query!(
-        "UPDATE idempotency_keys SET response = $3 WHERE scope = $1 AND key = $2",
-        scope,
-        key.as_str(),
-        response
-    )
-    .execute(op.conn())
-    .await?;
-    Ok(())
 }

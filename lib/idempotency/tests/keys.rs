@@ -2,7 +2,7 @@
 
 use clock::Clock;
 use es::DbOp;
-use idempotency::{Claim, IdempotencyError, IdempotencyKey, claim_in_op, complete_in_op};
+use idempotency::{Claim, IdempotencyError, IdempotencyKey, claim_in_op};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -10,20 +10,23 @@ async fn db() -> test_db::TestDb {
     test_db::TestDb::new(&idempotency::MIGRATOR).await
 }
 
-/// One use case: claim, "do" the effect (count it in a table), complete, commit.
+/// One use case: claim with the id the effect will have, "do" the effect (a row in a table),
+/// commit.
 async fn run(pool: &sqlx::PgPool, key: &str, amount: i64) -> Result<(i64, bool), IdempotencyError> {
     let clock = Clock::real();
     let key = IdempotencyKey::parse(key)?;
     let mut op = DbOp::init(pool, &clock).await?;
-    match claim_in_op::<i64>(&mut op, "deposit.record", &key, &amount).await? {
+    let id: i64 = sqlx::query_scalar("SELECT nextval('effects_id_seq')")
+        .fetch_one(op.conn())
+        .await?;
+    match claim_in_op::<i64>(&mut op, "deposit.record", &key, &amount, &id).await? {
         Claim::Replay(id) => Ok((id, true)),
         Claim::New => {
-            let id: i64 =
-                sqlx::query_scalar("INSERT INTO effects (amount) VALUES ($1) RETURNING id")
-                    .bind(amount)
-                    .fetch_one(op.conn())
-                    .await?;
-            complete_in_op(&mut op, "deposit.record", &key, &id).await?;
+            sqlx::query("INSERT INTO effects (id, amount) VALUES ($1, $2)")
+                .bind(id)
+                .bind(amount)
+                .execute(op.conn())
+                .await?;
             op.commit().await?;
             Ok((id, false))
         }
@@ -87,14 +90,27 @@ async fn a_rolled_back_use_case_leaves_the_key_free() {
     let key = IdempotencyKey::parse("key-4").unwrap();
     let mut op = DbOp::init(&db.pool, &Clock::real()).await.unwrap();
     assert_eq!(
-        claim_in_op::<i64>(&mut op, "s", &key, &1).await.unwrap(),
+        claim_in_op::<i64>(&mut op, "s", &key, &1, &10)
+            .await
+            .unwrap(),
         Claim::New
     );
     op.rollback().await.unwrap();
     let mut op = DbOp::init(&db.pool, &Clock::real()).await.unwrap();
     assert_eq!(
-        claim_in_op::<i64>(&mut op, "s", &key, &2).await.unwrap(),
+        claim_in_op::<i64>(&mut op, "s", &key, &2, &20)
+            .await
+            .unwrap(),
         Claim::New
+    );
+    op.commit().await.unwrap();
+    // the result claimed with the key is what a replay returns
+    let mut op = DbOp::init(&db.pool, &Clock::real()).await.unwrap();
+    assert_eq!(
+        claim_in_op::<i64>(&mut op, "s", &key, &2, &30)
+            .await
+            .unwrap(),
+        Claim::Replay(20)
     );
 }
 

@@ -16,12 +16,14 @@ pub struct Idempotency<'a, R> {
     pub request: R,
 }
 
-/// What an idempotent command claims: the key in its scope, for the request; what it replays.
+/// What an idempotent command claims: the key in its scope, for the request, with the id of the
+/// entity it creates; where a replay loads that entity from.
 struct Claiming<'a, C: EsRepoConfig, R> {
     scope: &'a str,
     key: &'a IdempotencyKey,
     request: &'a R,
     replay: &'a EsRepo<C>,
+    id: Uuid,
 }
 
 /// Runs every domain's use cases (see the crate doc).
@@ -124,10 +126,12 @@ impl UseCases {
         Ok(value)
     }
 
-    /// A change that creates or returns one entity, with the caller's idempotency key: the key is
-    /// claimed in the use case's transaction; used before with the same request, the entity it
-    /// made is loaded from `replay` and returned (nothing else happens); with another request,
-    /// `IDEMPOTENCY_KEY_REUSED`. Concurrent uses of one key wait for the first to end.
+    /// A change that creates one entity, with the caller's idempotency key. The entity's id is
+    /// chosen before the use case runs (`body` gets it, and must give it to the new entity), so
+    /// the key is claimed with its result in one statement: used before with the same request,
+    /// the entity it made is loaded from `replay` and returned (nothing else happens); with
+    /// another request, `IDEMPOTENCY_KEY_REUSED`. Concurrent uses of one key wait for the first
+    /// to end.
     pub async fn idempotent_command<C, E, R, B>(
         &self,
         actor: &Actor,
@@ -135,7 +139,7 @@ impl UseCases {
         action: &str,
         idempotency: Idempotency<'_, R>,
         replay: &EsRepo<C>,
-        body: impl Fn() -> B,
+        body: impl Fn(<C::Entity as EsEntity>::Id) -> B,
     ) -> Result<C::Entity, E>
     where
         C: EsRepoConfig,
@@ -143,8 +147,11 @@ impl UseCases {
         R: Serialize,
         B: AsyncFnOnce(&mut DbOp) -> Result<C::Entity, E>,
     {
+        let id = Uuid::now_v7();
         let Some(key) = idempotency.key else {
-            return self.command(actor, object, action, body).await;
+            return self
+                .command(actor, object, action, || body(id.into()))
+                .await;
         };
         let scope = format!("{}:{}", idempotency.operation, actor.subject);
         let claim = Claiming {
@@ -152,8 +159,9 @@ impl UseCases {
             key,
             request: &idempotency.request,
             replay,
+            id,
         };
-        self.retry(|| self.idempotent_attempt(actor, object, action, &claim, body()))
+        self.retry(|| self.idempotent_attempt(actor, object, action, &claim, body(id.into())))
             .await
     }
 
@@ -172,10 +180,15 @@ impl UseCases {
         B: AsyncFnOnce(&mut DbOp) -> Result<C::Entity, E>,
     {
         let mut op = self.begin(actor, object, action).await?;
-        let claimed =
-            idempotency::claim_in_op::<Uuid>(&mut op, claim.scope, claim.key, claim.request)
-                .await
-                .map_err(PlatformError::from)?;
+        let claimed = idempotency::claim_in_op::<Uuid>(
+            &mut op,
+            claim.scope,
+            claim.key,
+            claim.request,
+            &claim.id,
+        )
+        .await
+        .map_err(PlatformError::from)?;
         let entity = match claimed {
             Claim::Replay(id) => claim
                 .replay
@@ -184,10 +197,11 @@ impl UseCases {
                 .map_err(PlatformError::from)?,
             Claim::New => {
                 let entity = body(&mut op).await?;
-                let id: Uuid = entity.id().into();
-                idempotency::complete_in_op(&mut op, claim.scope, claim.key, &id)
-                    .await
-                    .map_err(PlatformError::from)?;
+                debug_assert_eq!(
+                    entity.id().into(),
+                    claim.id,
+                    "the entity takes the claimed id"
+                );
                 entity
             }
         };
@@ -195,7 +209,8 @@ impl UseCases {
         Ok(entity)
     }
 
-    /// A read: authorized and audited (in a transaction of its own), then `body`.
+    /// A read: authorized and audited (in a transaction of its own; once per request for each
+    /// kind of read, see `Actor::read_audited`), then `body`.
     pub async fn query<T, E>(
         &self,
         actor: &Actor,
@@ -206,10 +221,15 @@ impl UseCases {
     where
         E: DomainError,
     {
-        self.authz
-            .enforce(actor, object, action)
-            .await
-            .map_err(PlatformError::from)?;
+        // A read the request already had audited is still checked, not audited again.
+        if !(actor.read_audited(object, action) && self.authz.check(&actor.subject, object, action))
+        {
+            self.authz
+                .enforce(actor, object, action)
+                .await
+                .map_err(PlatformError::from)?;
+            actor.note_read_audited(object, action);
+        }
         body().await
     }
 

@@ -57,10 +57,6 @@ impl NewDeposit {
         })
     }
 
-    pub fn id(&self) -> DepositId {
-        self.id
-    }
-
     pub fn into_events(self, ledger_transaction_id: TransactionId) -> EntityEvents<DepositEvent> {
         EntityEvents::init(
             self.id,

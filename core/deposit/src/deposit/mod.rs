@@ -36,18 +36,17 @@ impl Deposits {
             request: (account_id, amount, &reference),
         };
         self.use_cases
-            .idempotent_command(actor, DEPOSITS, WRITE, idempotency, &self.deposits, || {
+            .idempotent_command(actor, DEPOSITS, WRITE, idempotency, &self.deposits, |id| {
                 async move |op| {
                     let account = self
                         .accounts
                         .lock_in_op(op, account_id, RowLock::Share)
                         .await?;
-                    let new =
-                        NewDeposit::try_new(DepositId::new(), &account, amount, reference.clone())?;
+                    let new = NewDeposit::try_new(id, &account, amount, reference.clone())?;
                     let tx = self.ledger.posting(
                         RecordDeposit,
                         PostingKind::Deposit,
-                        new.id(),
+                        id,
                         &Movement::of(&account, amount),
                         op.now().date_naive(),
                     );

@@ -77,10 +77,6 @@ impl NewWithdrawal {
         })
     }
 
-    pub fn id(&self) -> WithdrawalId {
-        self.id
-    }
-
     pub fn into_events(
         self,
         approval_process_id: Uuid,

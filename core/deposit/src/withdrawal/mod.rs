@@ -54,19 +54,13 @@ impl Deposits {
                 WRITE,
                 idempotency,
                 &self.withdrawals,
-                || {
+                |id| {
                     async move |op| {
                         let account = self
                             .accounts
                             .lock_in_op(op, account_id, RowLock::Share)
                             .await?;
-                        let new = NewWithdrawal::try_new(
-                            WithdrawalId::new(),
-                            &account,
-                            amount,
-                            reference.clone(),
-                        )?;
-                        let id = new.id();
+                        let new = NewWithdrawal::try_new(id, &account, amount, reference.clone())?;
                         let tx = self.ledger.posting(
                             HoldWithdrawal,
                             PostingKind::WithdrawalHold,
