@@ -383,8 +383,11 @@ impl<C: EsRepoConfig> EsRepo<C> {
         Ok(self.load_many(op.conn(), &[id.into()]).await?.pop())
     }
 
-    /// The entity, its index row locked until the transaction ends (one statement: the lock is
-    /// taken, then the events are read, so they are the newest). `NotFound` when there is none.
+    /// The entity, its index row locked until the transaction ends. Two statements on purpose:
+    /// a statement reads with the snapshot it started with, so events read in the statement that
+    /// waited for the lock would miss what the lock holder committed meanwhile (a freeze the
+    /// deposit waited for). The events are read by the next statement, after the lock is held.
+    /// `NotFound` when there is none.
     pub async fn lock_in_op(
         &self,
         op: &mut DbOp,
@@ -395,22 +398,21 @@ impl<C: EsRepoConfig> EsRepo<C> {
             RowLock::Share => "SHARE",
             RowLock::Update => "UPDATE",
         };
-        let id: Uuid = id.into();
-        let rows: Vec<EventRow> = sqlx::query_as(&format!(
-            "SELECT id, sequence, event, context, recorded_at FROM {} \
-             WHERE id = (SELECT id FROM {} WHERE id = $1 FOR {mode}) ORDER BY sequence",
-            C::EVENTS_TABLE,
+        let uuid: Uuid = id.into();
+        let locked = sqlx::query(&format!(
+            "SELECT 1 FROM {} WHERE id = $1 FOR {mode}",
             C::INDEX_TABLE
         ))
-        .bind(id)
-        .fetch_all(op.conn())
+        .bind(uuid)
+        .fetch_optional(op.conn())
         .await?;
-        Self::fold(rows, &[id])?
-            .pop()
-            .ok_or_else(|| EsRepoError::NotFound {
+        if locked.is_none() {
+            return Err(EsRepoError::NotFound {
                 entity: C::ENTITY,
-                id: id.to_string(),
-            })
+                id: uuid.to_string(),
+            });
+        }
+        self.find_by_id_in_op(op, id).await
     }
 
     /// The entity whose index column `column` equals `value`, for columns that identify one entity.

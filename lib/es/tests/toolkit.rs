@@ -6,7 +6,10 @@ mod common;
 use chrono::{Duration, TimeZone, Utc};
 use clock::Clock;
 use common::{Account, AccountId, AccountRepo, test_db};
-use es::{EsEntity, EsRepoError, EventContext, ListOrder, ListQuery, RetryPolicy, retry_conflicts};
+use es::{
+    EsEntity, EsRepoError, EventContext, ListOrder, ListQuery, RetryPolicy, RowLock,
+    retry_conflicts,
+};
 use std::collections::HashSet;
 use std::sync::Arc;
 use tokio::sync::Barrier;
@@ -170,6 +173,33 @@ async fn a_command_applied_twice_appends_one_event() {
     assert!(again.freeze().did_execute());
     assert_eq!(repo.update(&mut again).await.unwrap(), 2);
     assert_eq!(count_events(&repo, id).await, 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lock_that_had_to_wait_reads_what_the_holder_committed() {
+    let (_db, repo, id) = one_account("Main").await;
+    // The holder locks the account and freezes it; the waiter asks for a share lock meanwhile.
+    let mut holder = repo.begin_op().await.unwrap();
+    let mut account = repo
+        .lock_in_op(&mut holder, id, RowLock::Update)
+        .await
+        .unwrap();
+    assert!(account.freeze().did_execute());
+    repo.update_in_op(&mut holder, &mut account).await.unwrap();
+    let waiter = {
+        let repo = repo.clone();
+        tokio::spawn(async move {
+            let mut op = repo.begin_op().await.unwrap();
+            let seen = repo.lock_in_op(&mut op, id, RowLock::Share).await.unwrap();
+            op.commit().await.unwrap();
+            seen
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!waiter.is_finished(), "the share lock waits for the holder");
+    holder.commit().await.unwrap();
+    // Locked after the freeze committed: it sees the freeze.
+    assert!(waiter.await.unwrap().frozen);
 }
 
 #[tokio::test]

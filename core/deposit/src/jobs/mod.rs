@@ -1,5 +1,0 @@
-//! The domain's background jobs (see `lib/jobs`).
-
-mod activity;
-
-pub use activity::ActivityJob;
