@@ -97,6 +97,7 @@ ensure_sqlx_cli() {
 }
 
 OIDC_PORT="${OIDC_PORT:-8081}"
+FAKE_EXCHANGE_PORT="${FAKE_EXCHANGE_PORT:-5256}"
 
 ensure_node() {
   command -v node >/dev/null || ensure_apt_packages nodejs npm
@@ -134,4 +135,27 @@ ensure_oidc() {
     sleep 0.2
   done
   die "the OIDC provider did not start; see $STATE/oidc.log"
+}
+
+# The fake exchange (the BTC/USD ticker the bank asks; see lib/bitfinex) on
+# 127.0.0.1:$FAKE_EXCHANGE_PORT: reuses one that answers, else builds and starts one in the
+# background.
+ensure_fake_exchange() {
+  local url="http://127.0.0.1:$FAKE_EXCHANGE_PORT"
+  if [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/v2/ticker/tBTCUSD" 2>/dev/null)" != "000" ]; then
+    log "using the fake exchange at $url"
+    return 0
+  fi
+  cargo build --quiet -p bitfinex --features fake --bin fake-exchange
+  mkdir -p "$STATE"
+  nohup "$ROOT/target/debug/fake-exchange" "$FAKE_EXCHANGE_PORT" >"$STATE/fake-exchange.log" 2>&1 &
+  echo $! >"$STATE/fake-exchange.pid"
+  for _ in $(seq 1 50); do
+    curl -fsS "$url/v2/ticker/tBTCUSD" >/dev/null 2>&1 && {
+      log "started the fake exchange at $url (log: $STATE/fake-exchange.log)"
+      return 0
+    }
+    sleep 0.2
+  done
+  die "the fake exchange did not start; see $STATE/fake-exchange.log"
 }

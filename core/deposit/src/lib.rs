@@ -10,7 +10,8 @@
 //!   [`Deposits`], each run by `use_case::UseCases`);
 //! - `ledger/` (the accounts and the typed posting templates), `public/` (the events other
 //!   domains see, and the publisher that writes them as entity events are persisted),
-//!   `handlers/` (reactions to other domains' events), `jobs/`;
+//!   `handlers/` (reactions to other domains' events and to the end of each business day),
+//!   `jobs/` (its background jobs; deposits has none);
 //! - `tests/`: the use cases against PostgreSQL, with a shared harness.
 //!
 //! The locks and the freeze rules are in `account/mod.rs`, the postings in `ledger/mod.rs`.
@@ -20,7 +21,6 @@ mod config;
 mod deposit;
 mod error;
 mod handlers;
-mod jobs;
 pub mod ledger;
 pub mod primitives;
 pub mod public;
@@ -30,8 +30,7 @@ pub use account::{DepositAccount, DepositAccountEvent};
 pub use config::{EscheatableAfterInactiveDays, InactiveAfterDays};
 pub use deposit::{Deposit, DepositEvent};
 pub use error::{CODES, DepositError};
-pub use handlers::{CustomerEventsHandler, WithdrawalApprovalHandler};
-pub use jobs::ActivityJob;
+pub use handlers::{ActivityOnEndOfDay, CustomerEventsHandler, WithdrawalApprovalHandler};
 pub use primitives::*;
 pub use withdrawal::{Withdrawal, WithdrawalEvent};
 

@@ -80,6 +80,29 @@ const CONFIG: [PermissionSetDef; 2] = area_sets!(
     "domain settings"
 );
 
+const PRICE: [PermissionSetDef; 2] = area_sets!(
+    "price-viewer",
+    "price-writer",
+    "price/*",
+    "price:read",
+    "price:manage",
+    "the BTC/USD price and its providers (switching them, setting the manual price)"
+);
+
+pub const TIME_VIEWER: PermissionSetDef = PermissionSetDef {
+    name: "time-viewer",
+    description: "Read the bank's business time (date, next end of day, clock)",
+    permissions: &[("time/*", "time:read")],
+};
+
+/// Moving the manual clock (simulations, demos): a set of its own, in no role but the
+/// superuser's (which holds everything).
+pub const TIME_TRAVEL: PermissionSetDef = PermissionSetDef {
+    name: "time-travel",
+    description: "Advance the manual clock to the next end of day (simulations and demos)",
+    permissions: &[("time/*", "time:read"), ("time/*", "time:advance")],
+};
+
 pub const AUDIT_VIEWER: PermissionSetDef = PermissionSetDef {
     name: "audit-viewer",
     description: "Search the audit log",
@@ -89,8 +112,11 @@ pub const AUDIT_VIEWER: PermissionSetDef = PermissionSetDef {
 /// What the customer API may do at all; which customer's data it shows is each use case's rule.
 pub const CUSTOMER_SELF_SERVICE: PermissionSetDef = PermissionSetDef {
     name: "customer-self-service",
-    description: "A customer's own deposit accounts, balances and history",
-    permissions: &[("deposit/account", "deposit:read")],
+    description: "A customer's own deposit accounts, balances and history; the BTC/USD price",
+    permissions: &[
+        ("deposit/account", "deposit:read"),
+        ("price/btc-usd", "price:read"),
+    ],
 };
 
 pub const SUPERUSER_SET: PermissionSetDef = PermissionSetDef {
@@ -101,11 +127,17 @@ pub const SUPERUSER_SET: PermissionSetDef = PermissionSetDef {
 
 pub fn permission_sets() -> Vec<PermissionSetDef> {
     [
-        ACCESS, CUSTOMERS, DEPOSIT, GOVERNANCE, CREDIT, ACCOUNTING, CONFIG,
+        ACCESS, CUSTOMERS, DEPOSIT, GOVERNANCE, CREDIT, ACCOUNTING, CONFIG, PRICE,
     ]
     .into_iter()
     .flatten()
-    .chain([AUDIT_VIEWER, CUSTOMER_SELF_SERVICE, SUPERUSER_SET])
+    .chain([
+        TIME_VIEWER,
+        TIME_TRAVEL,
+        AUDIT_VIEWER,
+        CUSTOMER_SELF_SERVICE,
+        SUPERUSER_SET,
+    ])
     .collect()
 }
 
@@ -132,6 +164,8 @@ pub const ROLES: &[RoleDef] = &[
             "credit-writer",
             "accounting-writer",
             "config-writer",
+            "price-writer",
+            "time-viewer",
         ],
     },
     RoleDef {
@@ -145,6 +179,8 @@ pub const ROLES: &[RoleDef] = &[
             "credit-writer",
             "accounting-viewer",
             "config-viewer",
+            "price-viewer",
+            "time-viewer",
         ],
     },
     RoleDef {
@@ -158,6 +194,8 @@ pub const ROLES: &[RoleDef] = &[
             "customer-viewer",
             "deposit-viewer",
             "credit-viewer",
+            "price-viewer",
+            "time-viewer",
         ],
     },
 ];

@@ -2,26 +2,29 @@
 //!
 //! It owns the database pool and schema, the platform services every use case uses (jobs, outbox,
 //! inbox, audit log, authorization seeded with the bank's permission sets and roles from
-//! [`authorization`], the use-case runner, the ledger), and the domain services: access, domain
-//! settings, governance, customers and deposits. It connects domains through adapters where one
-//! needs another's knowledge (governance asks access who is staff), registers the domains'
-//! background work (the inbox handler of the KYC provider's webhooks, the end-of-day activity
-//! job, the outbox handlers that carry governance conclusions and customer changes to deposit
-//! accounts), and collects every crate's error codes into one registry ([`error_codes`]).
+//! [`authorization`], the use-case runner, the ledger), and the domain services: business time,
+//! the BTC/USD price, access, domain settings, governance, customers and deposits. It connects domains through
+//! adapters where one needs another's knowledge (governance asks access who is staff), registers
+//! the domains' background work (the inbox handler of the KYC provider's webhooks, the end-of-day
+//! handlers (deposit account activity), the outbox handlers that carry governance conclusions and
+//! customer changes to deposit accounts), and collects every crate's error codes into one
+//! registry ([`error_codes`]).
 
 pub mod authorization;
 
 use audit::{Audit, SealJob};
 use authz::Authorization;
-use clock::Clock;
+use clock::{Clock, ManualClock};
 use core_access::Access;
 use core_customer::{CustomerConfig, Customers, KycWebhookHandler, ManualConversionAllowed};
 use core_deposit::{
-    ActivityJob, CustomerEventsHandler, Deposits, EscheatableAfterInactiveDays, InactiveAfterDays,
-    WithdrawalApprovalHandler,
+    ActivityOnEndOfDay, CustomerEventsHandler, Deposits, EscheatableAfterInactiveDays,
+    InactiveAfterDays, WithdrawalApprovalHandler,
 };
 use core_domain_config::{Declarations, DomainConfigs};
 use core_governance::{Governance, ProcessType, StaffDirectory};
+use core_price::{PriceConfig, Prices};
+use core_time::{Time, TimeConfig};
 use error_code::ErrorCode;
 use es::DbOp;
 use inbox::Inbox;
@@ -97,6 +100,8 @@ pub struct AppConfig {
     pub ledger: LedgerConfig,
     pub outbox: DispatcherConfig,
     pub customer: CustomerConfig,
+    pub time: TimeConfig,
+    pub price: PriceConfig,
     /// The KYC provider; unset: verification links cannot be made and webhooks are refused.
     pub sumsub: Option<SumsubConfig>,
 }
@@ -134,6 +139,10 @@ pub enum AppError {
     Ledger(#[from] ledger::LedgerError),
     #[error("governance setup failed: {0}")]
     Governance(#[from] core_governance::GovernanceError),
+    #[error("business time setup failed: {0}")]
+    Time(#[from] core_time::TimeError),
+    #[error("price setup failed: {0}")]
+    Price(#[from] core_price::PriceError),
     #[error("deposit setup failed: {0}")]
     Deposit(#[from] core_deposit::DepositError),
     #[error("KYC provider configuration: {0}")]
@@ -210,12 +219,14 @@ impl Health {
 /// Every error code a client can meet, from every crate (the servers add their own layer's and
 /// publish the whole as the SDL's `ErrorCode` enum).
 pub fn error_codes() -> Vec<ErrorCode> {
-    let lists: [&[ErrorCode]; 9] = [
+    let lists: [&[ErrorCode]; 11] = [
         error_code::CODES,
         idempotency::CODES,
         &[email::EMAIL_TAKEN],
         sumsub::CODES,
         core_access::CODES,
+        core_time::CODES,
+        core_price::CODES,
         core_domain_config::CODES,
         core_governance::CODES,
         core_customer::CODES,
@@ -249,6 +260,8 @@ impl StaffDirectory for AccessStaff {
 pub struct LanaApp {
     pool: PgPool,
     clock: Clock,
+    time: Time,
+    prices: Prices,
     jobs: Jobs,
     outbox: Outbox,
     audit: Audit,
@@ -302,6 +315,8 @@ impl LanaApp {
             .seed(&authorization::permission_sets(), authorization::ROLES)
             .await?;
         let use_cases = UseCases::new(pool.clone(), clock.clone(), authz.clone());
+        let time = Time::init(use_cases.clone(), &outbox, &jobs, &config.time).await?;
+        let prices = Prices::init(use_cases.clone(), &outbox, &jobs, &config.price).await?;
         let superuser = config
             .access
             .superuser_email
@@ -360,17 +375,12 @@ impl LanaApp {
         .await?;
         let inbox = Inbox::new(pool.clone(), clock.clone(), jobs.clone());
         inbox.register(KycWebhookHandler::new(customers.clone()));
-        jobs.register(ActivityJob::new(deposits.clone()));
-        let activity = NewJob::new(ActivityJob::JOB_TYPE, ()).map_err(jobs::JobsError::from)?;
-        jobs.spawn(
-            activity
-                .unique_key(ActivityJob::JOB_TYPE)
-                .run_at(ActivityJob::first_run(clock.now())),
-        )
-        .await?;
+        time.register_end_of_day(ActivityOnEndOfDay::new(deposits.clone()));
         Ok(Self {
             pool,
             clock,
+            time,
+            prices,
             jobs,
             outbox,
             audit,
@@ -388,6 +398,19 @@ impl LanaApp {
 
     pub fn clock(&self) -> &Clock {
         &self.clock
+    }
+
+    pub fn time(&self) -> &Time {
+        &self.time
+    }
+
+    pub fn prices(&self) -> &Prices {
+        &self.prices
+    }
+
+    /// Runs the bank on `manual` (the clock `init` was given): see `Time::attach_manual_clock`.
+    pub async fn attach_manual_clock(&self, manual: ManualClock) -> Result<(), AppError> {
+        Ok(self.time.attach_manual_clock(manual).await?)
     }
 
     pub fn jobs(&self) -> &Jobs {
@@ -435,20 +458,26 @@ impl LanaApp {
         self.webhook_secret.as_deref()
     }
 
-    /// Starts this process's job runner and outbox dispatchers; stop them with
-    /// [`Background::shutdown`].
+    /// Starts this process's job runner and outbox dispatchers (the end-of-day handlers
+    /// included); stop them with [`Background::shutdown`].
     pub fn start_background(&self) -> Background {
-        let config = self.dispatcher_config.clone();
+        let config = &self.dispatcher_config;
+        let mut dispatchers = vec![
+            self.outbox.start_dispatcher(
+                WithdrawalApprovalHandler::new(self.deposits.clone()),
+                config.clone(),
+            ),
+            self.outbox.start_dispatcher(
+                CustomerEventsHandler::new(self.deposits.clone()),
+                config.clone(),
+            ),
+        ];
+        for end_of_day in self.time.end_of_day_dispatchers() {
+            dispatchers.push(self.outbox.start_dispatcher(end_of_day, config.clone()));
+        }
         Background {
             runner: self.jobs.start_runner(),
-            dispatchers: vec![
-                self.outbox.start_dispatcher(
-                    WithdrawalApprovalHandler::new(self.deposits.clone()),
-                    config.clone(),
-                ),
-                self.outbox
-                    .start_dispatcher(CustomerEventsHandler::new(self.deposits.clone()), config),
-            ],
+            dispatchers,
         }
     }
 

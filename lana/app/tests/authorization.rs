@@ -82,6 +82,27 @@ const MATRIX: &[(&str, &str, [bool; 5])] = &[
         "config:read",
         [true, true, true, false, false],
     ),
+    ("time/clock", "time:read", [true, true, true, true, false]),
+    (
+        "price/btc-usd",
+        "price:read",
+        [true, true, true, true, true],
+    ),
+    (
+        "price/provider",
+        "price:read",
+        [true, true, true, true, false],
+    ),
+    (
+        "price/provider",
+        "price:manage",
+        [true, true, false, false, false],
+    ),
+    (
+        "time/clock",
+        "time:advance",
+        [true, false, false, false, false],
+    ),
     (
         "system/shutdown",
         "system:write",

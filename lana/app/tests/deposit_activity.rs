@@ -1,12 +1,15 @@
-//! Domain settings and the end-of-day activity job, driven by a manual clock.
+//! Domain settings and the deposit activity classes at each end of day, on the manual clock
+//! advanced day by day through business time.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use authz::Actor;
-use chrono::{Duration, TimeZone, Utc};
+use chrono::{NaiveDate, TimeZone, Utc};
 use clock::Clock;
 use core_customer::{CustomerType, ProspectInput, TelegramHandle};
 use core_deposit::{Activity, Amount, Reference};
 use core_domain_config::DomainConfigError;
+use core_price::{PriceConfig, ProviderKind};
+use core_time::{AdvanceDays, ClockKind, TimeConfig};
 use es::EsEntity;
 use lana_app::{AppConfig, LanaApp};
 use serde_json::json;
@@ -21,9 +24,22 @@ async fn settings_are_validated_and_drive_the_end_of_day_activity_classes() {
     let db = test_db::TestDb::new(&es::migrations::combine(&[]).await.unwrap()).await;
     let start = Utc.with_ymd_and_hms(2026, 1, 1, 10, 0, 0).unwrap();
     let (clock, manual) = Clock::manual(start);
-    let app = LanaApp::init(&AppConfig::for_database(db.url()), clock)
-        .await
-        .unwrap();
+    let config = AppConfig {
+        // Business days end at midnight UTC; the clock is advanced through business time.
+        time: TimeConfig {
+            clock: ClockKind::Manual,
+            manual_start_date: NaiveDate::from_ymd_opt(2026, 1, 1),
+            ..TimeConfig::default()
+        },
+        // No exchange is asked here.
+        price: PriceConfig {
+            initial_provider: ProviderKind::Manual,
+            ..PriceConfig::default()
+        },
+        ..AppConfig::for_database(db.url())
+    };
+    let app = LanaApp::init(&config, clock).await.unwrap();
+    app.attach_manual_clock(manual).await.unwrap();
     let configs = app.configs();
 
     // typed keys: unknown keys and invalid values are refused with codes
@@ -106,24 +122,40 @@ async fn settings_are_validated_and_drive_the_end_of_day_activity_classes() {
             .unwrap()
             .activity
     };
-    let await_activity = |expected: Activity| async move {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-        while activity().await != expected {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "activity never became {expected:?}"
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+    // Each advance returns once the day's end-of-day work is done.
+    let app = &app;
+    let advance = |days: i64| async move {
+        let advanced = app
+            .time()
+            .advance_days(&system(), AdvanceDays::parse(days).unwrap())
+            .await
+            .unwrap();
+        assert!(advanced.behind.is_empty(), "{:?}", advanced.behind);
+        advanced
     };
 
-    // 31 idle days: the job due at the first midnight runs and finds the account inactive
-    manual.advance(Duration::days(31)).unwrap();
-    await_activity(Activity::Inactive).await;
-    // 60 more: escheatable
-    manual.advance(Duration::days(60)).unwrap();
-    await_activity(Activity::Escheatable).await;
-    // a deposit, and the next end of day finds it active again
+    // Opened at 10:00 on 1 January. The end of 30 January (midnight) is 29 days and 14 hours
+    // later: still active; the end of 31 January, 30 days and 14 hours: inactive.
+    advance(30).await;
+    assert_eq!(activity().await, Activity::Active);
+    let advanced = advance(1).await;
+    assert_eq!(
+        advanced.ended,
+        [NaiveDate::from_ymd_opt(2026, 1, 31).unwrap()]
+    );
+    assert_eq!(activity().await, Activity::Inactive);
+    // Escheatable 60 idle days later: 90 days after 10:00 on 1 January is 10:00 on 1 April,
+    // so the end of 1 April (60 more days) is the first.
+    advance(31).await;
+    advance(28).await;
+    assert_eq!(
+        app.clock().now(),
+        Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0).unwrap()
+    );
+    assert_eq!(activity().await, Activity::Inactive);
+    advance(1).await;
+    assert_eq!(activity().await, Activity::Escheatable);
+    // A deposit, and the next end of day finds it active again.
     app.deposits()
         .record_deposit(
             &system(),
@@ -134,7 +166,7 @@ async fn settings_are_validated_and_drive_the_end_of_day_activity_classes() {
         )
         .await
         .unwrap();
-    manual.advance(Duration::days(1)).unwrap();
-    await_activity(Activity::Active).await;
+    advance(1).await;
+    assert_eq!(activity().await, Activity::Active);
     background.shutdown().await;
 }

@@ -5,6 +5,8 @@
 //! the file, an environment variable or a flag) is an error that names its path.
 
 use core_customer::CustomerConfig;
+use core_price::PriceConfig;
+use core_time::TimeConfig;
 use graphql_kit::ApiServerConfig;
 use jobs::JobsConfig;
 use lana_app::{AccessConfig, AppConfig, AuditConfig, DbConfig};
@@ -28,6 +30,10 @@ pub struct Config {
     pub ledger: LedgerConfig,
     pub outbox: DispatcherConfig,
     pub customer: CustomerConfig,
+    /// Business time: the bank's timezone and closing time, and which clock it runs on.
+    pub time: TimeConfig,
+    /// The BTC/USD price: the exchange, how often it is asked, when a price is stale.
+    pub price: PriceConfig,
     /// The KYC provider (Sumsub's API); unset: no verification links, webhooks refused.
     pub sumsub: Option<SumsubConfig>,
     pub admin_server: ApiServerConfig,
@@ -47,6 +53,8 @@ impl Default for Config {
             ledger: LedgerConfig::default(),
             outbox: DispatcherConfig::default(),
             customer: CustomerConfig::default(),
+            time: TimeConfig::default(),
+            price: PriceConfig::default(),
             sumsub: None,
             admin_server: admin_server::default_config(),
             customer_server: customer_server::default_config(),
@@ -157,6 +165,9 @@ impl Config {
         if self.shutdown_grace_secs > 600 {
             return invalid("shutdown_grace_secs", "must be at most 600");
         }
+        if let Err((path, message)) = self.time.validate().and(self.price.validate()) {
+            return invalid(path, &message);
+        }
         let (admin, customer) = (&self.admin_server, &self.customer_server);
         if admin.port != 0 && admin.host == customer.host && admin.port == customer.port {
             return invalid("customer_server.port", "must differ from admin_server.port");
@@ -173,6 +184,8 @@ impl Config {
             ledger: self.ledger.clone(),
             outbox: self.outbox.clone(),
             customer: self.customer.clone(),
+            time: self.time.clone(),
+            price: self.price.clone(),
             sumsub: self.sumsub.clone(),
         }
     }

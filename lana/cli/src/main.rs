@@ -4,7 +4,7 @@ mod config;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use clock::Clock;
+use clock::{Clock, ManualClock};
 use config::Config;
 use jwt_auth::JwtVerifier;
 use lana_app::LanaApp;
@@ -119,7 +119,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Audit(AuditCommand::Verify) => {
             let _telemetry = telemetry::init(&config.tracing)?;
-            let app = LanaApp::init(&config.app(), Clock::real()).await?;
+            let app = start_app(&config).await?;
             let report = app.audit().verify().await?;
             app.shutdown().await;
             match report.first_mismatch {
@@ -142,13 +142,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// The app on the clock the configuration names: the real one, or a manual one that continues
+/// from where the bank's simulation stood.
+async fn start_app(config: &Config) -> anyhow::Result<LanaApp> {
+    let Some(start) = config.time.manual_start() else {
+        return Ok(LanaApp::init(&config.app(), Clock::real()).await?);
+    };
+    let (clock, manual): (Clock, ManualClock) = Clock::manual(start);
+    let app = LanaApp::init(&config.app(), clock).await?;
+    app.attach_manual_clock(manual).await?;
+    tracing::info!(now = %app.clock().now(), "running on the manual clock");
+    Ok(app)
+}
+
 async fn serve(config: Config) -> anyhow::Result<()> {
     // Bind first: a busy port fails startup before anything else happens.
     let admin_listener =
         http_server::bind(admin_server::NAME, &config.admin_server.listen()).await?;
     let customer_listener =
         http_server::bind(customer_server::NAME, &config.customer_server.listen()).await?;
-    let app = LanaApp::init(&config.app(), Clock::real()).await?;
+    let app = start_app(&config).await?;
     let admin_verifier = Arc::new(JwtVerifier::new(config.admin_server.jwt.clone())?);
     let customer_verifier = Arc::new(JwtVerifier::new(config.customer_server.jwt.clone())?);
     tokio::join!(admin_verifier.prefetch(), customer_verifier.prefetch());

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Reply, Stack};
+use common::{Reply, Stack, code, customer_with_account, ok};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 use sumsub::fake::FakeSumsub;
@@ -18,62 +18,11 @@ const DEPOSIT: &str = "mutation($input: DepositRecordInput!) { depositRecord(inp
 const WITHDRAW: &str = "mutation($input: WithdrawalInitiateInput!) { withdrawalInitiate(input: $input) { withdrawal { id status approvalProcessId } } }";
 const WITHDRAWAL: &str = "query($id: UUID!) { withdrawal(id: $id) { id status denialReason } }";
 
-async fn ok(stack: &Stack, token: &str, query: &str, variables: Value) -> Value {
-    stack.admin(token, query, variables).await.data().clone()
-}
-
-fn code(reply: &Reply) -> String {
-    reply.error_code().to_owned()
-}
-
 async fn staff_id(stack: &Stack, token: &str) -> String {
     ok(stack, token, "{ me { user { id } } }", json!({})).await["me"]["user"]["id"]
         .as_str()
         .unwrap()
         .to_owned()
-}
-
-/// A customer made by manual conversion, with one deposit account; returns (customer, account).
-async fn customer_with_account(stack: &Stack, token: &str, email: &str) -> (String, String) {
-    ok(
-        stack,
-        token,
-        "mutation { domainConfigUpdate(input: { key: \"customer-manual-conversion-allowed\", value: true }) { domainConfig { key } } }",
-        json!({}),
-    )
-    .await;
-    let handle = format!("tg_{}", email.split('@').next().unwrap());
-    let prospect = ok(
-        stack,
-        token,
-        "mutation($input: ProspectCreateInput!) { prospectCreate(input: $input) { prospect { id } } }",
-        json!({ "input": { "email": email, "telegramHandle": handle, "customerType": "INDIVIDUAL" } }),
-    )
-    .await["prospectCreate"]["prospect"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let customer = ok(
-        stack,
-        token,
-        "mutation($input: ProspectConvertInput!) { prospectConvert(input: $input) { customer { id status } } }",
-        json!({ "input": { "prospectId": prospect } }),
-    )
-    .await["prospectConvert"]["customer"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let account = ok(
-        stack,
-        token,
-        "mutation($input: DepositAccountCreateInput!) { depositAccountCreate(input: $input) { account { id } } }",
-        json!({ "input": { "customerId": customer } }),
-    )
-    .await["depositAccountCreate"]["account"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    (customer, account)
 }
 
 async fn deposit(stack: &Stack, token: &str, account: &str, cents: u64) -> Reply {

@@ -78,6 +78,55 @@ fn a_bad_config_is_refused_with_a_clear_error() {
     );
 }
 
+#[test]
+fn bad_business_time_and_price_settings_are_one_line_startup_errors() {
+    let cases: [(&[&str], &str); 7] = [
+        (
+            &["time.timezone=Mars/Olympus_Mons"],
+            "invalid configuration at `time.timezone`: unknown timezone \"Mars/Olympus_Mons\"",
+        ),
+        (
+            &["time.closing_time=25:00"],
+            "invalid configuration at `time.closing_time`: closing time \"25:00\" is not a time of day",
+        ),
+        (
+            &["time.clock=sundial"],
+            "invalid configuration at `time.clock`",
+        ),
+        (
+            &["time.clock=manual"],
+            "invalid configuration at `time.manual_start_date`: is required with the manual clock",
+        ),
+        (
+            &["time.manual_start_date=2026-02-30", "time.clock=manual"],
+            "invalid configuration at `time.manual_start_date`",
+        ),
+        (
+            &["price.exchange_url=ftp://example.com"],
+            "invalid configuration at `price.exchange_url`",
+        ),
+        (
+            &["price.max_jump_percent=0"],
+            "invalid configuration at `price.max_jump_percent`: must be between 1 and 1000",
+        ),
+    ];
+    for (settings, expected) in cases {
+        let mut cmd = lana_cli();
+        cmd.arg("serve");
+        for setting in settings {
+            cmd.args(["--set", setting]);
+        }
+        let output = run(&mut cmd);
+        assert_eq!(output.status.code(), Some(1), "{settings:?}");
+        let err = stderr(&output);
+        assert!(
+            err.starts_with("error: ") && err.contains(expected),
+            "{settings:?}: {err}"
+        );
+        assert_eq!(err.trim_end().lines().count(), 1, "{settings:?}: {err}");
+    }
+}
+
 #[tokio::test]
 async fn migrate_applies_the_schema_to_a_fresh_database() {
     let db = empty_db().await;

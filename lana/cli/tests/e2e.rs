@@ -4,29 +4,12 @@
 
 mod common;
 
-use common::Stack;
+use common::{Stack, role_id};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 const SUPERUSER: &str = "root@lana.test";
-
-async fn role_id(stack: &Stack, token: &str, name: &str) -> String {
-    let reply = stack
-        .admin(
-            token,
-            "{ roles(first: 100) { nodes { id name } } }",
-            json!({}),
-        )
-        .await;
-    reply.data()["roles"]["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["name"] == name)
-        .map(|r| r["id"].as_str().unwrap().to_owned())
-        .unwrap_or_else(|| panic!("no role {name}"))
-}
 
 const USER_CREATE: &str = "mutation($input: UserCreateInput!) { userCreate(input: $input) { user { id email role { name } } } }";
 

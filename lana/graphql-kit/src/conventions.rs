@@ -35,12 +35,17 @@ fn check_field(
     let at = format!("{owner}.{name}");
     if is_mutation {
         let expected_input = format!("{}Input", upper_first(name));
+        // A mutation with nothing to say (`timeAdvanceToNextEndOfDay`) takes no argument at
+        // all, since GraphQL has no empty input objects.
         let args = &field.arguments;
-        if args.len() != 1
-            || args[0].node.name.node.as_str() != "input"
-            || !is(&args[0].node.ty.node, &expected_input, false)
+        if !args.is_empty()
+            && (args.len() != 1
+                || args[0].node.name.node.as_str() != "input"
+                || !is(&args[0].node.ty.node, &expected_input, false))
         {
-            problems.push(format!("{at}: takes exactly `input: {expected_input}!`"));
+            problems.push(format!(
+                "{at}: takes exactly `input: {expected_input}!` (or nothing)"
+            ));
         }
         if !is(
             &field.ty.node,
@@ -108,10 +113,11 @@ mod tests {
     fn violations_are_named() {
         let sdl = r#"
             type Query { users(first: Int, last: Int): UserConnection! user(id: String!): User }
-            type Mutation { createUser(email: String!): User! userCreate(input: UserCreateInput!): UserCreatePayload! }
+            type Mutation { createUser(email: String!): User! userCreate(input: UserCreateInput!): UserCreatePayload! userPurge: UserPurgePayload! }
             type User { id: String! }
             type UserConnection { nodes: [User!]! }
             type UserCreatePayload { user: User! }
+            type UserPurgePayload { count: Int! }
             input UserCreateInput { email: String! }
         "#;
         let problems = check(sdl);
@@ -121,18 +127,16 @@ mod tests {
         );
         assert!(problems.contains(&"Query.users: a connection takes `after: String`".to_owned()));
         assert!(problems.contains(&"Query.users: connections page forward only".to_owned()));
-        assert!(
-            problems.contains(
-                &"Mutation.createUser: takes exactly `input: CreateUserInput!`".to_owned()
-            )
-        );
+        assert!(problems.contains(
+            &"Mutation.createUser: takes exactly `input: CreateUserInput!` (or nothing)".to_owned()
+        ));
         assert!(problems.contains(&"Mutation.createUser: returns `CreateUserPayload!`".to_owned()));
         assert!(problems.contains(&"User.id: ids are UUID! (or ID! for log entries)".to_owned()));
-        assert!(
-            !problems
-                .iter()
-                .any(|p| p.starts_with("Mutation.userCreate")),
-            "{problems:?}"
-        );
+        for fine in ["Mutation.userCreate", "Mutation.userPurge"] {
+            assert!(
+                !problems.iter().any(|p| p.starts_with(fine)),
+                "{problems:?}"
+            );
+        }
     }
 }

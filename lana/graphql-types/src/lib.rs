@@ -5,3 +5,4 @@
 //! Depends on `graphql-kit` and the domains, never on `lana-app` or a server.
 
 pub mod deposit;
+pub mod price;

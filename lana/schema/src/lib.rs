@@ -23,6 +23,8 @@ static DOMAIN_CONFIG: Migrator = sqlx::migrate!("../../core/domain-config/migrat
 static GOVERNANCE: Migrator = sqlx::migrate!("../../core/governance/migrations");
 static CUSTOMER: Migrator = sqlx::migrate!("../../core/customer/migrations");
 static DEPOSIT: Migrator = sqlx::migrate!("../../core/deposit/migrations");
+static TIME: Migrator = sqlx::migrate!("../../core/time/migrations");
+static PRICE: Migrator = sqlx::migrate!("../../core/price/migrations");
 
 pub async fn migrator() -> Result<Migrator, MigrateError> {
     es::migrations::combine(&[
@@ -39,6 +41,8 @@ pub async fn migrator() -> Result<Migrator, MigrateError> {
         &GOVERNANCE,
         &CUSTOMER,
         &DEPOSIT,
+        &TIME,
+        &PRICE,
     ])
     .await
 }

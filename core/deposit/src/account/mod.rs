@@ -37,7 +37,7 @@ use es::{DbOp, EsEntity, ListQuery, MAX_PAGE_SIZE, Page, RowLock};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-/// Open accounts whose activity class one transaction re-evaluates.
+/// Open accounts whose activity class one read re-evaluates.
 const ACTIVITY_BATCH: i64 = 500;
 
 /// The customer a customer actor is; `None` for staff and the system.
@@ -308,21 +308,29 @@ impl Deposits {
         }
     }
 
-    /// Re-evaluates every open account's activity class as of `now`, 500 accounts per
-    /// transaction (each reads the settings it applies); returns how many changed.
-    pub async fn evaluate_activity(
+    /// Re-evaluates every open account's activity class as of `now` (the end of a business
+    /// day), in the caller's transaction (the end-of-day handler's), 500 accounts per read;
+    /// returns how many changed.
+    pub(crate) async fn evaluate_activity_in_op(
         &self,
+        op: &mut DbOp,
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<usize, DepositError> {
         use permissions::{ACCOUNTS, WRITE};
+        self.use_cases
+            .authorize_in_op(op, actor, ACCOUNTS, WRITE)
+            .await?;
+        let thresholds = (
+            self.configs.get_in_op::<InactiveAfterDays>(op).await?,
+            self.configs
+                .get_in_op::<EscheatableAfterInactiveDays>(op)
+                .await?,
+        );
         let (mut after, mut changed) = (Uuid::nil(), 0);
         loop {
             let batch = self
-                .use_cases
-                .command(actor, ACCOUNTS, WRITE, || {
-                    async move |op| self.evaluate_activity_batch_in_op(op, after, now).await
-                })
+                .evaluate_activity_batch_in_op(op, after, now, thresholds)
                 .await?;
             changed += batch.changed;
             match batch.last {
@@ -337,12 +345,8 @@ impl Deposits {
         op: &mut DbOp,
         after: Uuid,
         now: DateTime<Utc>,
+        (inactive_after, escheatable_after): (u32, u32),
     ) -> Result<ActivityBatch, DepositError> {
-        let inactive_after = self.configs.get_in_op::<InactiveAfterDays>(op).await?;
-        let escheatable_after = self
-            .configs
-            .get_in_op::<EscheatableAfterInactiveDays>(op)
-            .await?;
         // An account's last activity is its newest deposit or withdrawal, or its opening.
         let rows: Vec<(Uuid, String, DateTime<Utc>)> = sqlx::query_as(
             r#"SELECT a.id, a.activity,

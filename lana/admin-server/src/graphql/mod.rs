@@ -18,6 +18,8 @@ mod config;
 mod customer;
 mod deposit;
 mod governance;
+mod price;
+mod time;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 use error_code::ErrorCode;
@@ -32,6 +34,8 @@ pub struct Query(
     deposit::DepositQuery,
     governance::GovernanceQuery,
     config::ConfigQuery,
+    time::TimeQuery,
+    price::PriceQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -41,6 +45,8 @@ pub struct Mutation(
     deposit::DepositMutation,
     governance::GovernanceMutation,
     config::ConfigMutation,
+    time::TimeMutation,
+    price::PriceMutation,
 );
 
 /// Every code this API answers with.

@@ -99,9 +99,11 @@ pub fn repo_root() -> std::path::PathBuf {
 }
 
 /// PostgreSQL, the development OIDC provider and `lana-cli serve`, each a real process on
-/// loopback; all stopped when dropped.
+/// loopback, and the fake exchange the bank asks for the BTC/USD price (in this process); all
+/// stopped when dropped.
 pub struct Stack {
     pub db: test_db::TestDb,
+    pub exchange: bitfinex::fake::FakeExchange,
     pub oidc_port: u16,
     pub admin_port: u16,
     pub customer_port: u16,
@@ -146,6 +148,93 @@ impl Reply {
     }
 }
 
+/// The data of a request that must succeed.
+pub async fn ok(
+    stack: &Stack,
+    token: &str,
+    query: &str,
+    variables: serde_json::Value,
+) -> serde_json::Value {
+    stack.admin(token, query, variables).await.data().clone()
+}
+
+pub fn code(reply: &Reply) -> String {
+    reply.error_code().to_owned()
+}
+
+pub async fn role_id(stack: &Stack, token: &str, name: &str) -> String {
+    let data = ok(
+        stack,
+        token,
+        "{ roles(first: 100) { nodes { id name } } }",
+        serde_json::json!({}),
+    )
+    .await;
+    data["roles"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == name)
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .unwrap_or_else(|| panic!("no role {name}"))
+}
+
+/// A staff user with `role`, created by `token`'s user; returns the new user's token.
+pub async fn staff_user(stack: &Stack, token: &str, email: &str, role: &str) -> String {
+    let role = role_id(stack, token, role).await;
+    ok(
+        stack,
+        token,
+        "mutation($input: UserCreateInput!) { userCreate(input: $input) { user { id } } }",
+        serde_json::json!({ "input": { "email": email, "roleId": role } }),
+    )
+    .await;
+    stack.token("internal", email).await
+}
+
+/// A customer made by manual conversion, with one deposit account; returns (customer, account).
+pub async fn customer_with_account(stack: &Stack, token: &str, email: &str) -> (String, String) {
+    ok(
+        stack,
+        token,
+        "mutation { domainConfigUpdate(input: { key: \"customer-manual-conversion-allowed\", value: true }) { domainConfig { key } } }",
+        serde_json::json!({}),
+    )
+    .await;
+    let handle = format!("tg_{}", email.split('@').next().unwrap());
+    let prospect = ok(
+        stack,
+        token,
+        "mutation($input: ProspectCreateInput!) { prospectCreate(input: $input) { prospect { id } } }",
+        serde_json::json!({ "input": { "email": email, "telegramHandle": handle, "customerType": "INDIVIDUAL" } }),
+    )
+    .await["prospectCreate"]["prospect"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let customer = ok(
+        stack,
+        token,
+        "mutation($input: ProspectConvertInput!) { prospectConvert(input: $input) { customer { id status } } }",
+        serde_json::json!({ "input": { "prospectId": prospect } }),
+    )
+    .await["prospectConvert"]["customer"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let account = ok(
+        stack,
+        token,
+        "mutation($input: DepositAccountCreateInput!) { depositAccountCreate(input: $input) { account { id } } }",
+        serde_json::json!({ "input": { "customerId": customer } }),
+    )
+    .await["depositAccountCreate"]["account"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (customer, account)
+}
+
 impl Stack {
     pub async fn start(superuser: &str) -> Self {
         Self::start_with(superuser, &[]).await
@@ -173,6 +262,9 @@ impl Stack {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
+        let exchange = bitfinex::fake::FakeExchange::start(([127, 0, 0, 1], 0).into(), "96500")
+            .await
+            .unwrap();
         let (admin_port, customer_port) = (free_port(), free_port());
         let issuer = |realm: &str| format!("http://127.0.0.1:{oidc_port}/realms/{realm}");
         let mut lana = lana_cli();
@@ -196,11 +288,16 @@ impl Stack {
                 &format!("customer_server.jwt.jwks_url={}/jwks", issuer("customer")),
             ])
             .args(["--set", &format!("access.superuser_email={superuser}")])
+            .args([
+                "--set",
+                &format!("price.exchange_url={}", exchange.base_url()),
+            ])
             .args(settings.iter().flat_map(|s| ["--set", s.as_str()]))
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null());
         let mut stack = Self {
             db,
+            exchange,
             oidc_port,
             admin_port,
             customer_port,

@@ -3,6 +3,7 @@
 
 mod customer;
 mod deposit;
+mod price;
 
 use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
 use error_code::ErrorCode;
@@ -11,7 +12,11 @@ use graphql_kit::{CodeRegistry, GraphqlConfig, with_limits};
 pub type CustomerSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 
 #[derive(MergedObject, Default)]
-pub struct Query(customer::CustomerQuery, deposit::DepositQuery);
+pub struct Query(
+    customer::CustomerQuery,
+    deposit::DepositQuery,
+    price::PriceQuery,
+);
 
 /// Every code this API answers with.
 pub struct Codes;
