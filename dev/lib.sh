@@ -127,14 +127,19 @@ ensure_oidc() {
   OIDC_PORT="$OIDC_PORT" OIDC_STATE_DIR="$STATE/oidc" \
     nohup node "$ROOT/dev/oidc/server.mjs" >"$STATE/oidc.log" 2>&1 &
   echo $! >"$STATE/oidc.pid"
+  await_started "the OIDC provider" "http://127.0.0.1:$OIDC_PORT/health" oidc
+}
+
+# Waits up to 10 s for URL $2 to answer, for the service named $1 whose log is .lana/$3.log.
+await_started() {
   for _ in $(seq 1 50); do
-    curl -fsS "http://127.0.0.1:$OIDC_PORT/health" >/dev/null 2>&1 && {
-      log "started the OIDC provider at http://127.0.0.1:$OIDC_PORT (log: $STATE/oidc.log)"
+    curl -fsS "$2" >/dev/null 2>&1 && {
+      log "started $1 at $2 (log: $STATE/$3.log)"
       return 0
     }
     sleep 0.2
   done
-  die "the OIDC provider did not start; see $STATE/oidc.log"
+  die "$1 did not start; see $STATE/$3.log"
 }
 
 # The fake exchange (the BTC/USD ticker the bank asks; see lib/bitfinex) on
@@ -150,12 +155,5 @@ ensure_fake_exchange() {
   mkdir -p "$STATE"
   nohup "$ROOT/target/debug/fake-exchange" "$FAKE_EXCHANGE_PORT" >"$STATE/fake-exchange.log" 2>&1 &
   echo $! >"$STATE/fake-exchange.pid"
-  for _ in $(seq 1 50); do
-    curl -fsS "$url/v2/ticker/tBTCUSD" >/dev/null 2>&1 && {
-      log "started the fake exchange at $url (log: $STATE/fake-exchange.log)"
-      return 0
-    }
-    sleep 0.2
-  done
-  die "the fake exchange did not start; see $STATE/fake-exchange.log"
+  await_started "the fake exchange" "$url/v2/ticker/tBTCUSD" fake-exchange
 }

@@ -73,7 +73,7 @@ impl Prices {
         };
         prices.ensure_providers(config.initial_provider).await?;
         jobs.register(FetchPriceJob::new(prices.clone()));
-        jobs.spawn(FetchPriceJob::first_run(prices.use_cases.clock().now())?)
+        jobs.spawn(::jobs::NewJob::recurring(FetchPriceJob::JOB_TYPE))
             .await?;
         Ok(prices)
     }

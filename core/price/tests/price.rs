@@ -136,10 +136,7 @@ async fn bad_answers_are_refused_with_the_reason_and_the_last_good_price_stays_u
 #[tokio::test]
 async fn the_manual_provider_and_switching_between_providers() {
     let h = harness().await;
-    let (exchange, manual) = (
-        h.provider(ProviderKind::Exchange).await,
-        h.provider(ProviderKind::Manual).await,
-    );
+    let (exchange, manual) = h.providers().await;
     h.prices.fetch_now(&staff()).await.unwrap();
     assert_eq!(h.published().await.len(), 1);
 
@@ -225,10 +222,7 @@ async fn the_manual_provider_and_switching_between_providers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_switches_leave_exactly_one_provider_active() {
     let h = harness().await;
-    let (exchange, manual) = (
-        h.provider(ProviderKind::Exchange).await,
-        h.provider(ProviderKind::Manual).await,
-    );
+    let (exchange, manual) = h.providers().await;
     let actor = staff();
     for _ in 0..5 {
         let (a, b) = tokio::join!(

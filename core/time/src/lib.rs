@@ -74,7 +74,8 @@ impl Time {
             manual: Arc::default(),
         };
         jobs.register(EndOfDayJob::new(time.clone()));
-        jobs.spawn(EndOfDayJob::first_run(now)?).await?;
+        jobs.spawn(::jobs::NewJob::recurring(EndOfDayJob::JOB_TYPE))
+            .await?;
         Ok(time)
     }
 

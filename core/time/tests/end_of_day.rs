@@ -11,19 +11,10 @@ use harness::*;
 use std::time::Duration;
 use use_case::DomainError;
 
-/// 12:00 EST on Friday 6 March 2026 in New York (closing 23:59).
-const FRIDAY_NOON: &str = "2026-03-06T17:00:00Z";
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_days_missed_while_down_are_announced_in_order_and_each_processed_once() {
     let db = database().await;
-    let bank = Bank::start_at(
-        db.pool.clone(),
-        &config(),
-        utc(FRIDAY_NOON),
-        vec![Recorder::new("recorder")],
-    )
-    .await;
+    let bank = Bank::start(db.pool.clone(), vec![Recorder::new("recorder")]).await;
     // Down (nothing running) while the clock passes three day ends, the last one the first
     // day of daylight saving (23 hours long).
     bank.manual.set(utc("2026-03-09T16:00:00Z")).unwrap();
@@ -56,20 +47,8 @@ async fn three_days_missed_while_down_are_announced_in_order_and_each_processed_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_on_one_database_announce_and_process_each_day_once() {
     let db = database().await;
-    let first = Bank::start_at(
-        db.pool.clone(),
-        &config(),
-        utc(FRIDAY_NOON),
-        vec![Recorder::new("recorder")],
-    )
-    .await;
-    let second = Bank::start_at(
-        db.second_pool(5).await,
-        &config(),
-        utc(FRIDAY_NOON),
-        vec![Recorder::new("recorder")],
-    )
-    .await;
+    let first = Bank::start(db.pool.clone(), vec![Recorder::new("recorder")]).await;
+    let second = Bank::start(db.second_pool(5).await, vec![Recorder::new("recorder")]).await;
     let (a, b) = (first.run(), second.run());
     for noon in [
         "2026-03-07T17:00:00Z",
@@ -114,10 +93,8 @@ async fn two_processes_on_one_database_announce_and_process_each_day_once() {
 async fn a_handler_failing_on_day_two_is_retried_and_day_three_waits_for_it() {
     let db = database().await;
     let flaky = Recorder::failing_on("flaky", date("2026-03-07"));
-    let bank = Bank::start_at(
+    let bank = Bank::start(
         db.pool.clone(),
-        &config(),
-        utc(FRIDAY_NOON),
         vec![flaky.clone(), Recorder::new("steady")],
     )
     .await;
@@ -148,13 +125,7 @@ async fn a_handler_failing_on_day_two_is_retried_and_day_three_waits_for_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn advancing_the_manual_clock_ends_each_day_and_waits_for_its_handlers() {
     let db = database().await;
-    let bank = Bank::start_at(
-        db.pool.clone(),
-        &config(),
-        utc(FRIDAY_NOON),
-        vec![Recorder::new("recorder")],
-    )
-    .await;
+    let bank = Bank::start(db.pool.clone(), vec![Recorder::new("recorder")]).await;
     bank.time
         .attach_manual_clock(bank.manual.clone())
         .await
@@ -206,8 +177,7 @@ async fn advancing_the_manual_clock_ends_each_day_and_waits_for_its_handlers() {
     running.stop().await;
 
     // A restart continues from the stored reading, not from the configured start.
-    let restarted =
-        Bank::start_at(db.second_pool(5).await, &config(), utc(FRIDAY_NOON), vec![]).await;
+    let restarted = Bank::start(db.second_pool(5).await, vec![]).await;
     restarted
         .time
         .attach_manual_clock(restarted.manual.clone())
@@ -287,4 +257,32 @@ async fn the_real_clock_cannot_be_advanced() {
     );
     assert!(AdvanceDays::parse(32).is_err() && AdvanceDays::parse(-1).is_err());
     assert_eq!(AdvanceDays::parse(31).unwrap().get(), 31);
+}
+
+#[tokio::test]
+async fn a_manual_clock_never_starts_before_the_days_already_ended() {
+    let db = database().await;
+    // The bank ran on the real clock until Monday noon: the days up to Sunday have ended.
+    let real = TimeConfig {
+        clock: ClockKind::Real,
+        ..config()
+    };
+    let ran = Bank::start_at(db.pool.clone(), &real, utc(FRIDAY_NOON), vec![]).await;
+    ran.manual.set(utc("2026-03-09T16:00:00Z")).unwrap();
+    let ended = ran.time.announce_ended_days(&system()).await.unwrap();
+    assert_eq!(ended.last(), Some(&date("2026-03-08")));
+    // Restarted on the manual clock from an earlier start: it continues where the bank stood.
+    let manual = Bank::start(db.second_pool(5).await, vec![]).await;
+    manual
+        .time
+        .attach_manual_clock(manual.manual.clone())
+        .await
+        .unwrap();
+    assert_eq!(manual.manual.now(), utc("2026-03-09T03:59:00Z"));
+    let advanced = manual
+        .time
+        .advance_to_next_end_of_day(&system())
+        .await
+        .unwrap();
+    assert_eq!(advanced.ended, [date("2026-03-09")]);
 }

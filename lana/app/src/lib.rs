@@ -337,8 +337,7 @@ impl LanaApp {
             audit: audit.clone(),
             interval: seal_interval,
         });
-        let seal = NewJob::new(SealJob::JOB_TYPE, ()).map_err(jobs::JobsError::from)?;
-        jobs.spawn(seal.unique_key(SealJob::JOB_TYPE)).await?;
+        jobs.spawn(NewJob::recurring(SealJob::JOB_TYPE)).await?;
 
         let ledger =
             Ledger::init(pool.clone(), clock.clone(), outbox.clone(), &config.ledger).await?;

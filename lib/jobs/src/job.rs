@@ -51,6 +51,20 @@ impl NewJob {
         })
     }
 
+    /// The one job of a recurring `job_type` (no payload, its type as the unique key), due at
+    /// once: spawning it again is a no-op and the existing job keeps its schedule, which after
+    /// downtime lies in the past, so it runs at once then too.
+    pub fn recurring(job_type: &str) -> Self {
+        Self {
+            job_type: job_type.to_owned(),
+            payload: serde_json::Value::Null,
+            queue_id: None,
+            run_at: None,
+            unique_key: Some(job_type.to_owned()),
+            max_attempts: None,
+        }
+    }
+
     /// Jobs with the same queue id never run at the same time.
     pub fn queue(mut self, queue_id: impl Into<String>) -> Self {
         self.queue_id = Some(queue_id.into());

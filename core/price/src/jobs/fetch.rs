@@ -2,8 +2,7 @@
 
 use crate::Prices;
 use authz::Actor;
-use chrono::{DateTime, Utc};
-use jobs::{CurrentJob, JobCompletion, JobError, JobRunner, JobsError, NewJob};
+use jobs::{CurrentJob, JobCompletion, JobError, JobRunner};
 
 pub struct FetchPriceJob(Prices);
 
@@ -12,13 +11,6 @@ impl FetchPriceJob {
 
     pub(crate) fn new(prices: Prices) -> Self {
         Self(prices)
-    }
-
-    /// The job, due at once; spawned once (its unique key makes a second spawn a no-op).
-    pub(crate) fn first_run(now: DateTime<Utc>) -> Result<NewJob, JobsError> {
-        Ok(NewJob::new(Self::JOB_TYPE, ())?
-            .unique_key(Self::JOB_TYPE)
-            .run_at(now))
     }
 }
 

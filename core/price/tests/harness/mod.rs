@@ -81,6 +81,14 @@ impl Harness {
             .id
     }
 
+    /// (the exchange, the manual provider)
+    pub async fn providers(&self) -> (PriceProviderId, PriceProviderId) {
+        (
+            self.provider(ProviderKind::Exchange).await,
+            self.provider(ProviderKind::Manual).await,
+        )
+    }
+
     /// The `price_updated` events on the outbox, in order: (cents, source, updated_at).
     pub async fn published(&self) -> Vec<(u64, String, DateTime<Utc>)> {
         let rows: Vec<(Value,)> = sqlx::query_as(

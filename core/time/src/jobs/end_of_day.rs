@@ -4,8 +4,7 @@
 
 use crate::Time;
 use authz::Actor;
-use chrono::{DateTime, Utc};
-use jobs::{CurrentJob, JobCompletion, JobError, JobRunner, JobsError, NewJob};
+use jobs::{CurrentJob, JobCompletion, JobError, JobRunner};
 
 pub struct EndOfDayJob(Time);
 
@@ -14,14 +13,6 @@ impl EndOfDayJob {
 
     pub(crate) fn new(time: Time) -> Self {
         Self(time)
-    }
-
-    /// The job, due at once (spawned once: its unique key makes a second spawn a no-op, and the
-    /// existing job keeps its schedule, which after downtime lies in the past).
-    pub(crate) fn first_run(now: DateTime<Utc>) -> Result<NewJob, JobsError> {
-        Ok(NewJob::new(Self::JOB_TYPE, ())?
-            .unique_key(Self::JOB_TYPE)
-            .run_at(now))
     }
 }
 

@@ -84,7 +84,15 @@ impl Running {
     }
 }
 
+/// 12:00 EST on Friday 6 March 2026 in New York (closing 23:59).
+pub const FRIDAY_NOON: &str = "2026-03-06T17:00:00Z";
+
 impl Bank {
+    /// A bank on the default configuration whose clock stands at [`FRIDAY_NOON`].
+    pub async fn start(pool: PgPool, handlers: Vec<Recorder>) -> Self {
+        Self::start_at(pool, &config(), utc(FRIDAY_NOON), handlers).await
+    }
+
     pub async fn start_at(
         pool: PgPool,
         config: &TimeConfig,
