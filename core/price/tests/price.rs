@@ -23,7 +23,7 @@ async fn bad_answers_are_refused_with_the_reason_and_the_last_good_price_stays_u
         h.prices.fetch_now(&staff()).await.unwrap(),
         Fetched::Accepted(cents(9_651_250))
     );
-    let good = h.prices.realtime_price(&staff()).await.unwrap().unwrap();
+    let good = h.price().await;
     assert_eq!(
         (
             good.usd_cents_per_btc,
@@ -69,7 +69,7 @@ async fn bad_answers_are_refused_with_the_reason_and_the_last_good_price_stays_u
             Fetched::Refused(r) => assert!(r.contains(reason), "{mode:?}: {r}"),
             other => panic!("{mode:?} {price}: {other:?}"),
         }
-        let kept = h.prices.realtime_price(&staff()).await.unwrap().unwrap();
+        let kept = h.price().await;
         assert_eq!(
             (kept.usd_cents_per_btc, kept.updated_at),
             (cents(9_651_250), start)
@@ -89,7 +89,7 @@ async fn bad_answers_are_refused_with_the_reason_and_the_last_good_price_stays_u
     // Nothing refused was published.
     assert_eq!(h.published().await.len(), 1);
     // The last good price is 540 s old now, beyond the stale age (300 s): still shown, as stale.
-    let stale = h.prices.realtime_price(&staff()).await.unwrap().unwrap();
+    let stale = h.price().await;
     assert!(stale.stale);
     assert_eq!(stale.usd_cents_per_btc, cents(9_651_250));
 
@@ -99,7 +99,7 @@ async fn bad_answers_are_refused_with_the_reason_and_the_last_good_price_stays_u
         h.prices.fetch_now(&staff()).await.unwrap(),
         Fetched::Accepted(cents(12_000_000))
     );
-    let fresh = h.prices.realtime_price(&staff()).await.unwrap().unwrap();
+    let fresh = h.price().await;
     assert_eq!(
         (fresh.usd_cents_per_btc, fresh.stale),
         (cents(12_000_000), false)
@@ -114,23 +114,9 @@ async fn bad_answers_are_refused_with_the_reason_and_the_last_good_price_stays_u
     );
     // Exactly at the age limit it is still fresh; one second later stale.
     h.advance_secs(300);
-    assert!(
-        !h.prices
-            .realtime_price(&staff())
-            .await
-            .unwrap()
-            .unwrap()
-            .stale
-    );
+    assert!(!h.price().await.stale);
     h.advance_secs(1);
-    assert!(
-        h.prices
-            .realtime_price(&staff())
-            .await
-            .unwrap()
-            .unwrap()
-            .stale
-    );
+    assert!(h.price().await.stale);
 }
 
 #[tokio::test]
@@ -149,7 +135,7 @@ async fn the_manual_provider_and_switching_between_providers() {
         .unwrap();
     assert_eq!(view.last_price, Some((cents(9_000_000), h.manual.now())));
     assert!(!view.active);
-    let price = h.prices.realtime_price(&staff()).await.unwrap().unwrap();
+    let price = h.price().await;
     assert_eq!(price.source, "bitfinex");
     assert_eq!(h.published().await.len(), 1);
 
@@ -157,7 +143,7 @@ async fn the_manual_provider_and_switching_between_providers() {
     let requests = h.exchange.requests();
     let view = h.prices.activate_provider(&staff(), manual).await.unwrap();
     assert!(view.active);
-    let price = h.prices.realtime_price(&staff()).await.unwrap().unwrap();
+    let price = h.price().await;
     assert_eq!(
         (
             price.usd_cents_per_btc,
@@ -168,14 +154,7 @@ async fn the_manual_provider_and_switching_between_providers() {
     );
     assert_eq!(h.published().await.last().unwrap().0, 9_000_000);
     h.advance_secs(86_400);
-    assert!(
-        !h.prices
-            .realtime_price(&staff())
-            .await
-            .unwrap()
-            .unwrap()
-            .stale
-    );
+    assert!(!h.price().await.stale);
     // The exchange is not asked while manual is active.
     assert_eq!(
         h.prices.fetch_now(&staff()).await.unwrap(),
@@ -202,7 +181,7 @@ async fn the_manual_provider_and_switching_between_providers() {
         .unwrap();
     assert!(view.active);
     assert_eq!(view.last_price.unwrap().0, cents(9_700_000));
-    let price = h.prices.realtime_price(&staff()).await.unwrap().unwrap();
+    let price = h.price().await;
     assert_eq!(
         (price.usd_cents_per_btc, price.stale),
         (cents(9_700_000), false)

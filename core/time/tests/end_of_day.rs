@@ -126,10 +126,7 @@ async fn a_handler_failing_on_day_two_is_retried_and_day_three_waits_for_it() {
 async fn advancing_the_manual_clock_ends_each_day_and_waits_for_its_handlers() {
     let db = database().await;
     let bank = Bank::start(db.pool.clone(), vec![Recorder::new("recorder")]).await;
-    bank.time
-        .attach_manual_clock(bank.manual.clone())
-        .await
-        .unwrap();
+    bank.attach().await;
     let running = bank.run();
 
     let advanced = bank
@@ -178,11 +175,7 @@ async fn advancing_the_manual_clock_ends_each_day_and_waits_for_its_handlers() {
 
     // A restart continues from the stored reading, not from the configured start.
     let restarted = Bank::start(db.second_pool(5).await, vec![]).await;
-    restarted
-        .time
-        .attach_manual_clock(restarted.manual.clone())
-        .await
-        .unwrap();
+    restarted.attach().await;
     assert_eq!(restarted.manual.now(), utc("2026-03-12T03:59:00Z"));
 }
 
@@ -201,10 +194,7 @@ async fn an_advance_says_which_handlers_are_behind_and_stops_at_that_day() {
         vec![stuck.clone(), Recorder::new("fine")],
     )
     .await;
-    bank.time
-        .attach_manual_clock(bank.manual.clone())
-        .await
-        .unwrap();
+    bank.attach().await;
     let running = bank.run();
     let advanced = bank
         .time
@@ -273,11 +263,7 @@ async fn a_manual_clock_never_starts_before_the_days_already_ended() {
     assert_eq!(ended.last(), Some(&date("2026-03-08")));
     // Restarted on the manual clock from an earlier start: it continues where the bank stood.
     let manual = Bank::start(db.second_pool(5).await, vec![]).await;
-    manual
-        .time
-        .attach_manual_clock(manual.manual.clone())
-        .await
-        .unwrap();
+    manual.attach().await;
     assert_eq!(manual.manual.now(), utc("2026-03-09T03:59:00Z"));
     let advanced = manual
         .time

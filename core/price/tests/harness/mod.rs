@@ -81,6 +81,11 @@ impl Harness {
             .id
     }
 
+    /// The bank's price (there is one).
+    pub async fn price(&self) -> core_price::RealtimePrice {
+        self.prices.realtime_price(&staff()).await.unwrap().unwrap()
+    }
+
     /// (the exchange, the manual provider)
     pub async fn providers(&self) -> (PriceProviderId, PriceProviderId) {
         (

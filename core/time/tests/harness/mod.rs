@@ -128,6 +128,14 @@ impl Bank {
         }
     }
 
+    /// Runs the bank on its manual clock (as `lana-cli` does with `time.clock: manual`).
+    pub async fn attach(&self) {
+        self.time
+            .attach_manual_clock(self.manual.clone())
+            .await
+            .unwrap();
+    }
+
     /// The job runner and the end-of-day dispatchers, retrying a failure after 20 ms.
     pub fn run(&self) -> Running {
         let config = DispatcherConfig {
