@@ -1,5 +1,8 @@
 //! One dispatcher task per handler: read after the stored position, hand events over in one
-//! transaction with the new position, wait for more.
+//! transaction with the new position, wait for more. Under a steady stream of commits a
+//! dispatcher does not chase every notification: after a batch that was not full (and while the
+//! next sequence is still being committed) it waits `batch_delay_ms`, so events arrive in batches
+//! and each handler costs a bounded number of transactions per second, not one per commit.
 
 use crate::{OutboxEvent, OutboxHandler, read_after};
 use clock::Clock;
@@ -17,6 +20,9 @@ pub struct DispatcherConfig {
     pub batch_size: i64,
     /// Fallback polling when no notification arrives.
     pub poll_interval_ms: u64,
+    /// After a batch that was not full, or a sequence still being committed, how long to let
+    /// more events arrive before the next batch.
+    pub batch_delay_ms: u64,
     pub retry_base_ms: u64,
     pub retry_max_ms: u64,
 }
@@ -26,6 +32,7 @@ impl Default for DispatcherConfig {
         Self {
             batch_size: 100,
             poll_interval_ms: 1_000,
+            batch_delay_ms: 20,
             retry_base_ms: 100,
             retry_max_ms: 60_000,
         }
@@ -62,8 +69,8 @@ pub(crate) fn start(
 }
 
 enum Step {
-    /// Events were handled (or a dead gap skipped); look again at once.
-    Progressed,
+    /// Events were handled (or a dead gap skipped); a full batch: look again at once.
+    Progressed { full: bool },
     /// Nothing after the position.
     Idle,
     /// The next sequence is missing and its transaction may still commit.
@@ -86,16 +93,24 @@ async fn run(
     let name = handler.name();
     let mut listener = es::notify::listen(&pool, "lana_outbox").await;
     let poll = Duration::from_millis(config.poll_interval_ms);
+    let batch_delay = Duration::from_millis(config.batch_delay_ms);
     let mut gap: Option<PendingGap> = None;
     let mut failures: u32 = 0;
     while !*stop.borrow() {
         let wait = match step(&pool, &clock, &handler, &config, &mut gap).await {
-            Ok(Step::Progressed) => {
+            Ok(Step::Progressed { full }) => {
                 failures = 0;
+                if full {
+                    continue;
+                }
+                tokio::select! {
+                    _ = stop.changed() => {}
+                    _ = tokio::time::sleep(batch_delay) => {}
+                }
                 continue;
             }
             Ok(Step::Idle) => poll,
-            Ok(Step::Gap) => Duration::from_millis(5),
+            Ok(Step::Gap) => batch_delay,
             Err(error) => {
                 failures = failures.saturating_add(1);
                 let delay = config
@@ -152,6 +167,7 @@ async fn step(
         .take_while(|(event, expected)| event.sequence == *expected)
         .map(|(event, _)| event)
         .collect();
+    let full = i64::try_from(deliverable.len()).unwrap_or(i64::MAX) >= config.batch_size;
     let new_position = if let Some(last) = deliverable.last() {
         for event in &deliverable {
             handler.handle(&mut op, event).await?;
@@ -201,7 +217,7 @@ async fn step(
     .execute(op.conn())
     .await?;
     op.commit().await?;
-    Ok(Step::Progressed)
+    Ok(Step::Progressed { full })
 }
 
 async fn record_failure(pool: &PgPool, name: &str, error: &str) {

@@ -281,3 +281,41 @@ async fn two_dispatchers_of_one_handler_deliver_each_event_once() {
     assert_eq!(delivered, expected);
     assert_eq!(effects(&db.pool).await.len(), 50);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_steady_stream_of_commits_is_delivered_in_batches_not_one_transaction_each() {
+    let (db, outbox) = setup().await;
+    // Each effect row names the transaction that delivered it.
+    sqlx::query("ALTER TABLE effects ADD COLUMN batch bigint NOT NULL DEFAULT txid_current()")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let config = DispatcherConfig {
+        batch_delay_ms: 200,
+        ..fast()
+    };
+    let dispatcher = outbox.start_dispatcher(Recorder::default(), config);
+    // A steady stream: 100 commits of one event each, one every 5 ms (half a second or more).
+    let started = Instant::now();
+    for i in 0..100 {
+        publish(&outbox, &db.pool, &[&format!("e{i}")]).await;
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let publishing = started.elapsed();
+    let delivered = wait_for_effects(&db.pool, 100).await;
+    let distinct: std::collections::HashSet<_> = delivered.iter().collect();
+    assert_eq!((delivered.len(), distinct.len()), (100, 100));
+    // Chasing every notification would take one transaction per commit; waiting 200 ms after
+    // each batch takes at most one per 200 ms of the stream, plus the last.
+    let batches: u128 = sqlx::query_scalar::<_, i64>("SELECT count(DISTINCT batch) FROM effects")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap()
+        .try_into()
+        .unwrap();
+    assert!(
+        batches <= publishing.as_millis() / 200 + 2 && batches < 50,
+        "{batches} delivery transactions for 100 commits in {publishing:?}"
+    );
+    dispatcher.shutdown().await;
+}
