@@ -8,7 +8,7 @@ use use_case::{DomainError, PlatformError};
 
 pub const CUSTOMER_NOT_ACTIVE: ErrorCode = ErrorCode::new(
     "CUSTOMER_NOT_ACTIVE",
-    "The customer is frozen or closed: no account can be opened for them.",
+    "The customer is frozen or closed: no account can be opened and no credit proposed for them.",
 );
 pub const ACCOUNT_FROZEN: ErrorCode = ErrorCode::new(
     "ACCOUNT_FROZEN",

@@ -29,7 +29,7 @@ mod withdrawal;
 pub use account::{DepositAccount, DepositAccountEvent};
 pub use config::{EscheatableAfterInactiveDays, InactiveAfterDays};
 pub use deposit::{Deposit, DepositEvent};
-pub use error::{CODES, DepositError};
+pub use error::{CODES, CUSTOMER_NOT_ACTIVE, DepositError};
 pub use handlers::{ActivityOnEndOfDay, CustomerEventsHandler, WithdrawalApprovalHandler};
 pub use primitives::*;
 pub use withdrawal::{Withdrawal, WithdrawalEvent};

@@ -103,6 +103,14 @@ pub const TIME_TRAVEL: PermissionSetDef = PermissionSetDef {
     permissions: &[("time/*", "time:read"), ("time/*", "time:advance")],
 };
 
+/// Consenting to (or declining) a credit proposal on the customer's behalf, e.g. after a call
+/// or a signed paper: a set of its own, so that proposing and consenting can be kept apart.
+pub const CREDIT_CONSENT: PermissionSetDef = PermissionSetDef {
+    name: "credit-consent-on-behalf",
+    description: "Consent to or decline a credit proposal on the customer's behalf",
+    permissions: &[("credit/*", "credit:read"), ("credit/*", "credit:consent")],
+};
+
 pub const AUDIT_VIEWER: PermissionSetDef = PermissionSetDef {
     name: "audit-viewer",
     description: "Search the audit log",
@@ -112,9 +120,12 @@ pub const AUDIT_VIEWER: PermissionSetDef = PermissionSetDef {
 /// What the customer API may do at all; which customer's data it shows is each use case's rule.
 pub const CUSTOMER_SELF_SERVICE: PermissionSetDef = PermissionSetDef {
     name: "customer-self-service",
-    description: "A customer's own deposit accounts, balances and history; the BTC/USD price",
+    description: "A customer's own deposit accounts, balances and history, credit proposals and facilities (and consent to their proposals); the BTC/USD price",
     permissions: &[
         ("deposit/account", "deposit:read"),
+        ("credit/facility", "credit:read"),
+        ("credit/facility", "credit:consent"),
+        ("credit/disbursal", "credit:read"),
         ("price/btc-usd", "price:read"),
     ],
 };
@@ -134,6 +145,7 @@ pub fn permission_sets() -> Vec<PermissionSetDef> {
     .chain([
         TIME_VIEWER,
         TIME_TRAVEL,
+        CREDIT_CONSENT,
         AUDIT_VIEWER,
         CUSTOMER_SELF_SERVICE,
         SUPERUSER_SET,
@@ -162,6 +174,7 @@ pub const ROLES: &[RoleDef] = &[
             "deposit-writer",
             "governance-writer",
             "credit-writer",
+            "credit-consent-on-behalf",
             "accounting-writer",
             "config-writer",
             "price-writer",
@@ -177,6 +190,7 @@ pub const ROLES: &[RoleDef] = &[
             "deposit-writer",
             "governance-writer",
             "credit-writer",
+            "credit-consent-on-behalf",
             "accounting-viewer",
             "config-viewer",
             "price-viewer",

@@ -3,11 +3,12 @@
 //! It owns the database pool and schema, the platform services every use case uses (jobs, outbox,
 //! inbox, audit log, authorization seeded with the bank's permission sets and roles from
 //! [`authorization`], the use-case runner, the ledger), and the domain services: business time,
-//! the BTC/USD price, access, domain settings, governance, customers and deposits. It connects domains through
+//! the BTC/USD price, access, domain settings, governance, customers, deposits and credit. It connects domains through
 //! adapters where one needs another's knowledge (governance asks access who is staff), registers
 //! the domains' background work (the inbox handler of the KYC provider's webhooks, the end-of-day
 //! handlers (deposit account activity), the outbox handlers that carry governance conclusions and
-//! customer changes to deposit accounts), and collects every crate's error codes into one
+//! customer changes to deposit accounts, governance conclusions and price changes to credit
+//! facilities), and collects every crate's error codes into one
 //! registry ([`error_codes`]).
 
 pub mod authorization;
@@ -16,6 +17,7 @@ use audit::{Audit, SealJob};
 use authz::Authorization;
 use clock::{Clock, ManualClock};
 use core_access::Access;
+use core_credit::{Credit, CreditApprovalHandler, CreditDependencies, PriceChangeHandler};
 use core_customer::{CustomerConfig, Customers, KycWebhookHandler, ManualConversionAllowed};
 use core_deposit::{
     ActivityOnEndOfDay, CustomerEventsHandler, Deposits, EscheatableAfterInactiveDays,
@@ -145,6 +147,8 @@ pub enum AppError {
     Price(#[from] core_price::PriceError),
     #[error("deposit setup failed: {0}")]
     Deposit(#[from] core_deposit::DepositError),
+    #[error("credit setup failed: {0}")]
+    Credit(#[from] core_credit::CreditError),
     #[error("KYC provider configuration: {0}")]
     Sumsub(#[from] sumsub::SumsubError),
     #[error(transparent)]
@@ -219,7 +223,7 @@ impl Health {
 /// Every error code a client can meet, from every crate (the servers add their own layer's and
 /// publish the whole as the SDL's `ErrorCode` enum).
 pub fn error_codes() -> Vec<ErrorCode> {
-    let lists: [&[ErrorCode]; 11] = [
+    let lists: [&[ErrorCode]; 12] = [
         error_code::CODES,
         idempotency::CODES,
         &[email::EMAIL_TAKEN],
@@ -231,6 +235,7 @@ pub fn error_codes() -> Vec<ErrorCode> {
         core_governance::CODES,
         core_customer::CODES,
         core_deposit::CODES,
+        core_credit::CODES,
     ];
     let mut codes: Vec<ErrorCode> = Vec::new();
     for code in lists.into_iter().flatten() {
@@ -271,6 +276,7 @@ pub struct LanaApp {
     governance: Governance,
     customers: Customers,
     deposits: Deposits,
+    credit: Credit,
     inbox: Inbox,
     dispatcher_config: DispatcherConfig,
     webhook_secret: Option<String>,
@@ -364,12 +370,25 @@ impl LanaApp {
             config.customer.clone(),
         );
         let deposits = Deposits::init(
-            use_cases,
+            use_cases.clone(),
             &outbox,
-            ledger,
+            ledger.clone(),
             governance.clone(),
             customers.clone(),
             configs.clone(),
+        )
+        .await?;
+        let credit = Credit::init(
+            use_cases,
+            &outbox,
+            ledger,
+            CreditDependencies {
+                governance: governance.clone(),
+                customers: customers.clone(),
+                deposits: deposits.clone(),
+                prices: prices.clone(),
+                calendar: *time.calendar(),
+            },
         )
         .await?;
         let inbox = Inbox::new(pool.clone(), clock.clone(), jobs.clone());
@@ -389,6 +408,7 @@ impl LanaApp {
             governance,
             customers,
             deposits,
+            credit,
             inbox,
             dispatcher_config: config.outbox.clone(),
             webhook_secret: config.sumsub.as_ref().map(|s| s.webhook_secret.clone()),
@@ -448,6 +468,10 @@ impl LanaApp {
         &self.deposits
     }
 
+    pub fn credit(&self) -> &Credit {
+        &self.credit
+    }
+
     pub fn inbox(&self) -> &Inbox {
         &self.inbox
     }
@@ -470,6 +494,12 @@ impl LanaApp {
                 CustomerEventsHandler::new(self.deposits.clone()),
                 config.clone(),
             ),
+            self.outbox.start_dispatcher(
+                CreditApprovalHandler::new(self.credit.clone()),
+                config.clone(),
+            ),
+            self.outbox
+                .start_dispatcher(PriceChangeHandler::new(self.credit.clone()), config.clone()),
         ];
         for end_of_day in self.time.end_of_day_dispatchers() {
             dispatchers.push(self.outbox.start_dispatcher(end_of_day, config.clone()));

@@ -51,6 +51,7 @@ pub enum HistoryKind {
     WithdrawalRevert,
     Freeze,
     Unfreeze,
+    CreditDisbursal,
 }
 
 /// Balances in cents: `available` = `settled` - `pending`.

@@ -25,6 +25,7 @@ static CUSTOMER: Migrator = sqlx::migrate!("../../core/customer/migrations");
 static DEPOSIT: Migrator = sqlx::migrate!("../../core/deposit/migrations");
 static TIME: Migrator = sqlx::migrate!("../../core/time/migrations");
 static PRICE: Migrator = sqlx::migrate!("../../core/price/migrations");
+static CREDIT: Migrator = sqlx::migrate!("../../core/credit/migrations");
 
 pub async fn migrator() -> Result<Migrator, MigrateError> {
     es::migrations::combine(&[
@@ -43,6 +44,7 @@ pub async fn migrator() -> Result<Migrator, MigrateError> {
         &DEPOSIT,
         &TIME,
         &PRICE,
+        &CREDIT,
     ])
     .await
 }

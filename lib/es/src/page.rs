@@ -16,15 +16,15 @@ pub enum ListOrder {
     Column(&'static str),
 }
 
-/// A request for one page: the first `first` entities after `after`, optionally filtered by one
-/// index column.
+/// A request for one page: the first `first` entities after `after`, optionally filtered by
+/// index columns (each equal to a value; all of them).
 #[derive(Debug, Clone)]
 pub struct ListQuery {
     pub order: ListOrder,
     pub descending: bool,
     pub first: usize,
     pub after: Option<Cursor>,
-    pub filter: Option<(&'static str, IndexValue)>,
+    pub filters: Vec<(&'static str, IndexValue)>,
 }
 
 impl ListQuery {
@@ -35,7 +35,7 @@ impl ListQuery {
             descending: false,
             first,
             after: None,
-            filter: None,
+            filters: Vec::new(),
         }
     }
 
@@ -50,8 +50,9 @@ impl ListQuery {
         self
     }
 
+    /// Only entities whose `column` equals `value` (and the filters set before).
     pub fn filter(mut self, column: &'static str, value: impl Into<IndexValue>) -> Self {
-        self.filter = Some((column, value.into()));
+        self.filters.push((column, value.into()));
         self
     }
 }

@@ -448,7 +448,7 @@ impl<C: EsRepoConfig> EsRepo<C> {
     }
 
     /// One page per value of the uuid index column `column` (e.g. each customer's accounts), all
-    /// with the same `query` (its own filter must be unset): two queries whatever the number of
+    /// with the same `query` (it must have no filters): two queries whatever the number of
     /// values, for pages that show related entities. Values with no entity get an empty page.
     pub async fn list_for_each(
         &self,
@@ -457,7 +457,7 @@ impl<C: EsRepoConfig> EsRepo<C> {
         query: ListQuery,
     ) -> Result<HashMap<Uuid, Page<C::Entity>>, EsRepoError> {
         let col = self.column(column)?;
-        if col.ty != ColumnType::Uuid || query.filter.is_some() {
+        if col.ty != ColumnType::Uuid || !query.filters.is_empty() {
             return Err(EsRepoError::UnknownColumn {
                 entity: C::ENTITY,
                 column,
@@ -603,7 +603,7 @@ impl<C: EsRepoConfig> EsRepo<C> {
             order.sort,
             C::INDEX_TABLE
         ));
-        if let Some((column, value)) = &query.filter {
+        for (column, value) in &query.filters {
             let column = self.column(column)?;
             if value.column_type() != column.ty {
                 return Err(EsRepoError::UnknownColumn {

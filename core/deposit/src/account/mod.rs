@@ -199,6 +199,20 @@ impl Deposits {
             .await
     }
 
+    /// For another domain's use case that pays into the account in its own transaction (a
+    /// credit disbursal): the account share-locked as a deposit locks it, refused unless active.
+    /// The caller posts to `ledger_account_id` under the external id
+    /// of a [`PostingKind`] this domain reads back in the history (`CreditDisbursal`).
+    pub async fn lock_active_account_in_op(
+        &self,
+        op: &mut DbOp,
+        id: DepositAccountId,
+    ) -> Result<DepositAccount, DepositError> {
+        let account = self.accounts.lock_in_op(op, id, RowLock::Share).await?;
+        account.ensure_active()?;
+        Ok(account)
+    }
+
     /// Freezes, unfreezes or closes the account (see [`AccountStatusChange`]).
     pub async fn change_account_status(
         &self,

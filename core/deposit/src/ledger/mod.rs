@@ -60,6 +60,8 @@ pub enum PostingKind {
     WithdrawalRevert,
     Freeze,
     Unfreeze,
+    /// Money a credit facility paid out into the account (posted by the credit domain).
+    CreditDisbursal,
 }
 
 impl PostingKind {
@@ -73,10 +75,11 @@ impl PostingKind {
             Self::WithdrawalRevert => "withdrawal-revert",
             Self::Freeze => "freeze",
             Self::Unfreeze => "unfreeze",
+            Self::CreditDisbursal => "credit-disbursal",
         }
     }
 
-    const ALL: [Self; 8] = [
+    const ALL: [Self; 9] = [
         Self::Deposit,
         Self::DepositRevert,
         Self::WithdrawalHold,
@@ -85,6 +88,7 @@ impl PostingKind {
         Self::WithdrawalRevert,
         Self::Freeze,
         Self::Unfreeze,
+        Self::CreditDisbursal,
     ];
 
     pub fn external_id(self, entity: impl std::fmt::Display) -> String {

@@ -5,12 +5,15 @@ mod repo;
 
 pub(crate) use repo::QuoteRepo;
 
+use crate::provider::PriceProvider;
+use repo::Accepted;
+
 use crate::Prices;
 use crate::error::PriceError;
 use crate::primitives::{ProviderKind, ProviderView, RealtimePrice, UsdCentsPerBtc, permissions};
 use authz::Actor;
 use chrono::{DateTime, Utc};
-use es::{EsEntity, RowLock};
+use es::{DbOp, EsEntity, RowLock};
 
 /// What asking the exchange came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,19 +39,35 @@ impl Prices {
                 let Some(provider) = self.providers.find_one_by("active", true).await? else {
                     return Err(PriceError::NoActiveProvider);
                 };
-                let Some(latest) = self.quotes.latest_accepted(provider.id()).await? else {
-                    return Ok(None);
-                };
-                let now = self.use_cases.clock().now();
-                Ok(Some(RealtimePrice {
-                    usd_cents_per_btc: latest.price,
-                    updated_at: latest.observed_at,
-                    stale: self.is_stale(provider.kind, latest.observed_at, now),
-                    source: provider.name,
-                    source_kind: provider.kind,
-                }))
+                let latest = self.quotes.latest_accepted(provider.id()).await?;
+                Ok(self.realtime(provider, latest, self.use_cases.clock().now()))
             })
             .await
+    }
+
+    /// [`Self::realtime_price`] in another domain's use case (which authorized its own action),
+    /// read in its transaction: e.g. credit values collateral with it.
+    pub async fn price_in_op(&self, op: &mut DbOp) -> Result<Option<RealtimePrice>, PriceError> {
+        let Some(provider) = self.providers.find_one_by_in_op(op, "active", true).await? else {
+            return Err(PriceError::NoActiveProvider);
+        };
+        let latest = self.quotes.latest_accepted_in_op(op, provider.id()).await?;
+        Ok(self.realtime(provider, latest, op.now()))
+    }
+
+    fn realtime(
+        &self,
+        provider: PriceProvider,
+        latest: Option<Accepted>,
+        now: DateTime<Utc>,
+    ) -> Option<RealtimePrice> {
+        latest.map(|latest| RealtimePrice {
+            usd_cents_per_btc: latest.price,
+            updated_at: latest.observed_at,
+            stale: self.is_stale(provider.kind, latest.observed_at, now),
+            source: provider.name,
+            source_kind: provider.kind,
+        })
     }
 
     /// Sets the manual provider's price; it is the bank's price at once when the manual

@@ -1,0 +1,464 @@
+//! A credit facility from proposal to activation (servicing comes later):
+//! pending customer approval -> customer declined, or pending approval (governance) -> denied, or
+//! pending collateral (the pending facility, same id) -> active once its CVL at a fresh price
+//! reaches the margin-call threshold.
+//!
+//! Every step is a command that returns `Idempotent`: a step already taken is `AlreadyApplied`
+//! and appends nothing. Steps that post to the ledger are checked first (`ensure_*`), then
+//! recorded with the posting's id.
+
+use crate::error::CreditError;
+use crate::math::{self, CollateralToLoan};
+use crate::primitives::{
+    Amount, Collateral, CollateralizationState, CreditFacilityId, CustomerId, DepositAccountId,
+    FacilityBalances, FacilityStatus, Reason, TermsTemplateId, UsdCentsPerBtc,
+};
+use crate::terms::{DisbursalPolicy, Terms};
+use chrono::{Datelike, Months, NaiveDate};
+use core_governance::ApprovalProcessId;
+use es::{EntityEvents, EsEntity, EsEntityError, Idempotent};
+use ledger::TransactionId;
+use money::UsdCents;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CreditFacilityEvent {
+    Proposed {
+        customer_id: CustomerId,
+        deposit_account_id: DepositAccountId,
+        amount: Amount,
+        terms: Terms,
+        template_id: Option<TermsTemplateId>,
+    },
+    CustomerConsented {
+        approval_process_id: ApprovalProcessId,
+    },
+    CustomerDeclined {
+        reason: Reason,
+    },
+    Approved {
+        limit_transaction_id: TransactionId,
+    },
+    Denied {
+        reason: Option<String>,
+    },
+    CollateralUpdated {
+        collateral: Collateral,
+        ledger_transaction_id: TransactionId,
+    },
+    CollateralizationChanged {
+        state: CollateralizationState,
+        price: UsdCentsPerBtc,
+    },
+    Activated {
+        activated_on: NaiveDate,
+        maturity_date: NaiveDate,
+        first_cycle_ends_on: NaiveDate,
+        structuring_fee: UsdCents,
+        fee_transaction_id: Option<TransactionId>,
+    },
+}
+
+#[derive(Debug)]
+pub struct CreditFacility {
+    pub customer_id: CustomerId,
+    pub deposit_account_id: DepositAccountId,
+    pub amount: Amount,
+    pub terms: Terms,
+    pub template_id: Option<TermsTemplateId>,
+    pub status: FacilityStatus,
+    pub approval_process_id: Option<ApprovalProcessId>,
+    /// Why the customer declined or governance denied.
+    pub refusal_reason: Option<String>,
+    pub collateral: Collateral,
+    pub collateralization: CollateralizationState,
+    /// The price of the last collateralization change.
+    pub collateralization_price: Option<UsdCentsPerBtc>,
+    pub activated_on: Option<NaiveDate>,
+    pub maturity_date: Option<NaiveDate>,
+    pub first_cycle_ends_on: Option<NaiveDate>,
+    pub structuring_fee: Option<UsdCents>,
+    events: EntityEvents<CreditFacilityEvent>,
+}
+
+/// A proposal decided, before it is stored.
+pub struct NewProposal {
+    pub id: CreditFacilityId,
+    pub customer_id: CustomerId,
+    pub deposit_account_id: DepositAccountId,
+    pub amount: Amount,
+    pub terms: Terms,
+    pub template_id: Option<TermsTemplateId>,
+}
+
+impl NewProposal {
+    pub fn into_events(self) -> EntityEvents<CreditFacilityEvent> {
+        EntityEvents::init(
+            self.id,
+            [CreditFacilityEvent::Proposed {
+                customer_id: self.customer_id,
+                deposit_account_id: self.deposit_account_id,
+                amount: self.amount,
+                terms: self.terms,
+                template_id: self.template_id,
+            }],
+        )
+    }
+}
+
+/// The last day of `date`'s month: where the first accrual cycle ends.
+fn end_of_month(date: NaiveDate) -> NaiveDate {
+    let first = date.with_day(1).unwrap_or(date);
+    first
+        .checked_add_months(Months::new(1))
+        .and_then(|next| next.pred_opt())
+        .unwrap_or(date)
+}
+
+impl CreditFacility {
+    fn invalid(&self, action: &'static str) -> CreditError {
+        CreditError::InvalidFacilityTransition {
+            id: self.id(),
+            status: self.status,
+            action,
+        }
+    }
+
+    /// The customer's consent is possible while the proposal waits for it.
+    pub fn ensure_consentable(&self) -> Result<Idempotent<()>, CreditError> {
+        match self.status {
+            FacilityStatus::PendingCustomerApproval => Ok(Idempotent::Executed(())),
+            FacilityStatus::PendingApproval
+            | FacilityStatus::Denied
+            | FacilityStatus::PendingCollateral
+            | FacilityStatus::Active => Ok(Idempotent::AlreadyApplied),
+            FacilityStatus::CustomerDeclined => Err(self.invalid("be consented to")),
+        }
+    }
+
+    /// The customer consented; the approval process started.
+    pub fn consent(
+        &mut self,
+        approval_process_id: ApprovalProcessId,
+    ) -> Result<Idempotent<()>, CreditError> {
+        let check = self.ensure_consentable()?;
+        if check.did_execute() {
+            self.status = FacilityStatus::PendingApproval;
+            self.approval_process_id = Some(approval_process_id);
+            self.events.push(CreditFacilityEvent::CustomerConsented {
+                approval_process_id,
+            });
+        }
+        Ok(check)
+    }
+
+    pub fn decline(&mut self, reason: Reason) -> Result<Idempotent<()>, CreditError> {
+        match self.status {
+            FacilityStatus::CustomerDeclined => Ok(Idempotent::AlreadyApplied),
+            FacilityStatus::PendingCustomerApproval => {
+                self.status = FacilityStatus::CustomerDeclined;
+                self.refusal_reason = Some(reason.as_str().to_owned());
+                self.events
+                    .push(CreditFacilityEvent::CustomerDeclined { reason });
+                Ok(Idempotent::Executed(()))
+            }
+            _ => Err(self.invalid("be declined")),
+        }
+    }
+
+    /// Whether governance's conclusion still concerns the proposal (a redelivered conclusion
+    /// has nothing to do).
+    pub fn ensure_awaiting_approval(&self) -> Idempotent<()> {
+        if self.status == FacilityStatus::PendingApproval {
+            Idempotent::Executed(())
+        } else {
+            Idempotent::AlreadyApplied
+        }
+    }
+
+    /// Approved: the limit was opened by `limit_transaction_id`; a pending facility now.
+    pub fn approve(&mut self, limit_transaction_id: TransactionId) -> Idempotent<()> {
+        let check = self.ensure_awaiting_approval();
+        if check.did_execute() {
+            self.status = FacilityStatus::PendingCollateral;
+            self.events.push(CreditFacilityEvent::Approved {
+                limit_transaction_id,
+            });
+        }
+        check
+    }
+
+    pub fn deny(&mut self, reason: Option<String>) -> Idempotent<()> {
+        let check = self.ensure_awaiting_approval();
+        if check.did_execute() {
+            self.status = FacilityStatus::Denied;
+            self.refusal_reason.clone_from(&reason);
+            self.events.push(CreditFacilityEvent::Denied { reason });
+        }
+        check
+    }
+
+    /// Collateral is recorded for a pending or active facility; the same amount again changes
+    /// nothing.
+    pub fn ensure_collateral_updatable(
+        &self,
+        collateral: Collateral,
+    ) -> Result<Idempotent<()>, CreditError> {
+        match self.status {
+            FacilityStatus::PendingCollateral | FacilityStatus::Active => {
+                Ok(if collateral == self.collateral {
+                    Idempotent::AlreadyApplied
+                } else {
+                    Idempotent::Executed(())
+                })
+            }
+            _ => Err(self.invalid("take collateral")),
+        }
+    }
+
+    pub fn update_collateral(
+        &mut self,
+        collateral: Collateral,
+        ledger_transaction_id: TransactionId,
+    ) -> Result<Idempotent<()>, CreditError> {
+        let check = self.ensure_collateral_updatable(collateral)?;
+        if check.did_execute() {
+            self.collateral = collateral;
+            self.events.push(CreditFacilityEvent::CollateralUpdated {
+                collateral,
+                ledger_transaction_id,
+            });
+        }
+        Ok(check)
+    }
+
+    /// What the collateral is measured against: a pending facility's whole amount (what it will
+    /// lend), an active one's outstanding plus the disbursals awaiting approval.
+    pub fn exposure(&self, balances: &FacilityBalances) -> Result<UsdCents, CreditError> {
+        if self.status == FacilityStatus::Active {
+            Ok(balances
+                .outstanding
+                .checked_add(balances.held)
+                .map_err(|_| CreditError::BalanceOutOfRange {
+                    facility: self.id(),
+                    account: "exposure",
+                    value: 0,
+                })?)
+        } else {
+            Ok(self.amount.cents())
+        }
+    }
+
+    /// The CVL of the collateral against `exposure` at `price`.
+    pub fn cvl(&self, price: UsdCentsPerBtc, exposure: UsdCents) -> CollateralToLoan {
+        math::cvl(self.collateral.sats(), price, exposure)
+    }
+
+    /// Where `cvl` stands against the terms' thresholds.
+    pub fn state_at(&self, cvl: &CollateralToLoan) -> CollateralizationState {
+        if cvl.is_at_least(self.terms.margin_call_cvl) {
+            CollateralizationState::FullyCollateralized
+        } else if cvl.is_at_least(self.terms.liquidation_cvl) {
+            CollateralizationState::UnderMarginCallThreshold
+        } else {
+            CollateralizationState::UnderLiquidationThreshold
+        }
+    }
+
+    /// Records the collateralization at `price` when it changed (pending and active
+    /// facilities only).
+    pub fn record_collateralization(
+        &mut self,
+        state: CollateralizationState,
+        price: UsdCentsPerBtc,
+    ) -> Idempotent<()> {
+        let tracked = matches!(
+            self.status,
+            FacilityStatus::PendingCollateral | FacilityStatus::Active
+        );
+        if !tracked || state == self.collateralization {
+            return Idempotent::AlreadyApplied;
+        }
+        self.collateralization = state;
+        self.collateralization_price = Some(price);
+        self.events
+            .push(CreditFacilityEvent::CollateralizationChanged { state, price });
+        Idempotent::Executed(())
+    }
+
+    /// A pending facility activates once fully collateralized (at a fresh price: the caller
+    /// evaluates only with one).
+    pub fn ensure_activatable(&self) -> Idempotent<()> {
+        if self.status == FacilityStatus::PendingCollateral
+            && self.collateralization == CollateralizationState::FullyCollateralized
+        {
+            Idempotent::Executed(())
+        } else {
+            Idempotent::AlreadyApplied
+        }
+    }
+
+    /// The structuring fee this facility charges at activation.
+    pub fn structuring_fee_due(&self) -> Result<UsdCents, CreditError> {
+        Ok(math::structuring_fee(
+            self.amount.cents(),
+            self.terms.structuring_fee_rate,
+        )?)
+    }
+
+    /// Activated on `today`: maturity `duration` months later, the first accrual cycle ending
+    /// with the month.
+    pub fn activate(
+        &mut self,
+        today: NaiveDate,
+        structuring_fee: UsdCents,
+        fee_transaction_id: Option<TransactionId>,
+    ) -> Result<Idempotent<()>, CreditError> {
+        if self.ensure_activatable().was_already_applied() {
+            return Ok(Idempotent::AlreadyApplied);
+        }
+        let maturity_date = today
+            .checked_add_months(Months::new(self.terms.duration_months.months()))
+            .ok_or_else(|| self.invalid("mature after the last representable date"))?;
+        let first_cycle_ends_on = end_of_month(today);
+        self.status = FacilityStatus::Active;
+        self.activated_on = Some(today);
+        self.maturity_date = Some(maturity_date);
+        self.first_cycle_ends_on = Some(first_cycle_ends_on);
+        self.structuring_fee = Some(structuring_fee);
+        self.events.push(CreditFacilityEvent::Activated {
+            activated_on: today,
+            maturity_date,
+            first_cycle_ends_on,
+            structuring_fee,
+            fee_transaction_id,
+        });
+        Ok(Idempotent::Executed(()))
+    }
+
+    /// A disbursal on `today` is possible on an active facility with the multiple policy,
+    /// before its maturity date.
+    pub fn ensure_disbursable(&self, today: NaiveDate) -> Result<(), CreditError> {
+        if self.status != FacilityStatus::Active {
+            return Err(self.invalid("disburse"));
+        }
+        if self.terms.disbursal_policy == DisbursalPolicy::Single {
+            return Err(CreditError::SingleDisbursalFacility(self.id()));
+        }
+        if self.maturity_date.is_some_and(|m| today >= m) {
+            return Err(CreditError::FacilityMatured(self.id()));
+        }
+        Ok(())
+    }
+
+    pub fn created_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.events.created_at()
+    }
+
+    /// What happened to the facility, oldest first, with when each step was recorded.
+    pub fn history(
+        &self,
+    ) -> impl Iterator<Item = (chrono::DateTime<chrono::Utc>, &CreditFacilityEvent)> {
+        self.events
+            .persisted()
+            .iter()
+            .map(|e| (e.recorded_at, &e.event))
+    }
+}
+
+impl EsEntity for CreditFacility {
+    type Id = CreditFacilityId;
+    type Event = CreditFacilityEvent;
+
+    fn events(&self) -> &EntityEvents<CreditFacilityEvent> {
+        &self.events
+    }
+
+    fn events_mut(&mut self) -> &mut EntityEvents<CreditFacilityEvent> {
+        &mut self.events
+    }
+
+    fn try_from_events(events: EntityEvents<CreditFacilityEvent>) -> Result<Self, EsEntityError> {
+        let mut iter = events.iter_all();
+        let Some(CreditFacilityEvent::Proposed {
+            customer_id,
+            deposit_account_id,
+            amount,
+            terms,
+            template_id,
+        }) = iter.next()
+        else {
+            return Err(EsEntityError::NotInitialized {
+                entity_id: events.entity_id(),
+            });
+        };
+        let mut facility = Self {
+            customer_id: *customer_id,
+            deposit_account_id: *deposit_account_id,
+            amount: *amount,
+            terms: terms.clone(),
+            template_id: *template_id,
+            status: FacilityStatus::PendingCustomerApproval,
+            approval_process_id: None,
+            refusal_reason: None,
+            collateral: Collateral::ZERO,
+            collateralization: CollateralizationState::NotEvaluated,
+            collateralization_price: None,
+            activated_on: None,
+            maturity_date: None,
+            first_cycle_ends_on: None,
+            structuring_fee: None,
+            events: EntityEvents::init(events.entity_id(), []),
+        };
+        for event in iter {
+            match event {
+                CreditFacilityEvent::Proposed { .. } => {
+                    return Err(EsEntityError::Inconsistent {
+                        entity_id: events.entity_id(),
+                        reason: "proposed twice".into(),
+                    });
+                }
+                CreditFacilityEvent::CustomerConsented {
+                    approval_process_id,
+                } => {
+                    facility.status = FacilityStatus::PendingApproval;
+                    facility.approval_process_id = Some(*approval_process_id);
+                }
+                CreditFacilityEvent::CustomerDeclined { reason } => {
+                    facility.status = FacilityStatus::CustomerDeclined;
+                    facility.refusal_reason = Some(reason.as_str().to_owned());
+                }
+                CreditFacilityEvent::Approved { .. } => {
+                    facility.status = FacilityStatus::PendingCollateral;
+                }
+                CreditFacilityEvent::Denied { reason } => {
+                    facility.status = FacilityStatus::Denied;
+                    facility.refusal_reason.clone_from(reason);
+                }
+                CreditFacilityEvent::CollateralUpdated { collateral, .. } => {
+                    facility.collateral = *collateral;
+                }
+                CreditFacilityEvent::CollateralizationChanged { state, price } => {
+                    facility.collateralization = *state;
+                    facility.collateralization_price = Some(*price);
+                }
+                CreditFacilityEvent::Activated {
+                    activated_on,
+                    maturity_date,
+                    first_cycle_ends_on,
+                    structuring_fee,
+                    ..
+                } => {
+                    facility.status = FacilityStatus::Active;
+                    facility.activated_on = Some(*activated_on);
+                    facility.maturity_date = Some(*maturity_date);
+                    facility.first_cycle_ends_on = Some(*first_cycle_ends_on);
+                    facility.structuring_fee = Some(*structuring_fee);
+                }
+            }
+        }
+        facility.events = events;
+        Ok(facility)
+    }
+}

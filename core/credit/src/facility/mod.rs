@@ -1,0 +1,533 @@
+//! Credit facilities: proposals, the customer's consent, approval, collateral, activation.
+//!
+//! **Locks.** Every change of a facility loads it with its index row locked `FOR UPDATE`, so
+//! collateral updates, price re-evaluations, activation and disbursals of one facility are
+//! serialized. A proposal share-locks the customer and the deposit account (as opening an account
+//! does), so a freeze in flight waits for it or is seen by it.
+//!
+//! **Evaluation.** Every collateral change and every price change re-evaluates the CVL at the
+//! bank's current price, if it is fresh (a stale exchange price changes nothing: it never
+//! activates a facility). A pending facility is measured against its whole amount, an active one
+//! against what is outstanding plus disbursals awaiting approval. A pending facility that reaches
+//! its margin-call threshold activates in the same transaction: structuring fee posted, maturity
+//! date set, the first accrual cycle started, and under the single policy its whole amount paid
+//! into the deposit account. If that account is frozen or closed then, the facility stays
+//! pending (fully collateralized) and activates at the next evaluation that finds it active.
+//!
+//! **Who sees what.** Staff see any facility their role lets them read; a customer sees only
+//! their own, and any other id is `NOT_FOUND`.
+
+mod entity;
+mod repo;
+
+pub use entity::{CreditFacility, CreditFacilityEvent};
+pub(crate) use repo::CreditFacilityRepo;
+
+use crate::Credit;
+use crate::error::CreditError;
+use crate::ledger::templates::{
+    CollateralChange, CollateralMove, Fee, Limit, OpenFacility, StructuringFee,
+};
+use crate::ledger::{FacilityAccount, external_id, unopened};
+use crate::math::CollateralToLoan;
+use crate::primitives::{
+    Amount, Collateral, CollateralizationState, CreditFacilityId, CustomerId, DepositAccountId,
+    FacilityBalances, FacilityStatus, Reason, TermsTemplateId, UsdCentsPerBtc, permissions,
+};
+use crate::terms::{DisbursalPolicy, Terms};
+use authz::{Actor, Subject};
+use core_customer::CustomerStatus;
+use core_governance::{ApprovalProcessId, ApprovalProcessStatus, ProcessType};
+use entity::NewProposal;
+use es::{DbOp, EsEntity, ListQuery, Page, RowLock};
+use idempotency::IdempotencyKey;
+use serde::Serialize;
+use use_case::Idempotency;
+use uuid::Uuid;
+
+/// The terms of a proposal: a template's (copied) or given in full.
+#[derive(Debug, Clone, Serialize)]
+pub enum ProposalTerms {
+    Template(TermsTemplateId),
+    Custom(Terms),
+}
+
+/// A facility's balances and its CVL (against what it is measured by: the whole amount while
+/// pending, what is outstanding once active).
+#[derive(Debug, Clone, Copy)]
+pub struct FacilityFigures {
+    pub balances: FacilityBalances,
+    /// At the bank's current price; `None` while the bank has no price.
+    pub cvl: Option<CollateralToLoan>,
+}
+
+/// Filters of a list of facilities (all of them must hold).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FacilityFilter {
+    /// Proposals only (`true`: pending customer approval, declined, pending approval, denied)
+    /// or approved facilities only (`false`).
+    pub proposals: Option<bool>,
+    pub status: Option<FacilityStatus>,
+    pub collateralization: Option<CollateralizationState>,
+    pub customer_id: Option<CustomerId>,
+}
+
+/// The customer a customer actor is; `None` for staff and the system.
+pub(crate) fn own_customer(actor: &Actor) -> Option<CustomerId> {
+    match actor.subject {
+        Subject::Customer(id) => Some(CustomerId::from(id)),
+        _ => None,
+    }
+}
+
+pub(crate) fn visible(actor: &Actor, facility: &CreditFacility) -> bool {
+    own_customer(actor).is_none_or(|c| c == facility.customer_id)
+}
+
+pub(crate) fn not_found(id: CreditFacilityId) -> CreditError {
+    es::EsRepoError::NotFound {
+        entity: "credit facility",
+        id: id.to_string(),
+    }
+    .into()
+}
+
+impl Credit {
+    /// Proposes a facility for an active customer, disbursing into their active deposit
+    /// account. With `key`, the same key and request again return the first proposal.
+    pub async fn create_proposal(
+        &self,
+        actor: &Actor,
+        customer_id: CustomerId,
+        deposit_account_id: DepositAccountId,
+        amount: Amount,
+        terms: ProposalTerms,
+        key: Option<&IdempotencyKey>,
+    ) -> Result<CreditFacility, CreditError> {
+        use permissions::{FACILITIES, WRITE};
+        let terms = &terms;
+        let idempotency = Idempotency {
+            operation: "credit-facility-proposal-create",
+            key,
+            request: (customer_id, deposit_account_id, amount, terms),
+        };
+        self.use_cases
+            .idempotent_command(
+                actor,
+                FACILITIES,
+                WRITE,
+                idempotency,
+                &self.facilities,
+                |id| {
+                    async move |op| {
+                        let customer = self.customers.lock_customer_in_op(op, customer_id).await?;
+                        if customer.status != CustomerStatus::Active {
+                            return Err(CreditError::CustomerNotActive(customer_id));
+                        }
+                        let account = self
+                            .deposits
+                            .lock_active_account_in_op(op, deposit_account_id)
+                            .await?;
+                        if account.customer_id != customer_id {
+                            return Err(CreditError::DepositAccountOfAnotherCustomer {
+                                account: deposit_account_id,
+                                customer: customer_id,
+                            });
+                        }
+                        let (terms, template_id) = match terms {
+                            ProposalTerms::Template(template_id) => {
+                                let template =
+                                    self.templates.find_by_id_in_op(op, *template_id).await?;
+                                (template.terms, Some(*template_id))
+                            }
+                            ProposalTerms::Custom(terms) => (terms.clone(), None),
+                        };
+                        let new = NewProposal {
+                            id,
+                            customer_id,
+                            deposit_account_id,
+                            amount,
+                            terms,
+                            template_id,
+                        };
+                        Ok(self.facilities.create_in_op(op, new.into_events()).await?)
+                    }
+                },
+            )
+            .await
+    }
+
+    /// The customer's consent (their own, or staff's on their behalf with the consent
+    /// permission): the approval process `credit-facility-proposal` starts in the same
+    /// transaction. Consenting again changes nothing.
+    pub async fn consent_to_proposal(
+        &self,
+        actor: &Actor,
+        id: CreditFacilityId,
+    ) -> Result<CreditFacility, CreditError> {
+        use permissions::{CONSENT, FACILITIES};
+        self.use_cases
+            .command(actor, FACILITIES, CONSENT, || {
+                async move |op| {
+                    let mut facility = self.lock_visible_in_op(op, actor, id).await?;
+                    if facility.ensure_consentable()?.was_already_applied() {
+                        return Ok(facility);
+                    }
+                    let process = self
+                        .governance
+                        .start_process_in_op(op, &ProcessType::CREDIT_FACILITY_PROPOSAL, id)
+                        .await?;
+                    let _ = facility.consent(process.id())?;
+                    if process.status == ApprovalProcessStatus::Approved {
+                        self.approve_in_op(op, &mut facility).await?;
+                    }
+                    self.facilities.update_in_op(op, &mut facility).await?;
+                    Ok(facility)
+                }
+            })
+            .await
+    }
+
+    /// The customer declines the proposal (final). Declining again changes nothing.
+    pub async fn decline_proposal(
+        &self,
+        actor: &Actor,
+        id: CreditFacilityId,
+        reason: Reason,
+    ) -> Result<CreditFacility, CreditError> {
+        use permissions::{CONSENT, FACILITIES};
+        let reason = &reason;
+        self.use_cases
+            .command(actor, FACILITIES, CONSENT, || {
+                async move |op| {
+                    let mut facility = self.lock_visible_in_op(op, actor, id).await?;
+                    if facility.decline(reason.clone())?.did_execute() {
+                        self.facilities.update_in_op(op, &mut facility).await?;
+                    }
+                    Ok(facility)
+                }
+            })
+            .await
+    }
+
+    /// Records the collateral (satoshis) the bank holds for a pending or active facility: the
+    /// difference is posted, and the CVL re-evaluated (a pending facility may activate).
+    pub async fn update_collateral(
+        &self,
+        actor: &Actor,
+        id: CreditFacilityId,
+        collateral: Collateral,
+    ) -> Result<CreditFacility, CreditError> {
+        use permissions::{FACILITIES, WRITE};
+        self.use_cases
+            .command(actor, FACILITIES, WRITE, || {
+                async move |op| {
+                    let mut facility = self.facilities.lock_in_op(op, id, RowLock::Update).await?;
+                    if facility
+                        .ensure_collateral_updatable(collateral)?
+                        .was_already_applied()
+                    {
+                        return Ok(facility);
+                    }
+                    let (old, new) = (
+                        facility.collateral.sats().into_minor(),
+                        collateral.sats().into_minor(),
+                    );
+                    let movement = CollateralMove {
+                        collateral: FacilityAccount::Collateral.of(id),
+                        omnibus: self.ledger.collateral_omnibus(),
+                        sats: old.abs_diff(new),
+                        added: new > old,
+                    };
+                    let tx = self.ledger.posting(
+                        CollateralChange,
+                        external_id::collateral(id, facility.events().version()),
+                        &movement,
+                        self.today(op),
+                    );
+                    let posted = self.ledger.post_in_op(op, tx).await?;
+                    let _ = facility.update_collateral(collateral, posted.id)?;
+                    self.evaluate_in_op(op, &mut facility).await?;
+                    self.facilities.update_in_op(op, &mut facility).await?;
+                    Ok(facility)
+                }
+            })
+            .await
+    }
+
+    pub async fn find_facility(
+        &self,
+        actor: &Actor,
+        id: CreditFacilityId,
+    ) -> Result<Option<CreditFacility>, CreditError> {
+        use permissions::{FACILITIES, READ};
+        self.use_cases
+            .query(actor, FACILITIES, READ, async || {
+                let facility = self.facilities.maybe_find_by_id(id).await?;
+                Ok(facility.filter(|f| visible(actor, f)))
+            })
+            .await
+    }
+
+    /// A page of facilities (proposals included), oldest first: every one for staff, their own
+    /// for a customer.
+    pub async fn list_facilities(
+        &self,
+        actor: &Actor,
+        query: ListQuery,
+        filter: FacilityFilter,
+    ) -> Result<Page<CreditFacility>, CreditError> {
+        use permissions::{FACILITIES, READ};
+        let mut query = query;
+        if let Some(customer) = own_customer(actor).or(filter.customer_id) {
+            query = query.filter("customer_id", Uuid::from(customer));
+        }
+        if let Some(proposals) = filter.proposals {
+            query = query.filter("proposal", proposals);
+        }
+        if let Some(status) = filter.status {
+            query = query.filter("status", status.as_str());
+        }
+        if let Some(state) = filter.collateralization {
+            query = query.filter("collateralization_state", state.as_str());
+        }
+        self.use_cases
+            .query(actor, FACILITIES, READ, async || {
+                Ok(self.facilities.list(query).await?)
+            })
+            .await
+    }
+
+    /// The figures of facilities the caller loaded: balances read from the ledger (one query
+    /// per currency) and the CVL at the bank's price (stale or not; `None` without a price).
+    pub async fn facility_figures(
+        &self,
+        actor: &Actor,
+        facilities: &[&CreditFacility],
+    ) -> Result<Vec<FacilityFigures>, CreditError> {
+        use permissions::{FACILITIES, READ};
+        if let Some(hidden) = facilities.iter().find(|f| !visible(actor, f)) {
+            return Err(not_found(hidden.id()));
+        }
+        self.use_cases
+            .query(actor, FACILITIES, READ, async || {
+                let mut op = DbOp::init(self.use_cases.pool(), self.use_cases.clock()).await?;
+                let price = self.prices.price_in_op(&mut op).await?;
+                op.commit().await?;
+                let opened: Vec<(CreditFacilityId, money::UsdCents)> = facilities
+                    .iter()
+                    .filter(|f| !f.status.is_proposal())
+                    .map(|f| (f.id(), f.amount.cents()))
+                    .collect();
+                let mut read = self.ledger.balances(&opened).await?.into_iter();
+                facilities
+                    .iter()
+                    .map(|f| {
+                        let balances = match f.status.is_proposal() {
+                            true => unopened(f.amount.cents()),
+                            // one figure per opened facility, in order
+                            false => read.next().ok_or_else(|| not_found(f.id()))?,
+                        };
+                        let cvl = match &price {
+                            Some(p) => Some(f.cvl(p.usd_cents_per_btc, f.exposure(&balances)?)),
+                            None => None,
+                        };
+                        Ok(FacilityFigures { balances, cvl })
+                    })
+                    .collect()
+            })
+            .await
+    }
+
+    /// The facility, locked for update, if `actor` may see it.
+    pub(crate) async fn lock_visible_in_op(
+        &self,
+        op: &mut DbOp,
+        actor: &Actor,
+        id: CreditFacilityId,
+    ) -> Result<CreditFacility, CreditError> {
+        let facility = self.facilities.lock_in_op(op, id, RowLock::Update).await?;
+        if !visible(actor, &facility) {
+            return Err(not_found(id));
+        }
+        Ok(facility)
+    }
+
+    /// Approved: the facility's ledger accounts and its limit, recorded on the facility (the
+    /// caller persists it).
+    async fn approve_in_op(
+        &self,
+        op: &mut DbOp,
+        facility: &mut CreditFacility,
+    ) -> Result<(), CreditError> {
+        if facility.ensure_awaiting_approval().was_already_applied() {
+            return Ok(());
+        }
+        let id = facility.id();
+        self.ledger.create_facility_accounts_in_op(op, id).await?;
+        let limit = Limit {
+            facility: FacilityAccount::Facility.of(id),
+            omnibus: self.ledger.facility_omnibus(),
+            amount: facility.amount.minor(),
+        };
+        let tx = self
+            .ledger
+            .posting(OpenFacility, external_id::open(id), &limit, self.today(op));
+        let posted = self.ledger.post_in_op(op, tx).await?;
+        let _ = facility.approve(posted.id);
+        Ok(())
+    }
+
+    /// Applies governance's conclusion on a proposal, in the caller's transaction (the outbox
+    /// handler's). Idempotent: delivery is at least once.
+    pub(crate) async fn apply_proposal_conclusion_in_op(
+        &self,
+        op: &mut DbOp,
+        actor: &Actor,
+        process_id: ApprovalProcessId,
+        approved: bool,
+        reason: Option<String>,
+    ) -> Result<(), CreditError> {
+        use permissions::{FACILITIES, WRITE};
+        self.use_cases
+            .authorize_in_op(op, actor, FACILITIES, WRITE)
+            .await?;
+        let process_id = Uuid::from(process_id);
+        let Some(found) = self
+            .facilities
+            .find_one_by_in_op(op, "approval_process_id", process_id)
+            .await?
+        else {
+            tracing::warn!(%process_id, "approval concluded for no known proposal; ignored");
+            return Ok(());
+        };
+        let mut facility = self
+            .facilities
+            .lock_in_op(op, found.id(), RowLock::Update)
+            .await?;
+        if facility.ensure_awaiting_approval().was_already_applied() {
+            return Ok(());
+        }
+        if approved {
+            self.approve_in_op(op, &mut facility).await?;
+            self.evaluate_in_op(op, &mut facility).await?;
+        } else {
+            let _ = facility.deny(reason);
+        }
+        self.facilities.update_in_op(op, &mut facility).await?;
+        Ok(())
+    }
+
+    /// Re-evaluates every pending and active facility at the bank's new price, in the caller's
+    /// transaction (the outbox handler's), page by page.
+    pub(crate) async fn reevaluate_all_in_op(
+        &self,
+        op: &mut DbOp,
+        actor: &Actor,
+    ) -> Result<(), CreditError> {
+        use permissions::{FACILITIES, WRITE};
+        self.use_cases
+            .authorize_in_op(op, actor, FACILITIES, WRITE)
+            .await?;
+        for status in [FacilityStatus::PendingCollateral, FacilityStatus::Active] {
+            let mut after = None;
+            loop {
+                let query = ListQuery::first(es::MAX_PAGE_SIZE)
+                    .after(after)
+                    .filter("status", status.as_str());
+                let page = self.facilities.list_in_op(op, query).await?;
+                for listed in &page.entities {
+                    let mut facility = self
+                        .facilities
+                        .lock_in_op(op, listed.id(), RowLock::Update)
+                        .await?;
+                    self.evaluate_in_op(op, &mut facility).await?;
+                    self.facilities.update_in_op(op, &mut facility).await?;
+                }
+                if !page.has_next_page {
+                    break;
+                }
+                after = page.end_cursor;
+            }
+        }
+        Ok(())
+    }
+
+    /// The bank's price if it is fresh.
+    pub(crate) async fn fresh_price_in_op(
+        &self,
+        op: &mut DbOp,
+    ) -> Result<Option<UsdCentsPerBtc>, CreditError> {
+        let price = self.prices.price_in_op(op).await?;
+        Ok(price.filter(|p| !p.stale).map(|p| p.usd_cents_per_btc))
+    }
+
+    /// Re-evaluates the facility's CVL at a fresh price (nothing without one); a pending
+    /// facility that is fully collateralized activates. The caller locked the facility and
+    /// persists it.
+    async fn evaluate_in_op(
+        &self,
+        op: &mut DbOp,
+        facility: &mut CreditFacility,
+    ) -> Result<(), CreditError> {
+        let Some(price) = self.fresh_price_in_op(op).await? else {
+            return Ok(());
+        };
+        let balances = self
+            .ledger
+            .balances_in_op(op, facility.id(), facility.amount.cents())
+            .await?;
+        let cvl = facility.cvl(price, facility.exposure(&balances)?);
+        let _ = facility.record_collateralization(facility.state_at(&cvl), price);
+        if facility.ensure_activatable().did_execute() {
+            self.activate_in_op(op, facility).await?;
+        }
+        Ok(())
+    }
+
+    /// Activation, in the caller's transaction: the fee, the dates, and under the single policy
+    /// the whole amount paid out. Skipped (the facility stays pending) while the deposit
+    /// account cannot take money.
+    async fn activate_in_op(
+        &self,
+        op: &mut DbOp,
+        facility: &mut CreditFacility,
+    ) -> Result<(), CreditError> {
+        let single = facility.terms.disbursal_policy == DisbursalPolicy::Single;
+        if single
+            && let Err(refused) = self
+                .deposits
+                .lock_active_account_in_op(op, facility.deposit_account_id)
+                .await
+        {
+            tracing::warn!(facility = %facility.id(), %refused, "fully collateralized, but the deposit account cannot take the payout; activation waits");
+            return Ok(());
+        }
+        let id = facility.id();
+        let today = self.today(op);
+        let fee = facility.structuring_fee_due()?;
+        let fee_tx = if fee.is_zero() {
+            None
+        } else {
+            let params = Fee {
+                receivable: FacilityAccount::InterestNotYetDue.of(id),
+                income: FacilityAccount::FeeIncome.of(id),
+                amount: fee.into_minor(),
+            };
+            let tx = self
+                .ledger
+                .posting(StructuringFee, external_id::fee(id), &params, today);
+            Some(self.ledger.post_in_op(op, tx).await?.id)
+        };
+        let _ = facility.activate(today, fee, fee_tx)?;
+        if single {
+            self.pay_out_whole_amount_in_op(op, facility).await?;
+        }
+        Ok(())
+    }
+
+    /// Today's business date at the use case's instant.
+    pub(crate) fn today(&self, op: &DbOp) -> chrono::NaiveDate {
+        self.calendar.business_date(op.now())
+    }
+}

@@ -1,0 +1,213 @@
+//! The credit domain's transaction templates: every posting it makes is built by one of them.
+
+use ledger::{AccountId, Currency, Layer, NewEntry, TxTemplate};
+
+/// The facility's limit, opened when the proposal is approved: the facility account (off
+/// balance sheet, no overdraft) holds what may still be disbursed.
+pub struct OpenFacility;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Limit {
+    pub facility: AccountId,
+    pub omnibus: AccountId,
+    /// Cents, more than zero.
+    pub amount: u64,
+}
+
+impl TxTemplate for OpenFacility {
+    const NAME: &'static str = "credit.facility-open";
+    type Params = Limit;
+
+    fn entries(&self, l: &Limit) -> Vec<NewEntry> {
+        let usd = Currency::usd();
+        vec![
+            NewEntry::credit(l.facility, l.amount, usd.clone()),
+            NewEntry::debit(l.omnibus, l.amount, usd),
+        ]
+    }
+}
+
+/// A disbursal awaiting approval holds its amount on the limit (pending layer): the limit's
+/// available balance drops, so disbursals in flight can never add up to more than the facility
+/// (the facility account has no overdraft).
+pub struct HoldDisbursal;
+
+impl TxTemplate for HoldDisbursal {
+    const NAME: &'static str = "credit.disbursal-hold";
+    type Params = Limit;
+
+    fn entries(&self, l: &Limit) -> Vec<NewEntry> {
+        let usd = Currency::usd();
+        vec![
+            NewEntry::debit(l.facility, l.amount, usd.clone()).layer(Layer::Pending),
+            NewEntry::credit(l.omnibus, l.amount, usd).layer(Layer::Pending),
+        ]
+    }
+}
+
+/// An approved disbursal paid out: the hold released, the limit used (settled), and the money
+/// from the facility's receivable (not yet due) into the customer's deposit account.
+pub struct SettleDisbursal;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Payout {
+    pub limit: Limit,
+    pub receivable: AccountId,
+    /// The deposit account's ledger account (a liability of the bank: credit grows it).
+    pub deposit: AccountId,
+}
+
+impl TxTemplate for SettleDisbursal {
+    const NAME: &'static str = "credit.disbursal-settle";
+    type Params = Payout;
+
+    fn entries(&self, p: &Payout) -> Vec<NewEntry> {
+        let (usd, amount) = (Currency::usd(), p.limit.amount);
+        vec![
+            NewEntry::credit(p.limit.facility, amount, usd.clone()).layer(Layer::Pending),
+            NewEntry::debit(p.limit.omnibus, amount, usd.clone()).layer(Layer::Pending),
+            NewEntry::debit(p.limit.facility, amount, usd.clone()),
+            NewEntry::credit(p.limit.omnibus, amount, usd.clone()),
+            NewEntry::debit(p.receivable, amount, usd.clone()),
+            NewEntry::credit(p.deposit, amount, usd),
+        ]
+    }
+}
+
+/// The structuring fee at activation: owed by the customer with the interest (receivable not
+/// yet due), earned as fee income.
+pub struct StructuringFee;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Fee {
+    pub receivable: AccountId,
+    pub income: AccountId,
+    /// Cents, more than zero.
+    pub amount: u64,
+}
+
+impl TxTemplate for StructuringFee {
+    const NAME: &'static str = "credit.structuring-fee";
+    type Params = Fee;
+
+    fn entries(&self, f: &Fee) -> Vec<NewEntry> {
+        let usd = Currency::usd();
+        vec![
+            NewEntry::debit(f.receivable, f.amount, usd.clone()),
+            NewEntry::credit(f.income, f.amount, usd),
+        ]
+    }
+}
+
+/// A change of the collateral the bank holds for a facility, in satoshis (off balance sheet:
+/// the facility's collateral account against the collateral omnibus).
+pub struct CollateralChange;
+
+#[derive(Debug, Clone, Copy)]
+pub struct CollateralMove {
+    pub collateral: AccountId,
+    pub omnibus: AccountId,
+    /// Satoshis, more than zero.
+    pub sats: u64,
+    /// More collateral (else less).
+    pub added: bool,
+}
+
+impl TxTemplate for CollateralChange {
+    const NAME: &'static str = "credit.collateral-change";
+    type Params = CollateralMove;
+
+    fn entries(&self, m: &CollateralMove) -> Vec<NewEntry> {
+        let btc = Currency::btc();
+        if m.added {
+            vec![
+                NewEntry::credit(m.collateral, m.sats, btc.clone()),
+                NewEntry::debit(m.omnibus, m.sats, btc),
+            ]
+        } else {
+            vec![
+                NewEntry::debit(m.collateral, m.sats, btc.clone()),
+                NewEntry::credit(m.omnibus, m.sats, btc),
+            ]
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ledger::Side;
+
+    /// Net effect per (account, layer), credit positive.
+    fn net(entries: &[NewEntry], account: AccountId, layer: Layer) -> i64 {
+        entries
+            .iter()
+            .filter(|e| e.account_id == account && e.layer == layer)
+            .map(|e| {
+                let amount = i64::try_from(e.amount).unwrap();
+                if e.direction == Side::Credit {
+                    amount
+                } else {
+                    -amount
+                }
+            })
+            .sum()
+    }
+
+    #[test]
+    fn each_template_moves_what_it_says() {
+        let limit = Limit {
+            facility: AccountId::new(),
+            omnibus: AccountId::new(),
+            amount: 700,
+        };
+        assert_eq!(
+            net(
+                &OpenFacility.entries(&limit),
+                limit.facility,
+                Layer::Settled
+            ),
+            700
+        );
+        let hold = HoldDisbursal.entries(&limit);
+        assert_eq!(net(&hold, limit.facility, Layer::Pending), -700);
+        let payout = Payout {
+            limit,
+            receivable: AccountId::new(),
+            deposit: AccountId::new(),
+        };
+        let settle = SettleDisbursal.entries(&payout);
+        // the hold is released and the limit used for good
+        assert_eq!(
+            net(&settle, limit.facility, Layer::Pending)
+                + net(&hold, limit.facility, Layer::Pending),
+            0
+        );
+        assert_eq!(net(&settle, limit.facility, Layer::Settled), -700);
+        assert_eq!(net(&settle, payout.receivable, Layer::Settled), -700);
+        assert_eq!(net(&settle, payout.deposit, Layer::Settled), 700);
+        let fee = Fee {
+            receivable: AccountId::new(),
+            income: AccountId::new(),
+            amount: 5,
+        };
+        let posted = StructuringFee.entries(&fee);
+        assert_eq!(net(&posted, fee.receivable, Layer::Settled), -5);
+        assert_eq!(net(&posted, fee.income, Layer::Settled), 5);
+        let mut m = CollateralMove {
+            collateral: AccountId::new(),
+            omnibus: AccountId::new(),
+            sats: 9,
+            added: true,
+        };
+        assert_eq!(
+            net(&CollateralChange.entries(&m), m.collateral, Layer::Settled),
+            9
+        );
+        m.added = false;
+        assert_eq!(
+            net(&CollateralChange.entries(&m), m.collateral, Layer::Settled),
+            -9
+        );
+    }
+}
