@@ -149,6 +149,11 @@ impl Reason {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The reason, if one was given.
+    pub fn given(&self) -> Option<&str> {
+        Some(self.0.as_str()).filter(|r| !r.is_empty())
+    }
 }
 
 /// Where a facility is in its life (proposal, pending facility, active).

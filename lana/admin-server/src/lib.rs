@@ -26,6 +26,7 @@ use error_code::{FORBIDDEN, INTERNAL};
 use graphql_kit::{
     ApiServerConfig, GraphqlConfig, authenticate, correlation_id, read_request, reject, respond,
 };
+use graphql_types::credit::CreditLoaders;
 use graphql_types::deposit::DepositLoaders;
 use jwt_auth::{JwtConfig, JwtVerifier};
 use lana_app::LanaApp;
@@ -116,6 +117,10 @@ async fn graphql(State(state): State<AdminState>, headers: HeaderMap, body: Body
     let request = request
         .data(DepositLoaders::new(
             state.app.deposits().clone(),
+            actor.clone(),
+        ))
+        .data(CreditLoaders::new(
+            state.app.credit().clone(),
             actor.clone(),
         ))
         .data(actor)

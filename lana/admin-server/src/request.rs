@@ -3,7 +3,8 @@
 
 use async_graphql::{Context, Result};
 use authz::Actor;
-use graphql_kit::ApiResult;
+use graphql_kit::{ApiResult, api_error};
+use idempotency::IdempotencyKey;
 use lana_app::LanaApp;
 use std::future::Future;
 use use_case::DomainError;
@@ -36,3 +37,19 @@ where
 /// The request's `Idempotency-Key` header, if any.
 #[derive(Debug, Clone)]
 pub(crate) struct IdempotencyHeader(pub Option<String>);
+
+/// The key of a money-moving mutation: the input field, else the `Idempotency-Key` header.
+pub(crate) fn idempotency_key(
+    ctx: &Context<'_>,
+    field: Option<&str>,
+) -> Result<Option<IdempotencyKey>> {
+    let header = ctx
+        .data::<IdempotencyHeader>()
+        .ok()
+        .and_then(|h| h.0.as_deref());
+    field
+        .or(header)
+        .map(IdempotencyKey::parse)
+        .transpose()
+        .map_err(|e| api_error(idempotency::INVALID_IDEMPOTENCY_KEY, e))
+}

@@ -26,6 +26,7 @@ use es::EsEntity;
 use graphql_kit::{
     ApiServerConfig, GraphqlConfig, authenticate, correlation_id, read_request, reject, respond,
 };
+use graphql_types::credit::CreditLoaders;
 use graphql_types::deposit::DepositLoaders;
 use jwt_auth::{JwtConfig, JwtVerifier};
 use lana_app::LanaApp;
@@ -105,10 +106,15 @@ async fn graphql(State(state): State<CustomerState>, headers: HeaderMap, body: B
     });
     let mut request = request.data(state.app.clone()).data(correlation_id.clone());
     if let Some((_, actor)) = &customer {
-        request = request.data(DepositLoaders::new(
-            state.app.deposits().clone(),
-            actor.clone(),
-        ));
+        request = request
+            .data(DepositLoaders::new(
+                state.app.deposits().clone(),
+                actor.clone(),
+            ))
+            .data(CreditLoaders::new(
+                state.app.credit().clone(),
+                actor.clone(),
+            ));
     }
     let identity = Identity {
         email: claims.verified_email().map(str::to_owned),

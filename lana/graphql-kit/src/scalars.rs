@@ -1,4 +1,4 @@
-//! Scalars for money and dates.
+//! Scalars for money, exact decimals and dates.
 
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
 
@@ -88,6 +88,53 @@ impl ScalarType for Json {
     }
 }
 
+/// The longest decimal text accepted: far more digits than any percentage needs, and a bound
+/// on what a client can make the parser read.
+const DECIMAL_MAX_CHARS: usize = 40;
+
+/// An exact decimal number (a percentage, e.g. `"12.5"` for 12.5%).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decimal(pub rust_decimal::Decimal);
+
+/// True for `-?digits(.digits)?`: no exponent, no sign `+`, no separators, no blanks.
+fn plain_decimal(text: &str) -> bool {
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = match unsigned.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (unsigned, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    digits(whole) && fraction.is_none_or(digits)
+}
+
+/// An exact decimal number as a JSON string of digits with an optional sign and decimal point
+/// (`"150"`, `"12.5"`, `"0.0001"`): never a float, never rounded. Given as a string (a JSON number
+/// is refused: it may have gone through a float on its way); returned as a string, with the
+/// decimal places the value has (a CVL is returned with two, `"150.00"`). At most 40 characters.
+#[Scalar(name = "Decimal")]
+impl ScalarType for Decimal {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        let Value::String(text) = &value else {
+            return Err(InputValueError::custom(
+                "expected an exact decimal as a string, e.g. \"12.5\"",
+            ));
+        };
+        if text.len() > DECIMAL_MAX_CHARS || !plain_decimal(text) {
+            return Err(InputValueError::custom(format!(
+                "expected an exact decimal as a string of at most {DECIMAL_MAX_CHARS} characters \
+                 (digits, an optional leading '-' and one '.'), e.g. \"12.5\""
+            )));
+        }
+        rust_decimal::Decimal::from_str_exact(text)
+            .map(Self)
+            .map_err(|_| InputValueError::custom("the decimal has too many digits to be exact"))
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,6 +174,42 @@ mod tests {
                 .unwrap()
                 .to_value(),
             Value::String("2028-02-29".into())
+        );
+    }
+
+    fn parsed(text: &str) -> InputValueResult<Decimal> {
+        <Decimal as ScalarType>::parse(Value::String(text.into()))
+    }
+
+    #[test]
+    fn decimals_are_exact_strings() {
+        for (text, mantissa, scale) in [
+            ("12.5", 125, 1),
+            ("0.0001", 1, 4),
+            ("150", 150, 0),
+            ("-0", 0, 0),
+            ("100000.01", 10_000_001, 2),
+        ] {
+            assert_eq!(
+                parsed(text).unwrap().0,
+                rust_decimal::Decimal::new(mantissa, scale),
+                "{text}"
+            );
+        }
+        for garbage in [
+            "", "-", ".", "1.", ".5", "+1", "1e3", "1_000", " 1", "1 ", "1.2.3", "abc", "0x10",
+            "NaN", "1,5",
+        ] {
+            assert!(parsed(garbage).is_err(), "{garbage:?}");
+        }
+        assert!(parsed(&"9".repeat(41)).is_err());
+        // more digits than a Decimal holds exactly
+        assert!(parsed(&format!("0.{}", "1".repeat(35))).is_err());
+        // numbers may have gone through a float
+        assert!(<Decimal as ScalarType>::parse(Value::from(12)).is_err());
+        assert_eq!(
+            Decimal(rust_decimal::Decimal::new(15000, 2)).to_value(),
+            Value::String("150.00".into())
         );
     }
 }

@@ -4,5 +4,6 @@
 //!
 //! Depends on `graphql-kit` and the domains, never on `lana-app` or a server.
 
+pub mod credit;
 pub mod deposit;
 pub mod price;

@@ -15,7 +15,7 @@ pub(crate) use repo::DisbursalRepo;
 
 use crate::Credit;
 use crate::error::CreditError;
-use crate::facility::{CreditFacility, not_found, own_customer};
+use crate::facility::{CreditFacility, not_found, own_customer, visible};
 use crate::ledger::templates::{HoldDisbursal, Limit, Payout, SettleDisbursal};
 use crate::ledger::{FacilityAccount, external_id};
 use crate::primitives::{Amount, CreditFacilityId, DisbursalId, Reason, permissions};
@@ -25,6 +25,7 @@ use entity::NewDisbursal;
 use es::{DbOp, EsEntity, ListQuery, Page, RowLock};
 use idempotency::IdempotencyKey;
 use ledger::{LedgerError, PostingError};
+use std::collections::HashMap;
 use use_case::{DomainError, Idempotency};
 use uuid::Uuid;
 
@@ -261,6 +262,34 @@ impl Credit {
                     None => query,
                 };
                 Ok(self.disbursals.list(query).await?)
+            })
+            .await
+    }
+
+    /// A page of each facility's disbursals (oldest first), for pages that show facilities: one
+    /// authorization and two queries whatever the number of facilities. The caller loaded the
+    /// facilities; one a customer may not see is `NOT_FOUND`.
+    pub async fn disbursals_of_facilities(
+        &self,
+        actor: &Actor,
+        facilities: &[&CreditFacility],
+        query: ListQuery,
+    ) -> Result<HashMap<CreditFacilityId, Page<Disbursal>>, CreditError> {
+        use permissions::{DISBURSALS, READ};
+        if let Some(hidden) = facilities.iter().find(|f| !visible(actor, f)) {
+            return Err(not_found(hidden.id()));
+        }
+        let ids: Vec<Uuid> = facilities.iter().map(|f| Uuid::from(f.id())).collect();
+        self.use_cases
+            .query(actor, DISBURSALS, READ, async || {
+                let pages = self
+                    .disbursals
+                    .list_for_each("facility_id", &ids, query)
+                    .await?;
+                Ok(pages
+                    .into_iter()
+                    .map(|(id, page)| (CreditFacilityId::from(id), page))
+                    .collect())
             })
             .await
     }

@@ -158,7 +158,7 @@ impl CreditFacility {
             FacilityStatus::CustomerDeclined => Ok(Idempotent::AlreadyApplied),
             FacilityStatus::PendingCustomerApproval => {
                 self.status = FacilityStatus::CustomerDeclined;
-                self.refusal_reason = Some(reason.as_str().to_owned());
+                self.refusal_reason = reason.given().map(str::to_owned);
                 self.events
                     .push(CreditFacilityEvent::CustomerDeclined { reason });
                 Ok(Idempotent::Executed(()))
@@ -427,7 +427,7 @@ impl EsEntity for CreditFacility {
                 }
                 CreditFacilityEvent::CustomerDeclined { reason } => {
                     facility.status = FacilityStatus::CustomerDeclined;
-                    facility.refusal_reason = Some(reason.as_str().to_owned());
+                    facility.refusal_reason = reason.given().map(str::to_owned);
                 }
                 CreditFacilityEvent::Approved { .. } => {
                     facility.status = FacilityStatus::PendingCollateral;
@@ -460,5 +460,174 @@ impl EsEntity for CreditFacility {
         }
         facility.events = events;
         Ok(facility)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::terms::{AccrualCycleInterval, AccrualInterval, TermsInput};
+    use rust_decimal::Decimal;
+
+    fn terms(policy: DisbursalPolicy) -> Terms {
+        Terms::try_new(TermsInput {
+            annual_rate: Decimal::new(12, 0),
+            duration_months: 12,
+            accrual_interval: AccrualInterval::EndOfDay,
+            accrual_cycle_interval: AccrualCycleInterval::EndOfMonth,
+            interest_due_after_days: 30,
+            overdue_after_days: None,
+            liquidation_after_days: None,
+            structuring_fee_rate: Decimal::new(1, 0),
+            initial_cvl: Decimal::new(150, 0),
+            margin_call_cvl: Decimal::new(120, 0),
+            liquidation_cvl: Decimal::new(105, 0),
+            disbursal_policy: policy,
+        })
+        .unwrap()
+    }
+
+    /// Given a proposal of $10,000.00 (1,000,000 cents).
+    fn proposal(policy: DisbursalPolicy) -> CreditFacility {
+        let new = NewProposal {
+            id: CreditFacilityId::new(),
+            customer_id: CustomerId::new(),
+            deposit_account_id: DepositAccountId::new(),
+            amount: Amount::parse(UsdCents::from_minor(1_000_000)).unwrap(),
+            terms: terms(policy),
+            template_id: None,
+        };
+        CreditFacility::try_from_events(new.into_events()).unwrap()
+    }
+
+    fn price(dollars: u64) -> UsdCentsPerBtc {
+        UsdCentsPerBtc::parse(dollars * 100).unwrap()
+    }
+
+    fn sats(n: u64) -> Collateral {
+        Collateral::parse(money::Satoshis::from_minor(n)).unwrap()
+    }
+
+    /// Given an approved (pending) facility.
+    fn pending(policy: DisbursalPolicy) -> CreditFacility {
+        let mut f = proposal(policy);
+        let _ = f.consent(ApprovalProcessId::new()).unwrap();
+        let _ = f.approve(TransactionId::new());
+        f
+    }
+
+    #[test]
+    fn consent_then_approval_makes_a_pending_facility_and_repeats_change_nothing() {
+        let mut f = proposal(DisbursalPolicy::Single);
+        assert!(f.decline(Reason::default()).is_ok());
+        assert_eq!(f.status, FacilityStatus::CustomerDeclined);
+        assert!(matches!(
+            f.consent(ApprovalProcessId::new()),
+            Err(CreditError::InvalidFacilityTransition { .. })
+        ));
+
+        let mut f = proposal(DisbursalPolicy::Single);
+        assert!(f.consent(ApprovalProcessId::new()).unwrap().did_execute());
+        assert!(
+            f.consent(ApprovalProcessId::new())
+                .unwrap()
+                .was_already_applied()
+        );
+        assert!(matches!(
+            f.decline(Reason::default()),
+            Err(CreditError::InvalidFacilityTransition { .. })
+        ));
+        assert!(f.approve(TransactionId::new()).did_execute());
+        assert!(
+            f.deny(None).was_already_applied(),
+            "a late denial changes nothing"
+        );
+        let rebuilt = CreditFacility::try_from_events(f.events().clone()).unwrap();
+        assert_eq!(rebuilt.status, FacilityStatus::PendingCollateral);
+    }
+
+    #[test]
+    fn the_state_follows_the_thresholds_exactly() {
+        let mut f = pending(DisbursalPolicy::Single);
+        let _ = f.update_collateral(sats(12_000_000), TransactionId::new());
+        // 0.12 BTC at $100,000 = $12,000 against $10,000: exactly 120%, the margin call
+        let at = f.cvl(price(100_000), f.amount.cents());
+        assert_eq!(f.state_at(&at), CollateralizationState::FullyCollateralized);
+        // one satoshi less is under it; 0.105 BTC is exactly the liquidation threshold
+        let _ = f.update_collateral(sats(11_999_999), TransactionId::new());
+        let under = f.cvl(price(100_000), f.amount.cents());
+        assert_eq!(
+            f.state_at(&under),
+            CollateralizationState::UnderMarginCallThreshold
+        );
+        let _ = f.update_collateral(sats(10_500_000), TransactionId::new());
+        let liquidation = f.cvl(price(100_000), f.amount.cents());
+        assert_eq!(
+            f.state_at(&liquidation),
+            CollateralizationState::UnderMarginCallThreshold
+        );
+        let _ = f.update_collateral(sats(10_499_999), TransactionId::new());
+        let below = f.cvl(price(100_000), f.amount.cents());
+        assert_eq!(
+            f.state_at(&below),
+            CollateralizationState::UnderLiquidationThreshold
+        );
+        // nothing outstanding: infinite, fully collateralized
+        let nothing = f.cvl(price(100_000), UsdCents::ZERO);
+        assert_eq!(
+            f.state_at(&nothing),
+            CollateralizationState::FullyCollateralized
+        );
+    }
+
+    #[test]
+    fn activation_sets_the_dates_once_and_only_when_fully_collateralized() {
+        let mut f = pending(DisbursalPolicy::Multiple);
+        let day = NaiveDate::from_ymd_opt(2028, 1, 31).unwrap();
+        // not evaluated yet: nothing happens
+        assert!(
+            f.activate(day, UsdCents::ZERO, None)
+                .unwrap()
+                .was_already_applied()
+        );
+        assert!(
+            f.record_collateralization(CollateralizationState::FullyCollateralized, price(1))
+                .did_execute()
+        );
+        assert!(
+            f.record_collateralization(CollateralizationState::FullyCollateralized, price(2))
+                .was_already_applied(),
+            "the same state again is no change"
+        );
+        assert!(
+            f.activate(day, UsdCents::from_minor(10_000), None)
+                .unwrap()
+                .did_execute()
+        );
+        // 2028-01-31 plus 12 months is 2029-01-31; January ends on the 31st
+        assert_eq!(f.maturity_date, NaiveDate::from_ymd_opt(2029, 1, 31));
+        assert_eq!(f.first_cycle_ends_on, Some(day));
+        assert!(
+            f.activate(day, UsdCents::ZERO, None)
+                .unwrap()
+                .was_already_applied()
+        );
+        assert!(f.ensure_disbursable(day).is_ok());
+        let maturity = NaiveDate::from_ymd_opt(2029, 1, 31).unwrap();
+        assert!(matches!(
+            f.ensure_disbursable(maturity),
+            Err(CreditError::FacilityMatured(_))
+        ));
+        let rebuilt = CreditFacility::try_from_events(f.events().clone()).unwrap();
+        assert_eq!(rebuilt.status, FacilityStatus::Active);
+        assert_eq!(rebuilt.structuring_fee, Some(UsdCents::from_minor(10_000)));
+    }
+
+    #[test]
+    fn month_ends_include_leap_february() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(end_of_month(d(2028, 2, 10)), d(2028, 2, 29));
+        assert_eq!(end_of_month(d(2027, 2, 1)), d(2027, 2, 28));
+        assert_eq!(end_of_month(d(2027, 12, 31)), d(2027, 12, 31));
     }
 }

@@ -180,6 +180,7 @@ impl Credit {
                     let _ = facility.consent(process.id())?;
                     if process.status == ApprovalProcessStatus::Approved {
                         self.approve_in_op(op, &mut facility).await?;
+                        self.evaluate_in_op(op, &mut facility).await?;
                     }
                     self.facilities.update_in_op(op, &mut facility).await?;
                     Ok(facility)
@@ -473,15 +474,29 @@ impl Credit {
         let Some(price) = self.fresh_price_in_op(op).await? else {
             return Ok(());
         };
+        self.record_collateralization_in_op(op, facility, price)
+            .await?;
+        if facility.ensure_activatable().did_execute() {
+            self.activate_in_op(op, facility).await?;
+            // once active it is measured against what it lends now (the fee, the payout)
+            self.record_collateralization_in_op(op, facility, price)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn record_collateralization_in_op(
+        &self,
+        op: &mut DbOp,
+        facility: &mut CreditFacility,
+        price: UsdCentsPerBtc,
+    ) -> Result<(), CreditError> {
         let balances = self
             .ledger
             .balances_in_op(op, facility.id(), facility.amount.cents())
             .await?;
         let cvl = facility.cvl(price, facility.exposure(&balances)?);
         let _ = facility.record_collateralization(facility.state_at(&cvl), price);
-        if facility.ensure_activatable().did_execute() {
-            self.activate_in_op(op, facility).await?;
-        }
         Ok(())
     }
 

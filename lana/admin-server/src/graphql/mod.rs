@@ -15,6 +15,7 @@ macro_rules! payload {
 
 mod access;
 mod config;
+mod credit;
 mod customer;
 mod deposit;
 mod governance;
@@ -32,6 +33,7 @@ pub struct Query(
     access::AccessQuery,
     customer::CustomerQuery,
     deposit::DepositQuery,
+    credit::CreditQuery,
     governance::GovernanceQuery,
     config::ConfigQuery,
     time::TimeQuery,
@@ -43,6 +45,7 @@ pub struct Mutation(
     access::AccessMutation,
     customer::CustomerMutation,
     deposit::DepositMutation,
+    credit::CreditMutation,
     governance::GovernanceMutation,
     config::ConfigMutation,
     time::TimeMutation,

@@ -1,8 +1,6 @@
-use crate::request::IdempotencyHeader;
-use async_graphql::{Context, InputObject, Result};
+use async_graphql::{InputObject, Result};
 use core_deposit::{Amount, Reference};
-use graphql_kit::{UsdCents, api_error, invalid_input};
-use idempotency::IdempotencyKey;
+use graphql_kit::{UsdCents, invalid_input};
 use uuid::Uuid;
 
 #[derive(InputObject)]
@@ -61,22 +59,6 @@ pub struct WithdrawalCancelInput {
 #[derive(InputObject)]
 pub struct WithdrawalRevertInput {
     pub(super) withdrawal_id: Uuid,
-}
-
-/// The key of a money-moving mutation: the input field, else the `Idempotency-Key` header.
-pub(super) fn idempotency_key(
-    ctx: &Context<'_>,
-    field: Option<&str>,
-) -> Result<Option<IdempotencyKey>> {
-    let header = ctx
-        .data::<IdempotencyHeader>()
-        .ok()
-        .and_then(|h| h.0.as_deref());
-    field
-        .or(header)
-        .map(IdempotencyKey::parse)
-        .transpose()
-        .map_err(|e| api_error(idempotency::INVALID_IDEMPOTENCY_KEY, e))
 }
 
 /// An amount and a reference, as the deposit domain takes them.

@@ -4,7 +4,7 @@
 mod inputs;
 mod types;
 
-use crate::request::run;
+use crate::request::{idempotency_key, run};
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Object, Result};
 use core_customer::CustomerId;
@@ -14,7 +14,7 @@ use graphql_types::deposit::{DepositAccount, account_connection};
 use inputs::{
     DepositAccountCloseInput, DepositAccountCreateInput, DepositAccountFreezeInput,
     DepositAccountUnfreezeInput, DepositRecordInput, DepositRevertInput, WithdrawalCancelInput,
-    WithdrawalConfirmInput, WithdrawalInitiateInput, WithdrawalRevertInput, idempotency_key, money,
+    WithdrawalConfirmInput, WithdrawalInitiateInput, WithdrawalRevertInput, money,
 };
 use types::{Deposit, Withdrawal};
 use uuid::Uuid;

@@ -2,6 +2,7 @@ use crate::request::req;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Object, Result};
 use graphql_kit::{ApiResult, list_query};
+use graphql_types::credit::CreditFacility;
 use graphql_types::deposit::{DepositAccount, account_connection};
 use uuid::Uuid;
 
@@ -48,5 +49,16 @@ impl Me {
             .await
             .api(ctx)?;
         Ok(account_connection(page))
+    }
+
+    /// Your credit proposals and facilities, oldest first.
+    #[graphql(complexity = "first.max(1) as usize * child_complexity")]
+    async fn credit_facilities(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(validator(minimum = 1, maximum = 100))] first: i32,
+        after: Option<String>,
+    ) -> Result<Connection<String, CreditFacility>> {
+        crate::graphql::credit::own_facilities(ctx, first, after).await
     }
 }

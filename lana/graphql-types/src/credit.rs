@@ -1,0 +1,670 @@
+//! Credit facilities (proposals included), their terms, figures and history, and disbursals, as
+//! both APIs show them.
+//!
+//! Percentages (rates, CVL thresholds, a facility's CVL) are `graphql_kit::Decimal`: an exact
+//! decimal carried as a JSON string, never a float. A facility's figures (balances read from the
+//! ledger, CVL at the bank's price) are loaded for every facility of a page at once
+//! ([`CreditLoaders`]): one use case call, whatever the page size.
+
+use crate::price::usd_cents;
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::{Context, Enum, Object, Result, SimpleObject};
+use authz::Actor;
+use chrono::{DateTime, Utc};
+use core_credit::math::{CollateralToLoan, effective_annual_rate};
+use core_credit::terms::Terms as DomainTerms;
+use core_credit::{
+    Credit, CreditError, CreditFacilityEvent, CreditFacilityId, FacilityBalances, FacilityFigures,
+};
+use es::{EsEntity, Page};
+use graphql_kit::{Date, Decimal, Satoshis, UsdCents, api_error, domain_error, list_query};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// How long the figures loader waits for sibling facilities to ask (as the deposit loaders do).
+const LOADER_DELAY: Duration = Duration::from_micros(50);
+
+/// Where a credit facility is in its life.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "core_credit::FacilityStatus", name = "CreditFacilityStatus")]
+pub enum FacilityStatus {
+    /// Proposed; waiting for the customer's consent.
+    PendingCustomerApproval,
+    /// The customer declined the proposal (final).
+    CustomerDeclined,
+    /// The customer consented; waiting for the approval process `credit-facility-proposal`.
+    PendingApproval,
+    /// The approval process denied the proposal (final).
+    Denied,
+    /// Approved: a pending facility waiting for enough collateral to activate.
+    PendingCollateral,
+    /// Activated: the structuring fee is posted, the maturity date set, money is disbursed.
+    Active,
+}
+
+/// Where a facility's CVL stood against its thresholds at the last price it was evaluated at.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "core_credit::CollateralizationState")]
+pub enum CollateralizationState {
+    /// Not evaluated yet (no collateral or no fresh price since it was approved).
+    NotEvaluated,
+    /// CVL at or above the margin-call threshold.
+    FullyCollateralized,
+    /// CVL under the margin-call threshold, at or above liquidation.
+    UnderMarginCallThreshold,
+    /// CVL under the liquidation threshold.
+    UnderLiquidationThreshold,
+}
+
+/// Where a disbursal is.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "core_credit::DisbursalStatus")]
+pub enum DisbursalStatus {
+    /// Held on the facility's limit; waiting for the approval process `disbursal`.
+    PendingApproval,
+    /// Paid into the customer's deposit account.
+    Settled,
+    /// The approval process denied it; the hold was released.
+    Denied,
+    /// Approved, but the deposit account could not take the money (frozen or closed); the hold
+    /// was released.
+    Cancelled,
+}
+
+/// How often interest accrues.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "core_credit::terms::AccrualInterval")]
+pub enum AccrualInterval {
+    /// Every business day, at its end.
+    EndOfDay,
+}
+
+/// How often a cycle's accruals become one interest obligation.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "core_credit::terms::AccrualCycleInterval")]
+pub enum AccrualCycleInterval {
+    /// At the end of every month.
+    EndOfMonth,
+}
+
+/// How a facility pays out.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "core_credit::terms::DisbursalPolicy")]
+pub enum DisbursalPolicy {
+    /// The whole amount, once, at activation.
+    Single,
+    /// In disbursals the bank initiates and approves, up to the amount.
+    Multiple,
+}
+
+/// The terms of a facility (or of a template). Percentages are exact decimals in percent
+/// (`"12.5"` is 12.5%).
+#[derive(SimpleObject)]
+pub struct Terms {
+    /// Annual interest rate in percent (0 to 100, up to 4 decimal places), day count actual/365.
+    annual_rate: Decimal,
+    /// From activation to maturity, in months (1 to 360).
+    duration_months: u32,
+    accrual_interval: AccrualInterval,
+    accrual_cycle_interval: AccrualCycleInterval,
+    /// Days from the end of an accrual cycle until its interest is due (0 to 3650).
+    interest_due_after_days: u32,
+    /// Days from due until overdue (1 to 3650); never overdue when null.
+    overdue_after_days: Option<u32>,
+    /// Days from due until liquidation (1 to 3650, after overdue); never when null.
+    liquidation_after_days: Option<u32>,
+    /// Charged once at activation, in percent of the facility amount (0 to 100, up to 4 decimal
+    /// places).
+    structuring_fee_rate: Decimal,
+    /// CVL in percent required to activate (up to 2 decimal places; above the margin call).
+    initial_cvl: Decimal,
+    /// CVL in percent under which the customer is called for more collateral (above
+    /// liquidation).
+    margin_call_cvl: Decimal,
+    /// CVL in percent under which collateral is liquidated.
+    liquidation_cvl: Decimal,
+    disbursal_policy: DisbursalPolicy,
+    /// For disclosure: the annual rate plus the structuring fee spread over the facility's years
+    /// (rate + fee × 12 / months), in percent, rounded to 4 decimal places half away from zero.
+    /// Interest is always computed from the annual rate alone.
+    effective_annual_rate: Decimal,
+}
+
+impl From<&DomainTerms> for Terms {
+    fn from(t: &DomainTerms) -> Self {
+        Self {
+            annual_rate: Decimal(t.annual_rate.percent()),
+            duration_months: t.duration_months.months(),
+            accrual_interval: t.accrual_interval.into(),
+            accrual_cycle_interval: t.accrual_cycle_interval.into(),
+            interest_due_after_days: t.interest_due_after_days,
+            overdue_after_days: t.overdue_after_days,
+            liquidation_after_days: t.liquidation_after_days,
+            structuring_fee_rate: Decimal(t.structuring_fee_rate.percent()),
+            initial_cvl: Decimal(t.initial_cvl.percent()),
+            margin_call_cvl: Decimal(t.margin_call_cvl.percent()),
+            liquidation_cvl: Decimal(t.liquidation_cvl.percent()),
+            disbursal_policy: t.disbursal_policy.into(),
+            effective_annual_rate: Decimal(effective_annual_rate(
+                t.annual_rate,
+                t.structuring_fee_rate,
+                t.duration_months,
+            )),
+        }
+    }
+}
+
+/// Collateral value to loan at the bank's current price: the collateral's value over what it is
+/// measured against (a pending facility's whole amount; an active one's outstanding plus the
+/// disbursals awaiting approval).
+#[derive(SimpleObject)]
+pub struct Cvl {
+    /// Nothing is outstanding: the CVL is above every threshold.
+    infinite: bool,
+    /// In percent, rounded down to 2 decimal places (`"150.00"`); null when infinite.
+    percent: Option<Decimal>,
+}
+
+impl From<CollateralToLoan> for Cvl {
+    fn from(cvl: CollateralToLoan) -> Self {
+        Self {
+            infinite: cvl.is_infinite(),
+            percent: cvl.percent().map(Decimal),
+        }
+    }
+}
+
+/// A facility's figures, read from its ledger accounts (a proposal's are its amount and zeros).
+#[derive(SimpleObject)]
+#[graphql(name = "CreditFacilityBalances")]
+pub struct Balances {
+    /// The facility's amount (its limit).
+    facility: UsdCents,
+    /// What can still be disbursed: the amount minus what was paid out or is held for
+    /// disbursals awaiting approval.
+    remaining: UsdCents,
+    /// Held for disbursals awaiting approval.
+    held: UsdCents,
+    /// Principal paid out and not repaid.
+    disbursed: UsdCents,
+    /// Interest and fees owed and not paid.
+    interest: UsdCents,
+    /// Everything owed: disbursed principal plus interest and fees.
+    outstanding: UsdCents,
+    /// The collateral the bank holds.
+    collateral: Satoshis,
+    /// At the bank's current price (stale or not); null while the bank has no price.
+    cvl: Option<Cvl>,
+}
+
+impl From<FacilityFigures> for Balances {
+    fn from(f: FacilityFigures) -> Self {
+        let FacilityBalances {
+            facility,
+            remaining,
+            held,
+            disbursed,
+            interest,
+            outstanding,
+            collateral,
+        } = f.balances;
+        Self {
+            facility: UsdCents(facility),
+            remaining: UsdCents(remaining),
+            held: UsdCents(held),
+            disbursed: UsdCents(disbursed),
+            interest: UsdCents(interest),
+            outstanding: UsdCents(outstanding),
+            collateral: Satoshis(collateral),
+            cvl: f.cvl.map(Cvl::from),
+        }
+    }
+}
+
+/// What a step of a facility's history was.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum CreditFacilityHistoryKind {
+    /// Proposed (`amount`).
+    Proposed,
+    /// The customer (or staff on their behalf) consented; the approval process started
+    /// (`approvalProcessId`).
+    CustomerConsented,
+    /// The customer declined (`reason`).
+    CustomerDeclined,
+    /// The approval process approved the proposal: a pending facility.
+    Approved,
+    /// The approval process denied the proposal (`reason`).
+    Denied,
+    /// The collateral the bank holds was recorded (`collateral`, the new total).
+    CollateralUpdated,
+    /// The CVL crossed a threshold (`collateralizationState`, at `price`).
+    CollateralizationChanged,
+    /// Activated (`activatedOn`, `maturityDate`, `firstCycleEndsOn`, `structuringFee`).
+    Activated,
+}
+
+/// One step of a facility's history; the fields its kind does not carry are null.
+#[derive(SimpleObject)]
+#[graphql(name = "CreditFacilityHistoryEntry")]
+pub struct HistoryEntry {
+    kind: CreditFacilityHistoryKind,
+    /// When the step was recorded.
+    recorded_at: DateTime<Utc>,
+    /// The amount proposed.
+    amount: Option<UsdCents>,
+    /// The approval process started by the consent.
+    approval_process_id: Option<Uuid>,
+    /// Why the customer declined or the approval process denied.
+    reason: Option<String>,
+    /// The collateral held from then on.
+    collateral: Option<Satoshis>,
+    /// The state the CVL moved into.
+    collateralization_state: Option<CollateralizationState>,
+    /// The price (US cents per bitcoin) the CVL was evaluated at.
+    price: Option<UsdCents>,
+    activated_on: Option<Date>,
+    maturity_date: Option<Date>,
+    first_cycle_ends_on: Option<Date>,
+    /// The structuring fee charged at activation.
+    structuring_fee: Option<UsdCents>,
+}
+
+impl HistoryEntry {
+    fn new(recorded_at: DateTime<Utc>, event: &CreditFacilityEvent) -> Self {
+        use CreditFacilityHistoryKind as Kind;
+        let mut entry = Self {
+            kind: Kind::Proposed,
+            recorded_at,
+            amount: None,
+            approval_process_id: None,
+            reason: None,
+            collateral: None,
+            collateralization_state: None,
+            price: None,
+            activated_on: None,
+            maturity_date: None,
+            first_cycle_ends_on: None,
+            structuring_fee: None,
+        };
+        match event {
+            CreditFacilityEvent::Proposed { amount, .. } => {
+                entry.amount = Some(UsdCents(amount.cents()));
+            }
+            CreditFacilityEvent::CustomerConsented {
+                approval_process_id,
+            } => {
+                entry.kind = Kind::CustomerConsented;
+                entry.approval_process_id = Some((*approval_process_id).into());
+            }
+            CreditFacilityEvent::CustomerDeclined { reason } => {
+                entry.kind = Kind::CustomerDeclined;
+                entry.reason = reason.given().map(str::to_owned);
+            }
+            CreditFacilityEvent::Approved { .. } => entry.kind = Kind::Approved,
+            CreditFacilityEvent::Denied { reason } => {
+                entry.kind = Kind::Denied;
+                entry.reason.clone_from(reason);
+            }
+            CreditFacilityEvent::CollateralUpdated { collateral, .. } => {
+                entry.kind = Kind::CollateralUpdated;
+                entry.collateral = Some(Satoshis(collateral.sats()));
+            }
+            CreditFacilityEvent::CollateralizationChanged { state, price } => {
+                entry.kind = Kind::CollateralizationChanged;
+                entry.collateralization_state = Some((*state).into());
+                entry.price = Some(usd_cents(*price));
+            }
+            CreditFacilityEvent::Activated {
+                activated_on,
+                maturity_date,
+                first_cycle_ends_on,
+                structuring_fee,
+                ..
+            } => {
+                entry.kind = Kind::Activated;
+                entry.activated_on = Some(Date(*activated_on));
+                entry.maturity_date = Some(Date(*maturity_date));
+                entry.first_cycle_ends_on = Some(Date(*first_cycle_ends_on));
+                entry.structuring_fee = Some(UsdCents(*structuring_fee));
+            }
+        }
+        entry
+    }
+}
+
+/// A payout from a facility into the customer's deposit account.
+#[derive(SimpleObject, Clone)]
+pub struct Disbursal {
+    id: Uuid,
+    facility_id: Uuid,
+    amount: UsdCents,
+    status: DisbursalStatus,
+    /// When the principal is due: the facility's maturity date.
+    due_date: Date,
+    /// Null for the single policy's payout at activation (pre-approved).
+    approval_process_id: Option<Uuid>,
+    /// Why it was denied or cancelled.
+    reason: Option<String>,
+    created_at: Option<DateTime<Utc>>,
+}
+
+impl From<core_credit::Disbursal> for Disbursal {
+    fn from(d: core_credit::Disbursal) -> Self {
+        Self {
+            id: d.id().into(),
+            facility_id: d.facility_id.into(),
+            amount: UsdCents(d.amount.cents()),
+            status: d.status.into(),
+            due_date: Date(d.due_date),
+            approval_process_id: d.approval_process_id.map(Uuid::from),
+            reason: d.reason.clone(),
+            created_at: d.created_at(),
+        }
+    }
+}
+
+/// A page of disbursals as a connection.
+pub fn disbursal_connection(page: Page<core_credit::Disbursal>) -> Connection<String, Disbursal> {
+    graphql_kit::connection(page, Disbursal::from)
+}
+
+#[derive(Clone)]
+pub struct CreditFacility(Arc<core_credit::CreditFacility>);
+
+impl From<core_credit::CreditFacility> for CreditFacility {
+    fn from(facility: core_credit::CreditFacility) -> Self {
+        Self(Arc::new(facility))
+    }
+}
+
+/// A credit facility: a proposal until approved (same id), then a pending facility waiting for
+/// collateral, then active. Amounts in cents, collateral in satoshis.
+#[Object]
+impl CreditFacility {
+    async fn id(&self) -> Uuid {
+        self.0.id().into()
+    }
+
+    async fn customer_id(&self) -> Uuid {
+        self.0.customer_id.into()
+    }
+
+    /// Where disbursals are paid.
+    async fn deposit_account_id(&self) -> Uuid {
+        self.0.deposit_account_id.into()
+    }
+
+    async fn status(&self) -> FacilityStatus {
+        self.0.status.into()
+    }
+
+    async fn collateralization_state(&self) -> CollateralizationState {
+        self.0.collateralization.into()
+    }
+
+    /// The price (US cents per bitcoin) the collateralization state was last changed at.
+    async fn collateralization_price(&self) -> Option<UsdCents> {
+        self.0.collateralization_price.map(usd_cents)
+    }
+
+    /// The facility's amount (its limit).
+    async fn amount(&self) -> UsdCents {
+        UsdCents(self.0.amount.cents())
+    }
+
+    /// The terms, copied from the template (if any) when proposed.
+    async fn terms(&self) -> Terms {
+        Terms::from(&self.0.terms)
+    }
+
+    /// The template the terms were copied from; later edits of it do not change them.
+    async fn terms_template_id(&self) -> Option<Uuid> {
+        self.0.template_id.map(Uuid::from)
+    }
+
+    /// The approval process `credit-facility-proposal`, once the customer consented.
+    async fn approval_process_id(&self) -> Option<Uuid> {
+        self.0.approval_process_id.map(Uuid::from)
+    }
+
+    /// Why the customer declined or the approval process denied.
+    async fn refusal_reason(&self) -> Option<&str> {
+        self.0.refusal_reason.as_deref()
+    }
+
+    /// The collateral the bank holds (as recorded on the facility).
+    async fn collateral(&self) -> Satoshis {
+        Satoshis(self.0.collateral.sats())
+    }
+
+    /// The business date it activated on.
+    async fn activated_on(&self) -> Option<Date> {
+        self.0.activated_on.map(Date)
+    }
+
+    /// The day the principal is due and nothing more is disbursed.
+    async fn maturity_date(&self) -> Option<Date> {
+        self.0.maturity_date.map(Date)
+    }
+
+    /// Where the first accrual cycle ends (the end of the activation's month).
+    async fn first_cycle_ends_on(&self) -> Option<Date> {
+        self.0.first_cycle_ends_on.map(Date)
+    }
+
+    /// Charged at activation.
+    async fn structuring_fee(&self) -> Option<UsdCents> {
+        self.0.structuring_fee.map(UsdCents)
+    }
+
+    /// When it was proposed.
+    async fn created_at(&self) -> Option<DateTime<Utc>> {
+        self.0.created_at()
+    }
+
+    /// The facility's figures from the ledger and its CVL at the bank's current price.
+    async fn balances(&self, ctx: &Context<'_>) -> Result<Balances> {
+        let loaders = ctx.data::<CreditLoaders>()?;
+        loaders
+            .figures
+            .load_one(FacilityKey(self.0.clone()))
+            .await
+            .map_err(|e| domain_error(ctx, e.as_ref()))?
+            .map(Balances::from)
+            .ok_or_else(|| {
+                api_error(
+                    error_code::INTERNAL,
+                    "no figures were read for the facility",
+                )
+            })
+    }
+
+    /// Every step of the facility, oldest first.
+    async fn history(&self) -> Vec<HistoryEntry> {
+        self.0
+            .history()
+            .map(|(at, event)| HistoryEntry::new(at, event))
+            .collect()
+    }
+
+    /// The facility's disbursals, oldest first (loaded for every facility of a page at once).
+    #[graphql(complexity = "first.max(1) as usize * child_complexity")]
+    async fn disbursals(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(validator(minimum = 1, maximum = 100))] first: i32,
+        after: Option<String>,
+    ) -> Result<Connection<String, Disbursal>> {
+        let loaders = ctx.data::<CreditLoaders>()?;
+        // The page request is checked once here, so a bad one is the caller's error, not a batch's.
+        list_query(first, after.clone())?;
+        let key = DisbursalsKey {
+            facility: FacilityKey(self.0.clone()),
+            first,
+            after,
+        };
+        let page = loaders
+            .disbursals
+            .load_one(key)
+            .await
+            .map_err(|e| domain_error(ctx, e.as_ref()))?
+            .unwrap_or_default();
+        let mut connection = Connection::new(false, page.has_next_page);
+        connection.edges.extend(
+            page.disbursals
+                .into_iter()
+                .map(|(cursor, d)| Edge::new(cursor, d)),
+        );
+        Ok(connection)
+    }
+}
+
+/// A page of facilities as a connection.
+pub fn facility_connection(
+    page: Page<core_credit::CreditFacility>,
+) -> Connection<String, CreditFacility> {
+    graphql_kit::connection(page, CreditFacility::from)
+}
+
+/// A facility as a batch key (by id).
+#[derive(Clone)]
+struct FacilityKey(Arc<core_credit::CreditFacility>);
+
+impl FacilityKey {
+    fn id(&self) -> CreditFacilityId {
+        self.0.id()
+    }
+}
+
+impl PartialEq for FacilityKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.id() == other.id()
+    }
+}
+
+impl Eq for FacilityKey {}
+
+impl Hash for FacilityKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.id().hash(state);
+    }
+}
+
+/// One facility's page of disbursals, as a batch key.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct DisbursalsKey {
+    facility: FacilityKey,
+    first: i32,
+    after: Option<String>,
+}
+
+/// One facility's page of disbursals, as loaded in a batch.
+#[derive(Clone, Default)]
+struct DisbursalsPage {
+    /// Each disbursal with the cursor after it.
+    disbursals: Vec<(String, Disbursal)>,
+    has_next_page: bool,
+}
+
+impl From<Page<core_credit::Disbursal>> for DisbursalsPage {
+    fn from(page: Page<core_credit::Disbursal>) -> Self {
+        Self {
+            has_next_page: page.has_next_page,
+            disbursals: page
+                .cursors
+                .iter()
+                .map(es::Cursor::encode)
+                .zip(page.entities.into_iter().map(Disbursal::from))
+                .collect(),
+        }
+    }
+}
+
+/// The credit side of one request: the service, the actor, and the figures loader (one per
+/// request, so nothing is cached across requests).
+pub struct CreditLoaders {
+    figures: DataLoader<BatchLoader>,
+    disbursals: DataLoader<BatchLoader>,
+}
+
+impl CreditLoaders {
+    pub fn new(credit: Credit, actor: Actor) -> Self {
+        let loader = || {
+            DataLoader::new(
+                BatchLoader {
+                    credit: credit.clone(),
+                    actor: actor.clone(),
+                },
+                tokio::spawn,
+            )
+            .delay(LOADER_DELAY)
+        };
+        Self {
+            figures: loader(),
+            disbursals: loader(),
+        }
+    }
+}
+
+struct BatchLoader {
+    credit: Credit,
+    actor: Actor,
+}
+
+impl Loader<DisbursalsKey> for BatchLoader {
+    type Value = DisbursalsPage;
+    type Error = Arc<CreditError>;
+
+    async fn load(
+        &self,
+        keys: &[DisbursalsKey],
+    ) -> Result<HashMap<DisbursalsKey, DisbursalsPage>, Self::Error> {
+        // One use case call per distinct page request (usually one: the same `first`, no `after`).
+        let mut requests: HashMap<(i32, Option<String>), Vec<&DisbursalsKey>> = HashMap::new();
+        for key in keys {
+            requests
+                .entry((key.first, key.after.clone()))
+                .or_default()
+                .push(key);
+        }
+        let mut loaded = HashMap::new();
+        for ((first, after), keys) in requests {
+            let Ok(query) = list_query(first, after) else {
+                continue;
+            };
+            let facilities: Vec<&core_credit::CreditFacility> =
+                keys.iter().map(|k| &*k.facility.0).collect();
+            let mut pages = self
+                .credit
+                .disbursals_of_facilities(&self.actor, &facilities, query)
+                .await?;
+            for key in keys {
+                let page = pages.remove(&key.facility.id()).map(DisbursalsPage::from);
+                loaded.insert(key.clone(), page.unwrap_or_default());
+            }
+        }
+        Ok(loaded)
+    }
+}
+
+impl Loader<FacilityKey> for BatchLoader {
+    type Value = FacilityFigures;
+    type Error = Arc<CreditError>;
+
+    async fn load(
+        &self,
+        keys: &[FacilityKey],
+    ) -> Result<HashMap<FacilityKey, FacilityFigures>, Self::Error> {
+        let facilities: Vec<&core_credit::CreditFacility> = keys.iter().map(|k| &*k.0).collect();
+        let figures = self
+            .credit
+            .facility_figures(&self.actor, &facilities)
+            .await?;
+        // One figure per facility, in order.
+        Ok(keys.iter().cloned().zip(figures).collect())
+    }
+}
