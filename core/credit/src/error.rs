@@ -74,13 +74,13 @@ pub enum CreditError {
         account: DepositAccountId,
         customer: CustomerId,
     },
-    #[error("credit facility {id} is {status:?}; it cannot {action}")]
+    #[error("credit facility {id} is {}; it cannot {action}", .status.as_str())]
     InvalidFacilityTransition {
         id: CreditFacilityId,
         status: FacilityStatus,
         action: &'static str,
     },
-    #[error("disbursal {id} is {status:?}; it cannot {action}")]
+    #[error("disbursal {id} is {}; it cannot {action}", .status.as_str())]
     InvalidDisbursalTransition {
         id: DisbursalId,
         status: DisbursalStatus,

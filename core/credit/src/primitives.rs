@@ -202,7 +202,7 @@ impl FacilityStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CollateralizationState {
-    /// Not evaluated yet (no collateral or no price since it was approved).
+    /// Not evaluated yet: no fresh price since it was approved.
     NotEvaluated,
     /// CVL at or above the margin-call threshold.
     FullyCollateralized,

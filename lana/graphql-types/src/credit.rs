@@ -50,7 +50,7 @@ pub enum FacilityStatus {
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "core_credit::CollateralizationState")]
 pub enum CollateralizationState {
-    /// Not evaluated yet (no collateral or no fresh price since it was approved).
+    /// Not evaluated yet: no fresh price since it was approved.
     NotEvaluated,
     /// CVL at or above the margin-call threshold.
     FullyCollateralized,

@@ -1,0 +1,596 @@
+//! Credit origination end to end over HTTP with real tokens: a template, a proposal, the
+//! customer's consent on the customer API, a two-member committee, collateral that is not enough,
+//! a price rise that activates the facility, the money in the deposit account and out again; the
+//! declined, denied, frozen-customer and other-customer paths with their codes; disbursals of a
+//! multiple-policy facility, 20 at once. After every step the figures the API shows are compared
+//! with sums read straight from the ledger's entries. Expected figures are worked out by hand.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{Stack, code, customer_with_account, ok, staff_user};
+use core_credit::ledger::FacilityAccount;
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+const ROOT: &str = "root@bank.test";
+
+const FACILITY: &str = "query($id: UUID!) { creditFacility(id: $id) {
+    id status collateralizationState amount collateral activatedOn maturityDate
+    firstCycleEndsOn structuringFee approvalProcessId refusalReason
+    balances { facility remaining held disbursed interest outstanding collateral
+               cvl { infinite percent } }
+    disbursals(first: 50) { nodes { amount status } } } }";
+const PROPOSE: &str = "mutation($input: CreditFacilityProposalCreateInput!) {
+    creditFacilityProposalCreate(input: $input) { creditFacility { id status } } }";
+const CONSENT: &str = "mutation($input: CreditFacilityProposalConsentInput!) {
+    creditFacilityProposalConsent(input: $input) { creditFacility { id status approvalProcessId } } }";
+const DECLINE: &str = "mutation($input: CreditFacilityProposalDeclineInput!) {
+    creditFacilityProposalDecline(input: $input) { creditFacility { id status refusalReason } } }";
+const COLLATERAL: &str = "mutation($input: CreditFacilityCollateralUpdateInput!) {
+    creditFacilityCollateralUpdate(input: $input) { creditFacility { status collateralizationState } } }";
+const DISBURSE: &str = "mutation($input: CreditFacilityDisbursalInitiateInput!) {
+    creditFacilityDisbursalInitiate(input: $input) { disbursal { id status amount } } }";
+const APPROVE: &str = "mutation($input: ApprovalProcessApproveInput!) {
+    approvalProcessApprove(input: $input) { approvalProcess { id status } } }";
+const DENY: &str = "mutation($input: ApprovalProcessDenyInput!) {
+    approvalProcessDeny(input: $input) { approvalProcess { id status } } }";
+const BALANCE: &str =
+    "query($id: UUID!) { depositAccount(id: $id) { balance { settled available } } }";
+
+/// A year at 12%, 1% fee, CVL 150 / 120 / 105.
+fn terms(policy: &str) -> Value {
+    json!({
+        "annualRate": "12", "durationMonths": 12, "accrualInterval": "END_OF_DAY",
+        "accrualCycleInterval": "END_OF_MONTH", "interestDueAfterDays": 30,
+        "overdueAfterDays": 30, "liquidationAfterDays": 90, "structuringFeeRate": "1",
+        "initialCvl": "150", "marginCallCvl": "120", "liquidationCvl": "105",
+        "disbursalPolicy": policy,
+    })
+}
+
+/// The bank's price, set by staff on the manual provider (the stack starts with it active).
+async fn set_price(stack: &Stack, root: &str, dollars: u64) {
+    ok(
+        stack,
+        root,
+        "mutation($input: PriceManualSetInput!) { priceManualSet(input: $input) { provider { active } } }",
+        json!({ "input": { "usdCentsPerBtc": dollars * 100 } }),
+    )
+    .await;
+}
+
+async fn facility(stack: &Stack, token: &str, id: &str) -> Value {
+    ok(stack, token, FACILITY, json!({ "id": id })).await["creditFacility"].clone()
+}
+
+/// The facility once an outbox handler has moved it to `status` (approvals and price changes
+/// are reactions, applied right after the call that caused them).
+async fn wait_for(stack: &Stack, token: &str, id: &str, status: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let f = facility(stack, token, id).await;
+        if f["status"] == status {
+            return f;
+        }
+        assert!(Instant::now() < deadline, "never {status}: {f}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A settled balance summed straight from the ledger's entries, positive on the side given.
+async fn ledger_sum(stack: &Stack, account: Uuid, currency: &str, layer: i16, debit: bool) -> i64 {
+    let credit_positive: i64 = sqlx::query_scalar(
+        "SELECT coalesce(sum(CASE WHEN direction > 0 THEN -amount ELSE amount END), 0)::bigint
+         FROM ledger_entries WHERE account_id = $1 AND currency = $2 AND layer = $3",
+    )
+    .bind(account)
+    .bind(currency)
+    .bind(layer)
+    .fetch_one(&stack.db.pool)
+    .await
+    .unwrap();
+    if debit {
+        -credit_positive
+    } else {
+        credit_positive
+    }
+}
+
+async fn facility_sum(stack: &Stack, id: &str, kinds: &[FacilityAccount]) -> i64 {
+    let id = core_credit::CreditFacilityId::from(Uuid::parse_str(id).unwrap());
+    let mut total = 0;
+    for kind in kinds {
+        let debit = kind.normal_side() == ledger::Side::Debit;
+        total += ledger_sum(stack, kind.of(id).into(), "USD", 0, debit).await;
+    }
+    total
+}
+
+/// The deposit account's ledger account, as the deposit domain recorded it.
+async fn deposit_ledger_account(stack: &Stack, account: &str) -> Uuid {
+    sqlx::query_scalar("SELECT ledger_account_id FROM deposit_accounts WHERE id = $1")
+        .bind(Uuid::parse_str(account).unwrap())
+        .fetch_one(&stack.db.pool)
+        .await
+        .unwrap()
+}
+
+/// Every figure the API shows for the facility and its deposit account equals the ledger.
+async fn assert_api_matches_ledger(stack: &Stack, root: &str, id: &str, account: &str) {
+    let f = facility(stack, root, id).await;
+    let b = &f["balances"];
+    let (disbursed, interest) = (
+        facility_sum(stack, id, &FacilityAccount::DISBURSED).await,
+        facility_sum(stack, id, &FacilityAccount::INTEREST).await,
+    );
+    assert_eq!(b["disbursed"], disbursed, "{f}");
+    assert_eq!(b["interest"], interest, "{f}");
+    assert_eq!(b["outstanding"], disbursed + interest, "{f}");
+    let facility_id = core_credit::CreditFacilityId::from(Uuid::parse_str(id).unwrap());
+    if f["status"] == "ACTIVE" || f["status"] == "PENDING_COLLATERAL" {
+        let limit = FacilityAccount::Facility.of(facility_id).into();
+        let remaining = ledger_sum(stack, limit, "USD", 0, false).await
+            + ledger_sum(stack, limit, "USD", 1, false).await;
+        assert_eq!(b["remaining"], remaining, "{f}");
+    }
+    let collateral = ledger_sum(
+        stack,
+        FacilityAccount::Collateral.of(facility_id).into(),
+        "BTC",
+        0,
+        false,
+    )
+    .await;
+    assert_eq!(b["collateral"], collateral, "{f}");
+    let settled = ledger_sum(
+        stack,
+        deposit_ledger_account(stack, account).await,
+        "USD",
+        0,
+        false,
+    )
+    .await;
+    let shown = ok(stack, root, BALANCE, json!({ "id": account })).await;
+    assert_eq!(
+        shown["depositAccount"]["balance"]["settled"], settled,
+        "{shown}"
+    );
+}
+
+async fn user_id(stack: &Stack, token: &str) -> String {
+    ok(stack, token, "{ me { user { id } } }", json!({})).await["me"]["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// A committee of two bank managers deciding `process_type`; returns their tokens.
+async fn committee(stack: &Stack, root: &str, process_type: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    let mut ids = Vec::new();
+    for n in 1..=2 {
+        let email = format!("{process_type}-{n}@bank.test");
+        let token = staff_user(stack, root, &email, "bank-manager").await;
+        ids.push(user_id(stack, &token).await);
+        tokens.push(token);
+    }
+    let committee = ok(
+        stack,
+        root,
+        "mutation($input: CommitteeCreateInput!) { committeeCreate(input: $input) { committee { id } } }",
+        json!({ "input": { "name": format!("{process_type} committee"), "memberIds": ids } }),
+    )
+    .await["committeeCreate"]["committee"]["id"]
+        .clone();
+    let policies = ok(
+        stack,
+        root,
+        "{ policies(first: 10) { nodes { id processType } } }",
+        json!({}),
+    )
+    .await;
+    let policy = policies["policies"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["processType"] == process_type)
+        .unwrap()["id"]
+        .clone();
+    ok(
+        stack,
+        root,
+        "mutation($input: PolicyCommitteeAssignInput!) { policyCommitteeAssign(input: $input) { policy { id } } }",
+        json!({ "input": { "policyId": policy, "committeeId": committee } }),
+    )
+    .await;
+    tokens
+}
+
+async fn propose(stack: &Stack, root: &str, customer: &str, account: &str, amount: u64) -> String {
+    let template = ok(
+        stack,
+        root,
+        "mutation($input: TermsTemplateCreateInput!) { termsTemplateCreate(input: $input) { termsTemplate { id } } }",
+        json!({ "input": { "name": format!("Single {}", Uuid::new_v4()), "terms": terms("SINGLE") } }),
+    )
+    .await["termsTemplateCreate"]["termsTemplate"]["id"]
+        .clone();
+    ok(
+        stack,
+        root,
+        PROPOSE,
+        json!({ "input": { "customerId": customer, "depositAccountId": account, "amount": amount,
+                           "termsTemplateId": template, "idempotencyKey": Uuid::new_v4().to_string() } }),
+    )
+    .await["creditFacilityProposalCreate"]["creditFacility"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn manual_price() -> Vec<String> {
+    vec!["price.initial_provider=manual".into()]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proposal_becomes_an_active_facility_and_the_money_reaches_the_customer() {
+    let stack = Stack::start_with(ROOT, &manual_price()).await;
+    let root = stack.token("internal", ROOT).await;
+    set_price(&stack, &root, 100_000).await;
+    let voters = committee(&stack, &root, "credit-facility-proposal").await;
+    let (customer, account) = customer_with_account(&stack, &root, "ana@example.com").await;
+    // $10,000.00
+    let id = propose(&stack, &root, &customer, &account, 1_000_000).await;
+    assert_api_matches_ledger(&stack, &root, &id, &account).await;
+
+    // the customer sees the proposal and consents on the customer API
+    let ana = stack.token("customer", "ana@example.com").await;
+    let mine = stack
+        .customer(
+            &ana,
+            "{ me { creditFacilities(first: 10) { nodes { id status amount } } } }",
+        )
+        .await;
+    assert_eq!(
+        mine.data()["me"]["creditFacilities"]["nodes"],
+        json!([{ "id": id, "status": "PENDING_CUSTOMER_APPROVAL", "amount": 1_000_000 }])
+    );
+    let consented = stack
+        .customer_with(&ana, CONSENT, json!({ "input": { "id": id } }))
+        .await;
+    let consented = &consented.data()["creditFacilityProposalConsent"]["creditFacility"];
+    assert_eq!(consented["status"], "PENDING_APPROVAL");
+    let process = consented["approvalProcessId"].clone();
+
+    // both members must approve
+    ok(
+        &stack,
+        &voters[0],
+        APPROVE,
+        json!({ "input": { "approvalProcessId": process } }),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        facility(&stack, &root, &id).await["status"],
+        "PENDING_APPROVAL"
+    );
+    ok(
+        &stack,
+        &voters[1],
+        APPROVE,
+        json!({ "input": { "approvalProcessId": process } }),
+    )
+    .await;
+    let pending = wait_for(&stack, &root, &id, "PENDING_COLLATERAL").await;
+    assert_eq!(pending["balances"]["remaining"], 1_000_000);
+    assert_api_matches_ledger(&stack, &root, &id, &account).await;
+
+    // 0.11 BTC at $100,000 = $11,000 against $10,000 = 110%: under the 120% margin call
+    let short = ok(
+        &stack,
+        &root,
+        COLLATERAL,
+        json!({ "input": { "id": id, "collateral": 11_000_000 } }),
+    )
+    .await["creditFacilityCollateralUpdate"]["creditFacility"]
+        .clone();
+    assert_eq!(
+        short,
+        json!({ "status": "PENDING_COLLATERAL", "collateralizationState": "UNDER_MARGIN_CALL_THRESHOLD" })
+    );
+    assert_eq!(
+        facility(&stack, &root, &id).await["balances"]["cvl"],
+        json!({ "infinite": false, "percent": "110.00" })
+    );
+    assert_api_matches_ledger(&stack, &root, &id, &account).await;
+
+    // the price rises to $120,000: $13,200 against $10,000 = 132%: active
+    set_price(&stack, &root, 120_000).await;
+    let active = wait_for(&stack, &root, &id, "ACTIVE").await;
+    // fee 1% of $10,000 = $100.00 = 10,000 cents, owed with the interest
+    assert_eq!(active["structuringFee"], 10_000);
+    assert_eq!(active["firstCycleEndsOn"].as_str().unwrap().len(), 10);
+    assert_eq!(
+        active["balances"],
+        json!({
+            "facility": 1_000_000, "remaining": 0, "held": 0, "disbursed": 1_000_000,
+            "interest": 10_000, "outstanding": 1_010_000, "collateral": 11_000_000,
+            // 0.11 x $120,000 = $13,200 = 1,320,000 cents / 1,010,000 = 130.693..% -> 130.69
+            "cvl": { "infinite": false, "percent": "130.69" },
+        })
+    );
+    assert_eq!(active["collateralizationState"], "FULLY_COLLATERALIZED");
+    assert_eq!(
+        active["disbursals"]["nodes"],
+        json!([{ "amount": 1_000_000, "status": "SETTLED" }])
+    );
+    assert_eq!(
+        facility_sum(&stack, &id, &[FacilityAccount::FeeIncome]).await,
+        10_000
+    );
+    assert_api_matches_ledger(&stack, &root, &id, &account).await;
+
+    // the customer sees the money and takes $4,000 out
+    let balance = stack
+        .customer_with(&ana, BALANCE, json!({ "id": account }))
+        .await;
+    assert_eq!(
+        balance.data()["depositAccount"]["balance"],
+        json!({ "settled": 1_000_000, "available": 1_000_000 })
+    );
+    let withdrawal = ok(
+        &stack,
+        &root,
+        "mutation($input: WithdrawalInitiateInput!) { withdrawalInitiate(input: $input) { withdrawal { id } } }",
+        json!({ "input": { "depositAccountId": account, "amount": 400_000, "idempotencyKey": "w-1" } }),
+    )
+    .await["withdrawalInitiate"]["withdrawal"]["id"]
+        .clone();
+    ok(
+        &stack,
+        &root,
+        "mutation($input: WithdrawalConfirmInput!) { withdrawalConfirm(input: $input) { withdrawal { status } } }",
+        json!({ "input": { "withdrawalId": withdrawal } }),
+    )
+    .await;
+    let after = stack
+        .customer_with(&ana, BALANCE, json!({ "id": account }))
+        .await;
+    assert_eq!(
+        after.data()["depositAccount"]["balance"],
+        json!({ "settled": 600_000, "available": 600_000 })
+    );
+    assert_api_matches_ledger(&stack, &root, &id, &account).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn declined_denied_frozen_and_other_customers_proposals_are_refused_with_their_codes() {
+    let stack = Stack::start_with(ROOT, &manual_price()).await;
+    let root = stack.token("internal", ROOT).await;
+    set_price(&stack, &root, 100_000).await;
+    let voters = committee(&stack, &root, "credit-facility-proposal").await;
+    let (ana_id, ana_account) = customer_with_account(&stack, &root, "ana@example.com").await;
+    let (_, bo_account) = customer_with_account(&stack, &root, "bo@example.com").await;
+    let ana = stack.token("customer", "ana@example.com").await;
+    let bo = stack.token("customer", "bo@example.com").await;
+
+    // another customer's proposal: not found, on reads and on consent
+    let id = propose(&stack, &root, &ana_id, &ana_account, 50_000).await;
+    let read = stack
+        .customer_with(
+            &bo,
+            "query($id: UUID!) { creditFacility(id: $id) { id } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(code(&read), "NOT_FOUND");
+    let consent = stack
+        .customer_with(&bo, CONSENT, json!({ "input": { "id": id } }))
+        .await;
+    assert_eq!(code(&consent), "NOT_FOUND");
+    let listed = stack
+        .customer(&bo, "{ creditFacilities(first: 10) { nodes { id } } }")
+        .await;
+    assert_eq!(listed.data()["creditFacilities"]["nodes"], json!([]));
+
+    // declined by the customer: final
+    let declined = stack
+        .customer_with(
+            &ana,
+            DECLINE,
+            json!({ "input": { "id": id, "reason": "rate too high" } }),
+        )
+        .await;
+    assert_eq!(
+        declined.data()["creditFacilityProposalDecline"]["creditFacility"],
+        json!({ "id": id, "status": "CUSTOMER_DECLINED", "refusalReason": "rate too high" })
+    );
+    let late = stack
+        .customer_with(&ana, CONSENT, json!({ "input": { "id": id } }))
+        .await;
+    assert_eq!(code(&late), "INVALID_FACILITY_TRANSITION");
+
+    // denied by one member of the committee: final, and no collateral is taken
+    let denied = propose(&stack, &root, &ana_id, &ana_account, 50_000).await;
+    let process = stack
+        .customer_with(&ana, CONSENT, json!({ "input": { "id": denied } }))
+        .await
+        .data()["creditFacilityProposalConsent"]["creditFacility"]["approvalProcessId"]
+        .clone();
+    ok(
+        &stack,
+        &voters[0],
+        DENY,
+        json!({ "input": { "approvalProcessId": process, "reason": "thin file" } }),
+    )
+    .await;
+    let denied_facility = wait_for(&stack, &root, &denied, "DENIED").await;
+    assert_eq!(denied_facility["refusalReason"], "thin file");
+    let collateral = stack
+        .admin(
+            &root,
+            COLLATERAL,
+            json!({ "input": { "id": denied, "collateral": 1_000 } }),
+        )
+        .await;
+    assert_eq!(code(&collateral), "INVALID_FACILITY_TRANSITION");
+    assert_api_matches_ledger(&stack, &root, &denied, &ana_account).await;
+
+    // refused proposals: another customer's account, zero, too large, unknown ids, frozen
+    let refused = |customer: &str, account: &str, amount: u64| {
+        json!({ "input": { "customerId": customer, "depositAccountId": account,
+                           "amount": amount, "terms": terms("SINGLE") } })
+    };
+    for (variables, expected) in [
+        (
+            refused(&ana_id, &bo_account, 10_000),
+            "DEPOSIT_ACCOUNT_OF_ANOTHER_CUSTOMER",
+        ),
+        (refused(&ana_id, &ana_account, 0), "INVALID_INPUT"),
+        (
+            refused(&ana_id, &ana_account, 100_000_000_000_001),
+            "INVALID_INPUT",
+        ),
+        (
+            refused(&Uuid::new_v4().to_string(), &ana_account, 10_000),
+            "NOT_FOUND",
+        ),
+        (
+            refused(&ana_id, &Uuid::new_v4().to_string(), 10_000),
+            "NOT_FOUND",
+        ),
+    ] {
+        let reply = stack.admin(&root, PROPOSE, variables.clone()).await;
+        assert_eq!(code(&reply), expected, "{variables}: {}", reply.body);
+    }
+    let mut bad_terms = terms("SINGLE");
+    bad_terms["marginCallCvl"] = json!("150");
+    let reply = stack
+        .admin(
+            &root,
+            PROPOSE,
+            json!({ "input": { "customerId": ana_id, "depositAccountId": ana_account,
+                               "amount": 10_000, "terms": bad_terms } }),
+        )
+        .await;
+    assert_eq!(code(&reply), "INVALID_TERMS");
+    assert!(
+        reply.body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("marginCallCvl"),
+        "{}",
+        reply.body
+    );
+    ok(
+        &stack,
+        &root,
+        "mutation($input: CustomerFreezeInput!) { customerFreeze(input: $input) { customer { status } } }",
+        json!({ "input": { "customerId": ana_id } }),
+    )
+    .await;
+    let frozen = stack
+        .admin(&root, PROPOSE, refused(&ana_id, &ana_account, 10_000))
+        .await;
+    assert_eq!(code(&frozen), "CUSTOMER_NOT_ACTIVE");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_disbursals_at_once_never_go_beyond_the_facility() {
+    let stack = Stack::start_with(ROOT, &manual_price()).await;
+    let root = stack.token("internal", ROOT).await;
+    set_price(&stack, &root, 100_000).await;
+    let (customer, account) = customer_with_account(&stack, &root, "cy@example.com").await;
+    let id = ok(
+        &stack,
+        &root,
+        PROPOSE,
+        json!({ "input": { "customerId": customer, "depositAccountId": account,
+                           "amount": 1_000_000, "terms": terms("MULTIPLE") } }),
+    )
+    .await["creditFacilityProposalCreate"]["creditFacility"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // staff consent on the customer's behalf; the proposal policy is automatic
+    ok(&stack, &root, CONSENT, json!({ "input": { "id": id } })).await;
+    wait_for(&stack, &root, &id, "PENDING_COLLATERAL").await;
+    // 0.125 BTC at $100,000 = $12,500 against $10,000 = 125% >= 120%: active, nothing paid out
+    ok(
+        &stack,
+        &root,
+        COLLATERAL,
+        json!({ "input": { "id": id, "collateral": 12_500_000 } }),
+    )
+    .await;
+    let active = wait_for(&stack, &root, &id, "ACTIVE").await;
+    assert_eq!(active["balances"]["disbursed"], 0);
+    assert_eq!(active["disbursals"]["nodes"], json!([]));
+
+    // at $90,000 the collateral is worth $11,250; the whole $10,000 would make 1,010,000 cents
+    // owed with the fee: 111.4% < 120%: refused
+    set_price(&stack, &root, 90_000).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let below = stack
+        .admin(
+            &root,
+            DISBURSE,
+            json!({ "input": { "facilityId": id, "amount": 1_000_000 } }),
+        )
+        .await;
+    assert_eq!(code(&below), "DISBURSAL_BELOW_MARGIN_CALL");
+    // at $1,000,000 the collateral ($125,000) covers everything the facility can lend
+    set_price(&stack, &root, 1_000_000).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // twenty requests of $1,000 (a tenth) at once: ten fit
+    let admin_url = format!("{}/graphql", stack.admin_url());
+    let client = reqwest::Client::new();
+    let requests = (0..20).map(|n| {
+        let body = json!({ "query": DISBURSE, "variables": { "input": {
+            "facilityId": id, "amount": 100_000, "idempotencyKey": format!("d-{n}") } } });
+        client
+            .post(&admin_url)
+            .bearer_auth(&root)
+            .json(&body)
+            .send()
+    });
+    let mut settled = 0;
+    let mut refused = 0;
+    for reply in futures::future::join_all(requests).await {
+        let body: Value = reply.unwrap().json().await.unwrap();
+        match body["errors"][0]["extensions"]["code"].as_str() {
+            None => {
+                assert_eq!(
+                    body["data"]["creditFacilityDisbursalInitiate"]["disbursal"]["status"],
+                    "SETTLED"
+                );
+                settled += 1;
+            }
+            Some(code) => {
+                assert_eq!(code, "DISBURSAL_EXCEEDS_FACILITY", "{body}");
+                refused += 1;
+            }
+        }
+    }
+    assert_eq!((settled, refused), (10, 10));
+    let f = facility(&stack, &root, &id).await;
+    assert_eq!(f["balances"]["disbursed"], 1_000_000);
+    assert_eq!(f["balances"]["remaining"], 0);
+    assert_eq!(
+        facility_sum(&stack, &id, &[FacilityAccount::DisbursedNotYetDue]).await,
+        1_000_000
+    );
+    assert_api_matches_ledger(&stack, &root, &id, &account).await;
+    let one_more = stack
+        .admin(
+            &root,
+            DISBURSE,
+            json!({ "input": { "facilityId": id, "amount": 1 } }),
+        )
+        .await;
+    assert_eq!(code(&one_more), "DISBURSAL_EXCEEDS_FACILITY");
+}
