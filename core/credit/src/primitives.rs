@@ -9,7 +9,9 @@ es::entity_id!(CreditFacilityId);
 es::entity_id!(DisbursalId);
 
 pub use core_customer::CustomerId;
-pub use core_deposit::DepositAccountId;
+/// An amount lent or paid out: more than zero, at most one trillion dollars (the deposit
+/// domain's, since it lands in a deposit account).
+pub use core_deposit::{Amount, DepositAccountId};
 pub use core_price::UsdCentsPerBtc;
 
 /// Objects and actions this domain authorizes.
@@ -23,62 +25,17 @@ pub mod permissions {
     pub const CONSENT: &str = "credit:consent";
 }
 
-/// The largest facility or disbursal: one trillion dollars.
-pub const MAX_AMOUNT: UsdCents = UsdCents::from_minor(100_000_000_000_000);
-
 /// The most collateral one facility can record: the 21 million bitcoin there will ever be.
 pub const MAX_COLLATERAL: Satoshis = Satoshis::from_minor(2_100_000_000_000_000);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InvalidValue {
-    #[error("amount must be greater than zero")]
-    ZeroAmount,
-    #[error("amount must be at most 100000000000000 cents (one trillion dollars)")]
-    AmountTooLarge,
     #[error("collateral must be at most 2100000000000000 satoshis (21 million bitcoin)")]
     CollateralTooLarge,
     #[error("a terms template's name must be 1 to 100 characters")]
     TemplateName,
     #[error("a reason must be at most 500 characters")]
     ReasonTooLong,
-}
-
-/// An amount lent or paid out: more than zero, at most [`MAX_AMOUNT`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "UsdCents", into = "UsdCents")]
-pub struct Amount(UsdCents);
-
-impl Amount {
-    pub fn parse(cents: UsdCents) -> Result<Self, InvalidValue> {
-        if cents.is_zero() {
-            Err(InvalidValue::ZeroAmount)
-        } else if cents > MAX_AMOUNT {
-            Err(InvalidValue::AmountTooLarge)
-        } else {
-            Ok(Self(cents))
-        }
-    }
-
-    pub fn cents(self) -> UsdCents {
-        self.0
-    }
-
-    pub fn minor(self) -> u64 {
-        self.0.into_minor()
-    }
-}
-
-impl TryFrom<UsdCents> for Amount {
-    type Error = InvalidValue;
-    fn try_from(c: UsdCents) -> Result<Self, Self::Error> {
-        Self::parse(c)
-    }
-}
-
-impl From<Amount> for UsdCents {
-    fn from(a: Amount) -> Self {
-        a.0
-    }
 }
 
 /// The collateral a facility holds, in satoshis: zero or more, at most [`MAX_COLLATERAL`].
@@ -273,12 +230,6 @@ mod tests {
 
     #[test]
     fn values_are_bounded() {
-        assert_eq!(Amount::parse(UsdCents::ZERO), Err(InvalidValue::ZeroAmount));
-        assert!(Amount::parse(MAX_AMOUNT).is_ok());
-        assert_eq!(
-            Amount::parse(UsdCents::from_minor(MAX_AMOUNT.into_minor() + 1)),
-            Err(InvalidValue::AmountTooLarge)
-        );
         assert!(Collateral::parse(Satoshis::ZERO).is_ok());
         assert!(Collateral::parse(MAX_COLLATERAL).is_ok());
         assert_eq!(

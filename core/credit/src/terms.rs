@@ -87,9 +87,41 @@ fn steps_to_percent(steps: u32, decimal_places: u32) -> Decimal {
     Decimal::new(i64::from(steps), decimal_places).normalize()
 }
 
-/// Display as `12.5%`; JSON as the string `"12.5"`; `TryFrom<Decimal>` and `Into<Decimal>` in percent.
-macro_rules! percent_conversions {
-    ($name:ident) => {
+/// A percentage held as integer steps of 10^-`places` percent, from `lowest` to `max`:
+/// `parse`, `percent` (12.5 for 12.5%), the steps the math computes with, `is_zero`; displayed
+/// as `12.5%`; JSON as the string `"12.5"`; `TryFrom<Decimal>` and `Into<Decimal>` in percent.
+macro_rules! percent_type {
+    (
+        $(#[$doc:meta])*
+        $name:ident, places: $places:literal, lowest: $lowest:expr, max: $max:literal,
+        range: $range:literal, $(#[$steps_doc:meta])* steps: $steps:ident
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(u32);
+
+        impl $name {
+            pub const DECIMAL_PLACES: u32 = $places;
+
+            pub fn parse(percent: Decimal) -> Result<Self, InvalidValue> {
+                percent_steps(percent, Self::DECIMAL_PLACES, $lowest, $max, $range).map(Self)
+            }
+
+            /// The value in percent (12.5 for 12.5%).
+            pub fn percent(self) -> Decimal {
+                steps_to_percent(self.0, Self::DECIMAL_PLACES)
+            }
+
+            $(#[$steps_doc])*
+            pub fn $steps(self) -> u32 {
+                self.0
+            }
+
+            pub fn is_zero(self) -> bool {
+                self.0 == 0
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 write!(f, "{}%", self.percent())
@@ -124,107 +156,28 @@ macro_rules! percent_conversions {
     };
 }
 
-/// An annual interest rate in percent: 0% to 100%, in steps of 0.0001%.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct AnnualRate(u32);
-
-impl AnnualRate {
-    pub const DECIMAL_PLACES: u32 = 4;
-
-    pub fn parse(percent: Decimal) -> Result<Self, InvalidValue> {
-        percent_steps(
-            percent,
-            Self::DECIMAL_PLACES,
-            Lowest::Zero,
-            100,
-            "between 0% and 100%",
-        )
-        .map(Self)
-    }
-
-    /// The rate in percent (12.5 for 12.5%).
-    pub fn percent(self) -> Decimal {
-        steps_to_percent(self.0, Self::DECIMAL_PLACES)
-    }
-
+percent_type!(
+    /// An annual interest rate in percent: 0% to 100%, in steps of 0.0001%.
+    AnnualRate, places: 4, lowest: Lowest::Zero, max: 100, range: "between 0% and 100%",
     /// The rate in integer steps of 0.0001% (12.5% is 125_000): what the math computes with.
-    pub fn ten_thousandths_of_percent(self) -> u32 {
-        self.0
-    }
+    steps: ten_thousandths_of_percent
+);
 
-    pub fn is_zero(self) -> bool {
-        self.0 == 0
-    }
-}
-
-percent_conversions!(AnnualRate);
-
-/// A fee rate in percent of an amount: 0% to 100%, in steps of 0.0001%.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct FeeRate(u32);
-
-impl FeeRate {
-    pub const DECIMAL_PLACES: u32 = 4;
-
-    pub fn parse(percent: Decimal) -> Result<Self, InvalidValue> {
-        percent_steps(
-            percent,
-            Self::DECIMAL_PLACES,
-            Lowest::Zero,
-            100,
-            "between 0% and 100%",
-        )
-        .map(Self)
-    }
-
-    /// The rate in percent (1.5 for 1.5%).
-    pub fn percent(self) -> Decimal {
-        steps_to_percent(self.0, Self::DECIMAL_PLACES)
-    }
-
+percent_type!(
+    /// A fee rate in percent of an amount: 0% to 100%, in steps of 0.0001%.
+    FeeRate, places: 4, lowest: Lowest::Zero, max: 100, range: "between 0% and 100%",
     /// The rate in integer steps of 0.0001% (1.5% is 15_000): what the math computes with.
-    pub fn ten_thousandths_of_percent(self) -> u32 {
-        self.0
-    }
+    steps: ten_thousandths_of_percent
+);
 
-    pub fn is_zero(self) -> bool {
-        self.0 == 0
-    }
-}
-
-percent_conversions!(FeeRate);
-
-/// A collateral value to loan (CVL) threshold in percent: above 0%, at most 100000%, in steps of
-/// 0.01%.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CvlPercent(u32);
-
-impl CvlPercent {
-    pub const DECIMAL_PLACES: u32 = 2;
-
-    pub fn parse(percent: Decimal) -> Result<Self, InvalidValue> {
-        percent_steps(
-            percent,
-            Self::DECIMAL_PLACES,
-            Lowest::AboveZero,
-            100_000,
-            "more than 0% and at most 100000%",
-        )
-        .map(Self)
-    }
-
-    /// The threshold in percent (150 for 150%).
-    pub fn percent(self) -> Decimal {
-        steps_to_percent(self.0, Self::DECIMAL_PLACES)
-    }
-
+percent_type!(
+    /// A collateral value to loan (CVL) threshold in percent: above 0%, at most 100000%, in
+    /// steps of 0.01%.
+    CvlPercent, places: 2, lowest: Lowest::AboveZero, max: 100_000,
+    range: "more than 0% and at most 100000%",
     /// The threshold in integer steps of 0.01% (150% is 15_000): what the math compares with.
-    pub fn hundredths_of_percent(self) -> u32 {
-        self.0
-    }
-}
-
-percent_conversions!(CvlPercent);
+    steps: hundredths_of_percent
+);
 
 /// The duration of a facility: 1 to 360 months (thirty years).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -51,7 +51,7 @@ pub use error::{LedgerError, PostingError};
 pub use posting::{LedgerEvent, MAX_ENTRIES, NewEntry, NewTransaction, Posted};
 pub use primitives::{AccountId, Currency, JournalId, Layer, Side, TransactionId};
 pub use queries::{EntryPage, LedgerEntry};
-pub use template::TxTemplate;
+pub use template::{TxTemplate, net_credit};
 
 use chrono::NaiveDate;
 use clock::Clock;

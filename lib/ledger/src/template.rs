@@ -2,7 +2,7 @@
 //! `record_deposit(account, amount, reference)` rather than raw entries.
 
 use crate::posting::{NewEntry, NewTransaction};
-use crate::primitives::JournalId;
+use crate::primitives::{AccountId, JournalId, Layer, Side};
 use chrono::NaiveDate;
 
 /// A kind of transaction with typed parameters.
@@ -31,4 +31,17 @@ pub trait TxTemplate {
         tx.entries = self.entries(params);
         tx
     }
+}
+
+/// What `entries` do to `account` in `layer`, credit positive: for checking what a template
+/// posts (a template's tests compare it with the movement they expect).
+pub fn net_credit(entries: &[NewEntry], account: AccountId, layer: Layer) -> i128 {
+    entries
+        .iter()
+        .filter(|e| e.account_id == account && e.layer == layer)
+        .map(|e| match e.direction {
+            Side::Credit => i128::from(e.amount),
+            Side::Debit => -i128::from(e.amount),
+        })
+        .sum()
 }

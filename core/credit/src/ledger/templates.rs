@@ -136,23 +136,7 @@ impl TxTemplate for CollateralChange {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ledger::Side;
-
-    /// Net effect per (account, layer), credit positive.
-    fn net(entries: &[NewEntry], account: AccountId, layer: Layer) -> i64 {
-        entries
-            .iter()
-            .filter(|e| e.account_id == account && e.layer == layer)
-            .map(|e| {
-                let amount = i64::try_from(e.amount).unwrap();
-                if e.direction == Side::Credit {
-                    amount
-                } else {
-                    -amount
-                }
-            })
-            .sum()
-    }
+    use ledger::net_credit as net;
 
     #[test]
     fn each_template_moves_what_it_says() {

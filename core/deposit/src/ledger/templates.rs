@@ -111,24 +111,8 @@ impl TxTemplate for MoveBalance {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ledger::Side;
+    use ledger::net_credit as net;
     use money::UsdCents;
-
-    /// Net effect per (account, layer) in cents, credit positive.
-    fn net(entries: &[NewEntry], account: AccountId, layer: Layer) -> i64 {
-        entries
-            .iter()
-            .filter(|e| e.account_id == account && e.layer == layer)
-            .map(|e| {
-                let amount = i64::try_from(e.amount).unwrap();
-                if e.direction == Side::Credit {
-                    amount
-                } else {
-                    -amount
-                }
-            })
-            .sum()
-    }
 
     #[test]
     fn each_template_moves_what_it_says() {
