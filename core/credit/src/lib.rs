@@ -1,35 +1,42 @@
 //! Credit: bitcoin-collateralized credit facilities, from proposal to money in the customer's
-//! deposit account (servicing comes later).
+//! deposit account, and their servicing (interest accrual, obligations and their ageing; payments,
+//! margin calls, liquidation and maturity come later).
 //!
 //! Laid out like `core/deposit` (ARCHITECTURE.md, "The shape of a domain"):
 //! - `terms.rs` (the terms value set and its validation) and `math.rs` (interest, fee, effective
 //!   rate, CVL, required collateral, each with its rounding rule);
 //! - `terms_template/`, `facility/` (proposal -> customer consent -> approval -> pending facility
-//!   -> active: the locks and the evaluation rules are in `facility/mod.rs`), `disbursal/`;
+//!   -> active: the locks and the evaluation rules are in `facility/mod.rs`), `disbursal/`,
+//!   `accrual/` (interest accrual cycles: what runs at the end of each day), `obligation/`;
 //! - `ledger/` (the accounts per facility and the posting templates), `public/`, `handlers/`
-//!   (governance conclusions, price changes);
+//!   (governance conclusions, price changes, the end of each day);
 //! - `tests/`: the use cases against PostgreSQL, with a shared harness.
 
+mod accrual;
 mod disbursal;
 mod error;
 mod facility;
 mod handlers;
 pub mod ledger;
 pub mod math;
+mod obligation;
 pub mod primitives;
 pub mod public;
 pub mod terms;
 mod terms_template;
 
+pub use accrual::{AccrualCycle, AccrualCycleEvent};
 pub use disbursal::{Disbursal, DisbursalEvent};
 pub use error::{CODES, CreditError};
 pub use facility::{
     CreditFacility, CreditFacilityEvent, FacilityFigures, FacilityFilter, ProposalTerms,
 };
-pub use handlers::{CreditApprovalHandler, PriceChangeHandler};
+pub use handlers::{CreditApprovalHandler, PriceChangeHandler, ServicingOnEndOfDay};
+pub use obligation::{Obligation, ObligationEvent};
 pub use primitives::*;
 pub use terms_template::{TermsTemplate, TermsTemplateEvent};
 
+use accrual::AccrualCycleRepo;
 use core_customer::Customers;
 use core_deposit::Deposits;
 use core_governance::Governance;
@@ -38,6 +45,7 @@ use core_time::BusinessCalendar;
 use disbursal::DisbursalRepo;
 use facility::CreditFacilityRepo;
 use ledger::CreditLedger;
+use obligation::ObligationRepo;
 use outbox::Outbox;
 use public::CreditPublisher;
 use terms_template::TermsTemplateRepo;
@@ -57,6 +65,8 @@ pub struct Credit {
     templates: TermsTemplateRepo,
     facilities: CreditFacilityRepo,
     disbursals: DisbursalRepo,
+    cycles: AccrualCycleRepo,
+    obligations: ObligationRepo,
 }
 
 /// The domains credit works with.
@@ -83,7 +93,9 @@ impl Credit {
             templates: TermsTemplateRepo::new(pool.clone(), clock.clone()),
             facilities: CreditFacilityRepo::new(pool.clone(), clock.clone())
                 .with_hook(publisher.clone()),
-            disbursals: DisbursalRepo::new(pool, clock).with_hook(publisher),
+            disbursals: DisbursalRepo::new(pool.clone(), clock.clone()).with_hook(publisher),
+            cycles: AccrualCycleRepo::new(pool.clone(), clock.clone()),
+            obligations: ObligationRepo::new(pool, clock),
             ledger: CreditLedger::init(ledger).await?,
             use_cases,
             governance: dependencies.governance,

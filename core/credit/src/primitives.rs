@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 es::entity_id!(TermsTemplateId);
 es::entity_id!(CreditFacilityId);
 es::entity_id!(DisbursalId);
+es::entity_id!(AccrualCycleId);
+es::entity_id!(ObligationId);
 
 pub use core_customer::CustomerId;
 /// An amount lent or paid out: more than zero, at most one trillion dollars (the deposit
@@ -201,6 +203,46 @@ impl DisbursalStatus {
             Self::Settled => "settled",
             Self::Denied => "denied",
             Self::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// What an obligation is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObligationKind {
+    /// A closed accrual cycle's interest (the first one with the structuring fee).
+    Interest,
+    /// A settled disbursal, due at the facility's maturity.
+    Principal,
+}
+
+impl ObligationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Interest => "interest",
+            Self::Principal => "principal",
+        }
+    }
+}
+
+/// Where an obligation stands in its ageing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObligationStatus {
+    NotYetDue,
+    Due,
+    Overdue,
+    Defaulted,
+}
+
+impl ObligationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotYetDue => "not_yet_due",
+            Self::Due => "due",
+            Self::Overdue => "overdue",
+            Self::Defaulted => "defaulted",
         }
     }
 }

@@ -182,7 +182,8 @@ const PAGE: &str = "query($first: Int!) { creditFacilities(first: $first) { node
     balances { facility remaining held disbursed interest outstanding collateral
                cvl { infinite percent } }
     history { kind amount collateral structuringFee }
-    disbursals(first: 5) { nodes { amount status } } } } }";
+    disbursals(first: 5) { nodes { amount status } }
+    obligations(first: 5) { nodes { kind amount outstanding status } } } } }";
 
 #[tokio::test]
 async fn facilities_from_a_template_to_active_with_their_figures() {
@@ -354,9 +355,17 @@ async fn facilities_from_a_template_to_active_with_their_figures() {
                 node["disbursals"]["nodes"],
                 json!([{ "amount": 1_000_000, "status": "SETTLED" }])
             );
+            // its principal, due at maturity (no day has ended yet: no interest obligation)
+            assert_eq!(
+                node["obligations"]["nodes"],
+                json!([{ "kind": "PRINCIPAL", "amount": 1_000_000, "outstanding": 1_000_000,
+                         "status": "NOT_YET_DUE" }])
+            );
         }
     }
-    println!("statements for 5 and for 20 facilities with figures and disbursals: {counted:?}");
+    println!(
+        "statements for 5 and for 20 facilities with figures, disbursals and obligations: {counted:?}"
+    );
     assert_eq!(counted[0], counted[1], "{counted:?}");
 }
 

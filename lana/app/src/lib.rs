@@ -6,7 +6,7 @@
 //! the BTC/USD price, access, domain settings, governance, customers, deposits and credit. It connects domains through
 //! adapters where one needs another's knowledge (governance asks access who is staff), registers
 //! the domains' background work (the inbox handler of the KYC provider's webhooks, the end-of-day
-//! handlers (deposit account activity), the outbox handlers that carry governance conclusions and
+//! handlers (deposit account activity, credit servicing), the outbox handlers that carry governance conclusions and
 //! customer changes to deposit accounts, governance conclusions and price changes to credit
 //! facilities), and collects every crate's error codes into one
 //! registry ([`error_codes`]).
@@ -17,7 +17,9 @@ use audit::{Audit, SealJob};
 use authz::Authorization;
 use clock::{Clock, ManualClock};
 use core_access::Access;
-use core_credit::{Credit, CreditApprovalHandler, CreditDependencies, PriceChangeHandler};
+use core_credit::{
+    Credit, CreditApprovalHandler, CreditDependencies, PriceChangeHandler, ServicingOnEndOfDay,
+};
 use core_customer::{CustomerConfig, Customers, KycWebhookHandler, ManualConversionAllowed};
 use core_deposit::{
     ActivityOnEndOfDay, CustomerEventsHandler, Deposits, EscheatableAfterInactiveDays,
@@ -394,6 +396,7 @@ impl LanaApp {
         let inbox = Inbox::new(pool.clone(), clock.clone(), jobs.clone());
         inbox.register(KycWebhookHandler::new(customers.clone()));
         time.register_end_of_day(ActivityOnEndOfDay::new(deposits.clone()));
+        time.register_end_of_day(ServicingOnEndOfDay::new(credit.clone()));
         Ok(Self {
             pool,
             clock,

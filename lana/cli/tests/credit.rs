@@ -230,6 +230,21 @@ async fn propose(stack: &Stack, root: &str, customer: &str, account: &str, amoun
         .to_owned()
 }
 
+/// Staff consent on the customer's behalf (the proposal policy is automatic), then `sats` of
+/// collateral, enough to activate: the active facility.
+async fn activate(stack: &Stack, root: &str, id: &str, sats: u64) -> Value {
+    ok(stack, root, CONSENT, json!({ "input": { "id": id } })).await;
+    wait_for(stack, root, id, "PENDING_COLLATERAL").await;
+    ok(
+        stack,
+        root,
+        COLLATERAL,
+        json!({ "input": { "id": id, "collateral": sats } }),
+    )
+    .await;
+    wait_for(stack, root, id, "ACTIVE").await
+}
+
 fn manual_price() -> Vec<String> {
     vec!["price.initial_provider=manual".into()]
 }
@@ -515,18 +530,8 @@ async fn twenty_disbursals_at_once_never_go_beyond_the_facility() {
         .as_str()
         .unwrap()
         .to_owned();
-    // staff consent on the customer's behalf; the proposal policy is automatic
-    ok(&stack, &root, CONSENT, json!({ "input": { "id": id } })).await;
-    wait_for(&stack, &root, &id, "PENDING_COLLATERAL").await;
     // 0.125 BTC at $100,000 = $12,500 against $10,000 = 125% >= 120%: active, nothing paid out
-    ok(
-        &stack,
-        &root,
-        COLLATERAL,
-        json!({ "input": { "id": id, "collateral": 12_500_000 } }),
-    )
-    .await;
-    let active = wait_for(&stack, &root, &id, "ACTIVE").await;
+    let active = activate(&stack, &root, &id, 12_500_000).await;
     assert_eq!(active["balances"]["disbursed"], 0);
     assert_eq!(active["disbursals"]["nodes"], json!([]));
 
@@ -593,4 +598,68 @@ async fn twenty_disbursals_at_once_never_go_beyond_the_facility() {
         )
         .await;
     assert_eq!(code(&one_more), "DISBURSAL_EXCEEDS_FACILITY");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interest_accrues_as_the_manual_clock_advances_and_the_plan_shows_it() {
+    let stack = Stack::start_with(
+        ROOT,
+        &[
+            "price.initial_provider=manual".into(),
+            "time.clock=manual".into(),
+            "time.manual_start_date=2027-01-15".into(),
+            "time.timezone=UTC".into(),
+            "time.closing_time=00:00".into(),
+        ],
+    )
+    .await;
+    let root = stack.token("internal", ROOT).await;
+    set_price(&stack, &root, 100_000).await;
+    let (customer, account) = customer_with_account(&stack, &root, "di@example.com").await;
+    // $10,000 at 12% for 12 months with a 1% fee, activated on 2027-01-15 (automatic approval)
+    let id = propose(&stack, &root, &customer, &account, 1_000_000).await;
+    let active = activate(&stack, &root, &id, 100_000_000).await;
+    assert_eq!(active["activatedOn"], "2027-01-15");
+
+    // the ends of January 15 to 31: 17 days x 329 cents (1,000,000 x 12% / 365 = 328.77,
+    // rounded up) = 5,593, plus the 10,000 fee: one obligation of 15,593 due 30 days after the
+    // 31st, on March 2
+    let advanced = ok(
+        &stack,
+        &root,
+        "mutation($input: TimeAdvanceInput!) { timeAdvance(input: $input) { endedDates handlersBehind { name } } }",
+        json!({ "input": { "days": 17 } }),
+    )
+    .await;
+    assert_eq!(advanced["timeAdvance"]["handlersBehind"], json!([]));
+    assert_eq!(
+        advanced["timeAdvance"]["endedDates"]
+            .as_array()
+            .unwrap()
+            .len(),
+        17
+    );
+    const PLAN: &str = "query($id: UUID!) { creditFacility(id: $id) {
+        balances { interest outstanding }
+        obligations(first: 10) { nodes { kind amount status dueDate overdueDate defaultedDate } } } }";
+    let expected = json!({
+        "balances": { "interest": 15_593, "outstanding": 1_015_593 },
+        "obligations": { "nodes": [
+            { "kind": "PRINCIPAL", "amount": 1_000_000, "status": "NOT_YET_DUE",
+              "dueDate": "2028-01-15", "overdueDate": "2028-02-14", "defaultedDate": "2028-04-14" },
+            { "kind": "INTEREST", "amount": 15_593, "status": "NOT_YET_DUE",
+              "dueDate": "2027-03-02", "overdueDate": "2027-04-01", "defaultedDate": "2027-05-31" },
+        ] },
+    });
+    let staff_view = ok(&stack, &root, PLAN, json!({ "id": id })).await;
+    assert_eq!(staff_view["creditFacility"], expected);
+    // the customer sees the same plan
+    let di = stack.token("customer", "di@example.com").await;
+    let own = stack.customer_with(&di, PLAN, json!({ "id": id })).await;
+    assert_eq!(own.data()["creditFacility"], expected);
+    assert_eq!(
+        facility_sum(&stack, &id, &[FacilityAccount::InterestIncome]).await,
+        17 * 329
+    );
+    assert_api_matches_ledger(&stack, &root, &id, &account).await;
 }

@@ -21,6 +21,7 @@ use es::{EsEntity, Page};
 use graphql_kit::{Date, Decimal, Satoshis, UsdCents, api_error, domain_error, list_query};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
@@ -500,26 +501,108 @@ impl CreditFacility {
         after: Option<String>,
     ) -> Result<Connection<String, Disbursal>> {
         let loaders = ctx.data::<CreditLoaders>()?;
+        self.page(ctx, &loaders.disbursals, first, after).await
+    }
+
+    /// The repayment plan: the facility's obligations (interest of each closed accrual cycle,
+    /// the structuring fee with the first; principal of each disbursal, due at maturity),
+    /// oldest first (loaded for every facility of a page at once).
+    #[graphql(complexity = "first.max(1) as usize * child_complexity")]
+    async fn obligations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(validator(minimum = 1, maximum = 100))] first: i32,
+        after: Option<String>,
+    ) -> Result<Connection<String, Obligation>> {
+        let loaders = ctx.data::<CreditLoaders>()?;
+        self.page(ctx, &loaders.obligations, first, after).await
+    }
+}
+
+impl CreditFacility {
+    /// This facility's page of `T`, through the request's batch `loader`.
+    async fn page<T>(
+        &self,
+        ctx: &Context<'_>,
+        loader: &DataLoader<BatchLoader>,
+        first: i32,
+        after: Option<String>,
+    ) -> Result<Connection<String, T>>
+    where
+        T: async_graphql::OutputType + Clone + Send + Sync + 'static,
+        BatchLoader: Loader<PageKey<T>, Value = PageOf<T>, Error = Arc<CreditError>>,
+    {
         // The page request is checked once here, so a bad one is the caller's error, not a batch's.
         list_query(first, after.clone())?;
-        let key = DisbursalsKey {
+        let key = PageKey {
             facility: FacilityKey(self.0.clone()),
             first,
             after,
+            of: PhantomData,
         };
-        let page = loaders
-            .disbursals
+        let page = loader
             .load_one(key)
             .await
             .map_err(|e| domain_error(ctx, e.as_ref()))?
             .unwrap_or_default();
         let mut connection = Connection::new(false, page.has_next_page);
         connection.edges.extend(
-            page.disbursals
+            page.nodes
                 .into_iter()
-                .map(|(cursor, d)| Edge::new(cursor, d)),
+                .map(|(cursor, node)| Edge::new(cursor, node)),
         );
         Ok(connection)
+    }
+}
+
+/// What an obligation is for.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "core_credit::ObligationKind")]
+pub enum ObligationKind {
+    /// A closed accrual cycle's interest (the first one with the structuring fee).
+    Interest,
+    /// A disbursal's principal, due at maturity.
+    Principal,
+}
+
+/// Where an obligation stands in its ageing (each stage from the start of its date).
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "core_credit::ObligationStatus")]
+pub enum ObligationStatus {
+    NotYetDue,
+    Due,
+    Overdue,
+    Defaulted,
+}
+
+/// An amount the customer owes on a date: one row of the repayment plan.
+#[derive(SimpleObject, Clone)]
+pub struct Obligation {
+    id: Uuid,
+    kind: ObligationKind,
+    amount: UsdCents,
+    /// Not paid yet.
+    outstanding: UsdCents,
+    status: ObligationStatus,
+    due_date: Date,
+    /// Null when the terms never make it overdue.
+    overdue_date: Option<Date>,
+    /// Null when the terms never make it defaulted.
+    defaulted_date: Option<Date>,
+}
+
+impl From<core_credit::Obligation> for Obligation {
+    fn from(o: core_credit::Obligation) -> Self {
+        Self {
+            id: o.id().into(),
+            kind: o.kind.into(),
+            amount: UsdCents(o.amount),
+            outstanding: UsdCents(o.outstanding),
+            status: o.status.into(),
+            due_date: Date(o.due_date),
+            overdue_date: o.overdue_date.map(Date),
+            defaulted_date: o.defaulted_date.map(Date),
+        }
     }
 }
 
@@ -554,31 +637,65 @@ impl Hash for FacilityKey {
     }
 }
 
-/// One facility's page of disbursals, as a batch key.
-#[derive(Clone, PartialEq, Eq, Hash)]
-struct DisbursalsKey {
+/// One facility's page of `T` (disbursals, obligations), as a batch key.
+struct PageKey<T> {
     facility: FacilityKey,
     first: i32,
     after: Option<String>,
+    of: PhantomData<fn() -> T>,
 }
 
-/// One facility's page of disbursals, as loaded in a batch.
-#[derive(Clone, Default)]
-struct DisbursalsPage {
-    /// Each disbursal with the cursor after it.
-    disbursals: Vec<(String, Disbursal)>,
+// By hand: derived ones would require `T` itself to be `Clone`, `Eq` and `Hash`.
+impl<T> Clone for PageKey<T> {
+    fn clone(&self) -> Self {
+        Self {
+            facility: self.facility.clone(),
+            first: self.first,
+            after: self.after.clone(),
+            of: PhantomData,
+        }
+    }
+}
+
+impl<T> PartialEq for PageKey<T> {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.facility, self.first, &self.after) == (&other.facility, other.first, &other.after)
+    }
+}
+
+impl<T> Eq for PageKey<T> {}
+
+impl<T> Hash for PageKey<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        (&self.facility, self.first, &self.after).hash(state);
+    }
+}
+
+/// One facility's page of `T`, as loaded in a batch: each node with the cursor after it.
+#[derive(Clone)]
+struct PageOf<T> {
+    nodes: Vec<(String, T)>,
     has_next_page: bool,
 }
 
-impl From<Page<core_credit::Disbursal>> for DisbursalsPage {
-    fn from(page: Page<core_credit::Disbursal>) -> Self {
+impl<T> Default for PageOf<T> {
+    fn default() -> Self {
+        Self {
+            nodes: Vec::new(),
+            has_next_page: false,
+        }
+    }
+}
+
+impl<T> PageOf<T> {
+    fn from_page<E>(page: Page<E>, node: impl Fn(E) -> T) -> Self {
         Self {
             has_next_page: page.has_next_page,
-            disbursals: page
+            nodes: page
                 .cursors
                 .iter()
                 .map(es::Cursor::encode)
-                .zip(page.entities.into_iter().map(Disbursal::from))
+                .zip(page.entities.into_iter().map(node))
                 .collect(),
         }
     }
@@ -589,6 +706,7 @@ impl From<Page<core_credit::Disbursal>> for DisbursalsPage {
 pub struct CreditLoaders {
     figures: DataLoader<BatchLoader>,
     disbursals: DataLoader<BatchLoader>,
+    obligations: DataLoader<BatchLoader>,
 }
 
 impl CreditLoaders {
@@ -606,6 +724,7 @@ impl CreditLoaders {
         Self {
             figures: loader(),
             disbursals: loader(),
+            obligations: loader(),
         }
     }
 }
@@ -615,37 +734,73 @@ struct BatchLoader {
     actor: Actor,
 }
 
-impl Loader<DisbursalsKey> for BatchLoader {
-    type Value = DisbursalsPage;
+/// Page requests grouped for a batch: one use case call per distinct request (usually one: the
+/// same `first`, no `after`), with the keys that asked for it.
+fn by_request<T>(keys: &[PageKey<T>]) -> Vec<(es::ListQuery, Vec<&PageKey<T>>)> {
+    let mut requests: HashMap<(i32, Option<String>), Vec<&PageKey<T>>> = HashMap::new();
+    for key in keys {
+        requests
+            .entry((key.first, key.after.clone()))
+            .or_default()
+            .push(key);
+    }
+    requests
+        .into_iter()
+        .filter_map(|((first, after), keys)| Some((list_query(first, after).ok()?, keys)))
+        .collect()
+}
+
+/// Each key's page out of what one call loaded (an empty page for a facility with nothing).
+fn store<T, E>(
+    loaded: &mut HashMap<PageKey<T>, PageOf<T>>,
+    keys: Vec<&PageKey<T>>,
+    mut pages: HashMap<CreditFacilityId, Page<E>>,
+    node: impl Fn(E) -> T + Copy,
+) {
+    for key in keys {
+        let page = pages.remove(&key.facility.id());
+        let page = page.map(|p| PageOf::from_page(p, node));
+        loaded.insert(key.clone(), page.unwrap_or_default());
+    }
+}
+
+impl Loader<PageKey<Disbursal>> for BatchLoader {
+    type Value = PageOf<Disbursal>;
     type Error = Arc<CreditError>;
 
     async fn load(
         &self,
-        keys: &[DisbursalsKey],
-    ) -> Result<HashMap<DisbursalsKey, DisbursalsPage>, Self::Error> {
-        // One use case call per distinct page request (usually one: the same `first`, no `after`).
-        let mut requests: HashMap<(i32, Option<String>), Vec<&DisbursalsKey>> = HashMap::new();
-        for key in keys {
-            requests
-                .entry((key.first, key.after.clone()))
-                .or_default()
-                .push(key);
-        }
+        keys: &[PageKey<Disbursal>],
+    ) -> Result<HashMap<PageKey<Disbursal>, PageOf<Disbursal>>, Self::Error> {
         let mut loaded = HashMap::new();
-        for ((first, after), keys) in requests {
-            let Ok(query) = list_query(first, after) else {
-                continue;
-            };
-            let facilities: Vec<&core_credit::CreditFacility> =
-                keys.iter().map(|k| &*k.facility.0).collect();
-            let mut pages = self
+        for (query, keys) in by_request(keys) {
+            let facilities: Vec<_> = keys.iter().map(|k| &*k.facility.0).collect();
+            let pages = self
                 .credit
                 .disbursals_of_facilities(&self.actor, &facilities, query)
                 .await?;
-            for key in keys {
-                let page = pages.remove(&key.facility.id()).map(DisbursalsPage::from);
-                loaded.insert(key.clone(), page.unwrap_or_default());
-            }
+            store(&mut loaded, keys, pages, Disbursal::from);
+        }
+        Ok(loaded)
+    }
+}
+
+impl Loader<PageKey<Obligation>> for BatchLoader {
+    type Value = PageOf<Obligation>;
+    type Error = Arc<CreditError>;
+
+    async fn load(
+        &self,
+        keys: &[PageKey<Obligation>],
+    ) -> Result<HashMap<PageKey<Obligation>, PageOf<Obligation>>, Self::Error> {
+        let mut loaded = HashMap::new();
+        for (query, keys) in by_request(keys) {
+            let facilities: Vec<_> = keys.iter().map(|k| &*k.facility.0).collect();
+            let pages = self
+                .credit
+                .obligations_of_facilities(&self.actor, &facilities, query)
+                .await?;
+            store(&mut loaded, keys, pages, Obligation::from);
         }
         Ok(loaded)
     }

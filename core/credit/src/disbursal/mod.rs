@@ -15,7 +15,7 @@ pub(crate) use repo::DisbursalRepo;
 
 use crate::Credit;
 use crate::error::CreditError;
-use crate::facility::{CreditFacility, not_found, own_customer, visible};
+use crate::facility::{CreditFacility, not_found, own_customer};
 use crate::ledger::templates::{HoldDisbursal, Limit, Payout, SettleDisbursal};
 use crate::ledger::{FacilityAccount, external_id};
 use crate::primitives::{Amount, CreditFacilityId, DisbursalId, Reason, permissions};
@@ -189,6 +189,8 @@ impl Credit {
                         .posting(SettleDisbursal, external_id::payout(id), &payout, today);
                 let posted = self.ledger.post_in_op(op, tx).await?;
                 let _ = disbursal.settle(posted.id);
+                self.principal_obligation_in_op(op, facility, disbursal)
+                    .await?;
             }
             Err(refused) if refused.platform().is_none() => {
                 let reason = Reason::parse(Some(&refused.to_string()))?;
@@ -266,32 +268,22 @@ impl Credit {
             .await
     }
 
-    /// A page of each facility's disbursals (oldest first), for pages that show facilities: one
-    /// authorization and two queries whatever the number of facilities. The caller loaded the
-    /// facilities; one a customer may not see is `NOT_FOUND`.
+    /// A page of each facility's disbursals (oldest first), for pages that show facilities (see
+    /// `Credit::pages_of_facilities`).
     pub async fn disbursals_of_facilities(
         &self,
         actor: &Actor,
         facilities: &[&CreditFacility],
         query: ListQuery,
     ) -> Result<HashMap<CreditFacilityId, Page<Disbursal>>, CreditError> {
-        use permissions::{DISBURSALS, READ};
-        if let Some(hidden) = facilities.iter().find(|f| !visible(actor, f)) {
-            return Err(not_found(hidden.id()));
-        }
-        let ids: Vec<Uuid> = facilities.iter().map(|f| Uuid::from(f.id())).collect();
-        self.use_cases
-            .query(actor, DISBURSALS, READ, async || {
-                let pages = self
-                    .disbursals
-                    .list_for_each("facility_id", &ids, query)
-                    .await?;
-                Ok(pages
-                    .into_iter()
-                    .map(|(id, page)| (CreditFacilityId::from(id), page))
-                    .collect())
-            })
-            .await
+        self.pages_of_facilities(
+            actor,
+            permissions::DISBURSALS,
+            &self.disbursals,
+            facilities,
+            query,
+        )
+        .await
     }
 
     /// Applies governance's conclusion on a disbursal, in the caller's transaction (the outbox

@@ -7,6 +7,7 @@
 //! and appends nothing. Steps that post to the ledger are checked first (`ensure_*`), then
 //! recorded with the posting's id.
 
+use crate::accrual::end_of_month;
 use crate::error::CreditError;
 use crate::math::{self, CollateralToLoan};
 use crate::primitives::{
@@ -14,7 +15,7 @@ use crate::primitives::{
     FacilityBalances, FacilityStatus, Reason, TermsTemplateId, UsdCentsPerBtc,
 };
 use crate::terms::{DisbursalPolicy, Terms};
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Months, NaiveDate};
 use core_governance::ApprovalProcessId;
 use es::{EntityEvents, EsEntity, EsEntityError, Idempotent};
 use ledger::TransactionId;
@@ -105,15 +106,6 @@ impl NewProposal {
             }],
         )
     }
-}
-
-/// The last day of `date`'s month: where the first accrual cycle ends.
-fn end_of_month(date: NaiveDate) -> NaiveDate {
-    let first = date.with_day(1).unwrap_or(date);
-    first
-        .checked_add_months(Months::new(1))
-        .and_then(|next| next.pred_opt())
-        .unwrap_or(date)
 }
 
 impl CreditFacility {
@@ -621,13 +613,5 @@ mod tests {
         let rebuilt = CreditFacility::try_from_events(f.events().clone()).unwrap();
         assert_eq!(rebuilt.status, FacilityStatus::Active);
         assert_eq!(rebuilt.structuring_fee, Some(UsdCents::from_minor(10_000)));
-    }
-
-    #[test]
-    fn month_ends_include_leap_february() {
-        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
-        assert_eq!(end_of_month(d(2028, 2, 10)), d(2028, 2, 29));
-        assert_eq!(end_of_month(d(2027, 2, 1)), d(2027, 2, 28));
-        assert_eq!(end_of_month(d(2027, 12, 31)), d(2027, 12, 31));
     }
 }

@@ -26,7 +26,7 @@ pub(crate) use repo::CreditFacilityRepo;
 use crate::Credit;
 use crate::error::CreditError;
 use crate::ledger::templates::{
-    CollateralChange, CollateralMove, Fee, Limit, OpenFacility, StructuringFee,
+    CollateralChange, CollateralMove, Earned, Limit, OpenFacility, StructuringFee,
 };
 use crate::ledger::{FacilityAccount, external_id, unopened};
 use crate::math::CollateralToLoan;
@@ -39,9 +39,10 @@ use authz::{Actor, Subject};
 use core_customer::CustomerStatus;
 use core_governance::{ApprovalProcessId, ApprovalProcessStatus, ProcessType};
 use entity::NewProposal;
-use es::{DbOp, EsEntity, ListQuery, Page, RowLock};
+use es::{DbOp, EsEntity, EsRepo, EsRepoConfig, ListQuery, Page, RowLock};
 use idempotency::IdempotencyKey;
 use serde::Serialize;
+use std::collections::HashMap;
 use use_case::Idempotency;
 use uuid::Uuid;
 
@@ -340,6 +341,33 @@ impl Credit {
             .await
     }
 
+    /// A page of each facility's `repo` entities (disbursals, obligations: oldest first, by their
+    /// `facility_id` column), for pages that show facilities: one authorization of `object` and
+    /// two queries whatever the number of facilities. The caller loaded the facilities; one a
+    /// customer may not see is `NOT_FOUND`.
+    pub(crate) async fn pages_of_facilities<C: EsRepoConfig>(
+        &self,
+        actor: &Actor,
+        object: &str,
+        repo: &EsRepo<C>,
+        facilities: &[&CreditFacility],
+        query: ListQuery,
+    ) -> Result<HashMap<CreditFacilityId, Page<C::Entity>>, CreditError> {
+        if let Some(hidden) = facilities.iter().find(|f| !visible(actor, f)) {
+            return Err(not_found(hidden.id()));
+        }
+        let ids: Vec<Uuid> = facilities.iter().map(|f| Uuid::from(f.id())).collect();
+        self.use_cases
+            .query(actor, object, permissions::READ, async || {
+                let pages = repo.list_for_each("facility_id", &ids, query).await?;
+                Ok(pages
+                    .into_iter()
+                    .map(|(id, page)| (CreditFacilityId::from(id), page))
+                    .collect())
+            })
+            .await
+    }
+
     /// The facility, locked for update, if `actor` may see it.
     pub(crate) async fn lock_visible_in_op(
         &self,
@@ -524,7 +552,7 @@ impl Credit {
         let fee_tx = if fee.is_zero() {
             None
         } else {
-            let params = Fee {
+            let params = Earned {
                 receivable: FacilityAccount::InterestNotYetDue.of(id),
                 income: FacilityAccount::FeeIncome.of(id),
                 amount: fee.into_minor(),

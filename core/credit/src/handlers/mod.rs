@@ -1,8 +1,10 @@
 //! The credit domain's reactions: governance's conclusions on proposals and disbursals, and
-//! every change of the bank's BTC price.
+//! every change of the bank's BTC price, the end of each business day.
 
 mod approvals;
+mod end_of_day;
 mod price;
 
 pub use approvals::CreditApprovalHandler;
+pub use end_of_day::ServicingOnEndOfDay;
 pub use price::PriceChangeHandler;

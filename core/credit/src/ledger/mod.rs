@@ -418,7 +418,7 @@ fn figures(
 
 /// External ids of this domain's postings (the payout uses the deposit domain's kind).
 pub(crate) mod external_id {
-    use crate::primitives::{CreditFacilityId, DisbursalId};
+    use crate::primitives::{CreditFacilityId, DisbursalId, ObligationId, ObligationStatus};
 
     pub fn open(facility: CreditFacilityId) -> String {
         format!("credit-facility-open:{facility}")
@@ -431,6 +431,16 @@ pub(crate) mod external_id {
     /// One per collateral change: the facility's version before it.
     pub fn collateral(facility: CreditFacilityId, version: i32) -> String {
         format!("credit-collateral:{facility}:{version}")
+    }
+
+    /// One per facility and day.
+    pub fn accrual(facility: CreditFacilityId, day: chrono::NaiveDate) -> String {
+        format!("credit-interest-accrual:{facility}:{day}")
+    }
+
+    /// One per obligation and stage it moves to.
+    pub fn stage(obligation: ObligationId, stage: ObligationStatus) -> String {
+        format!("credit-obligation-{}:{obligation}", stage.as_str())
     }
 
     pub fn hold(disbursal: DisbursalId) -> String {

@@ -74,27 +74,71 @@ impl TxTemplate for SettleDisbursal {
     }
 }
 
-/// The structuring fee at activation: owed by the customer with the interest (receivable not
-/// yet due), earned as fee income.
-pub struct StructuringFee;
-
+/// Income earned and owed by the customer: the receivable (not yet due) grows, and the income.
 #[derive(Debug, Clone, Copy)]
-pub struct Fee {
+pub struct Earned {
     pub receivable: AccountId,
     pub income: AccountId,
     /// Cents, more than zero.
     pub amount: u64,
 }
 
-impl TxTemplate for StructuringFee {
-    const NAME: &'static str = "credit.structuring-fee";
-    type Params = Fee;
-
-    fn entries(&self, f: &Fee) -> Vec<NewEntry> {
+impl Earned {
+    fn entries(&self) -> Vec<NewEntry> {
         let usd = Currency::usd();
         vec![
-            NewEntry::debit(f.receivable, f.amount, usd.clone()),
-            NewEntry::credit(f.income, f.amount, usd),
+            NewEntry::debit(self.receivable, self.amount, usd.clone()),
+            NewEntry::credit(self.income, self.amount, usd),
+        ]
+    }
+}
+
+/// The structuring fee at activation: owed by the customer with the interest (receivable not
+/// yet due), earned as fee income.
+pub struct StructuringFee;
+
+impl TxTemplate for StructuringFee {
+    const NAME: &'static str = "credit.structuring-fee";
+    type Params = Earned;
+
+    fn entries(&self, e: &Earned) -> Vec<NewEntry> {
+        e.entries()
+    }
+}
+
+/// A day's interest: interest receivable (not yet due) against interest income.
+pub struct InterestAccrual;
+
+impl TxTemplate for InterestAccrual {
+    const NAME: &'static str = "credit.interest-accrual";
+    type Params = Earned;
+
+    fn entries(&self, e: &Earned) -> Vec<NewEntry> {
+        e.entries()
+    }
+}
+
+/// An obligation ageing: its outstanding amount moves from one stage's receivable account to
+/// the next's.
+pub struct ObligationStage;
+
+#[derive(Debug, Clone, Copy)]
+pub struct StageMove {
+    pub from: AccountId,
+    pub to: AccountId,
+    /// Cents, more than zero.
+    pub amount: u64,
+}
+
+impl TxTemplate for ObligationStage {
+    const NAME: &'static str = "credit.obligation-stage";
+    type Params = StageMove;
+
+    fn entries(&self, m: &StageMove) -> Vec<NewEntry> {
+        let usd = Currency::usd();
+        vec![
+            NewEntry::debit(m.to, m.amount, usd.clone()),
+            NewEntry::credit(m.from, m.amount, usd),
         ]
     }
 }
@@ -170,14 +214,27 @@ mod tests {
         assert_eq!(net(&settle, limit.facility, Layer::Settled), -700);
         assert_eq!(net(&settle, payout.receivable, Layer::Settled), -700);
         assert_eq!(net(&settle, payout.deposit, Layer::Settled), 700);
-        let fee = Fee {
+        let earned = Earned {
             receivable: AccountId::new(),
             income: AccountId::new(),
             amount: 5,
         };
-        let posted = StructuringFee.entries(&fee);
-        assert_eq!(net(&posted, fee.receivable, Layer::Settled), -5);
-        assert_eq!(net(&posted, fee.income, Layer::Settled), 5);
+        for posted in [
+            StructuringFee.entries(&earned),
+            InterestAccrual.entries(&earned),
+        ] {
+            assert_eq!(net(&posted, earned.receivable, Layer::Settled), -5);
+            assert_eq!(net(&posted, earned.income, Layer::Settled), 5);
+        }
+        let stage = StageMove {
+            from: AccountId::new(),
+            to: AccountId::new(),
+            amount: 3,
+        };
+        let moved = ObligationStage.entries(&stage);
+        // receivables are debit normal: the new stage grows, the old one shrinks
+        assert_eq!(net(&moved, stage.to, Layer::Settled), -3);
+        assert_eq!(net(&moved, stage.from, Layer::Settled), 3);
         let mut m = CollateralMove {
             collateral: AccountId::new(),
             omnibus: AccountId::new(),

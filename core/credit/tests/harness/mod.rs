@@ -7,6 +7,7 @@
 use audit::Audit;
 use authz::{Actor, Authorization, Subject};
 use bitfinex::fake::FakeExchange;
+use chrono::NaiveDate;
 use clock::{Clock, ManualClock};
 use core_credit::ledger::FacilityAccount;
 use core_credit::terms::{
@@ -14,8 +15,8 @@ use core_credit::terms::{
 };
 use core_credit::{
     Amount, Collateral, Credit, CreditApprovalHandler, CreditDependencies, CreditFacility,
-    CreditFacilityId, PriceChangeHandler, ProposalTerms, TemplateName, TermsTemplate,
-    UsdCentsPerBtc,
+    CreditFacilityId, PriceChangeHandler, ProposalTerms, ServicingOnEndOfDay, TemplateName,
+    TermsTemplate, UsdCentsPerBtc,
 };
 use core_customer::{
     CustomerConfig, CustomerId, CustomerType, Customers, ManualConversionAllowed, ProspectInput,
@@ -25,7 +26,7 @@ use core_deposit::{DepositAccount, Deposits, EscheatableAfterInactiveDays, Inact
 use core_domain_config::{ConfigKey, Declarations, DomainConfigs};
 use core_governance::{Governance, ProcessType, StaffDirectory};
 use core_price::{PriceConfig, Prices, ProviderKind};
-use core_time::{BusinessCalendar, ClosingTime, Timezone};
+use core_time::{BusinessCalendar, ClosingTime, EndOfDayHandler, EndedDay, Timezone};
 use es::{DbOp, EsEntity};
 use money::{Satoshis, UsdCents};
 use outbox::{DispatcherConfig, Outbox, OutboxHandler};
@@ -465,6 +466,25 @@ impl Harness {
     pub async fn usd_sum(&self, facility: CreditFacilityId, kind: FacilityAccount) -> i64 {
         let debit = kind.normal_side() == ::ledger::Side::Debit;
         self.ledger_sum(kind.of(facility), "USD", 0, debit).await
+    }
+
+    /// Runs the end of every day from `first` through `last` (inclusive), one transaction a
+    /// day, as the end-of-day dispatch does.
+    pub async fn end_days(&self, first: &str, last: &str) {
+        let handler = ServicingOnEndOfDay::new(self.credit.clone());
+        let (first, last): (NaiveDate, NaiveDate) = (first.parse().unwrap(), last.parse().unwrap());
+        for date in first.iter_days().take_while(|d| *d <= last) {
+            let mut op = DbOp::init(&self.db.pool, self.manual.clock())
+                .await
+                .unwrap();
+            let day = EndedDay {
+                date,
+                ended_at: date.and_hms_opt(23, 59, 59).unwrap().and_utc(),
+                correlation_id: None,
+            };
+            handler.run(&mut op, &day).await.unwrap();
+            op.commit().await.unwrap();
+        }
     }
 
     /// The deposit account's settled balance, from its ledger entries.

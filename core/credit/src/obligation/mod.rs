@@ -1,0 +1,126 @@
+//! Obligations: created by closed accrual cycles (interest) and settled disbursals (principal),
+//! aged at the end of each day, listed as the facility's repayment plan.
+
+mod entity;
+mod repo;
+
+pub(crate) use entity::NewObligation;
+pub use entity::{Obligation, ObligationEvent};
+pub(crate) use repo::ObligationRepo;
+
+use crate::Credit;
+use crate::disbursal::Disbursal;
+use crate::error::CreditError;
+use crate::facility::{CreditFacility, not_found, visible};
+use crate::ledger::external_id;
+use crate::ledger::templates::{ObligationStage, StageMove};
+use crate::primitives::{CreditFacilityId, ObligationId, ObligationKind, permissions};
+use authz::Actor;
+use chrono::NaiveDate;
+use es::{DbOp, EsEntity, Idempotent, ListQuery, Page};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+impl Credit {
+    /// A settled disbursal's principal, due at the facility's maturity.
+    pub(crate) async fn principal_obligation_in_op(
+        &self,
+        op: &mut DbOp,
+        facility: &CreditFacility,
+        disbursal: &Disbursal,
+    ) -> Result<(), CreditError> {
+        let new = NewObligation {
+            id: ObligationId::new(),
+            facility_id: facility.id(),
+            kind: ObligationKind::Principal,
+            amount: disbursal.amount.cents(),
+            source_id: Uuid::from(disbursal.id()),
+            due_date: disbursal.due_date,
+            overdue_after_days: facility.terms.overdue_after_days,
+            defaulted_after_days: facility.terms.liquidation_after_days,
+        };
+        self.obligations.create_in_op(op, new.into_events()).await?;
+        Ok(())
+    }
+
+    /// Moves each of the facility's obligations to the stage it has on the day after `day`,
+    /// posting its outstanding amount between the stages' receivable accounts.
+    pub(crate) async fn age_obligations_in_op(
+        &self,
+        op: &mut DbOp,
+        facility: &CreditFacility,
+        day: NaiveDate,
+    ) -> Result<(), CreditError> {
+        let id = facility.id();
+        let mut after = None;
+        loop {
+            let query = ListQuery::first(es::MAX_PAGE_SIZE)
+                .after(after)
+                .filter("facility_id", Uuid::from(id));
+            let page = self.obligations.list_in_op(op, query).await?;
+            for mut obligation in page.entities {
+                let Idempotent::Executed(next) = obligation.ensure_ages(day) else {
+                    continue;
+                };
+                let movement = StageMove {
+                    from: obligation.status.account(obligation.kind).of(id),
+                    to: next.account(obligation.kind).of(id),
+                    amount: obligation.outstanding.into_minor(),
+                };
+                let tx = self.ledger.posting(
+                    ObligationStage,
+                    external_id::stage(obligation.id(), next),
+                    &movement,
+                    day,
+                );
+                let posted = self.ledger.post_in_op(op, tx).await?;
+                obligation.age(next, posted.id);
+                self.obligations.update_in_op(op, &mut obligation).await?;
+            }
+            if !page.has_next_page {
+                return Ok(());
+            }
+            after = page.end_cursor;
+        }
+    }
+
+    /// A page of each facility's obligations (oldest first), for pages that show facilities (see
+    /// `Credit::pages_of_facilities`).
+    pub async fn obligations_of_facilities(
+        &self,
+        actor: &Actor,
+        facilities: &[&CreditFacility],
+        query: ListQuery,
+    ) -> Result<HashMap<CreditFacilityId, Page<Obligation>>, CreditError> {
+        self.pages_of_facilities(
+            actor,
+            permissions::FACILITIES,
+            &self.obligations,
+            facilities,
+            query,
+        )
+        .await
+    }
+
+    /// The facility's repayment plan: its obligations, oldest first.
+    pub async fn list_obligations(
+        &self,
+        actor: &Actor,
+        facility_id: CreditFacilityId,
+        query: ListQuery,
+    ) -> Result<Page<Obligation>, CreditError> {
+        use permissions::{FACILITIES, READ};
+        self.use_cases
+            .query(actor, FACILITIES, READ, async || {
+                let facility = self.facilities.maybe_find_by_id(facility_id).await?;
+                if !facility.is_some_and(|f| visible(actor, &f)) {
+                    return Err(not_found(facility_id));
+                }
+                Ok(self
+                    .obligations
+                    .list(query.filter("facility_id", Uuid::from(facility_id)))
+                    .await?)
+            })
+            .await
+    }
+}
