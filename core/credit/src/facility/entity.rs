@@ -1,4 +1,5 @@
-//! A credit facility from proposal to activation (servicing comes later):
+//! A credit facility from proposal to activation (what happens to it after, day by day, is in
+//! `accrual/` and `obligation/`):
 //! pending customer approval -> customer declined, or pending approval (governance) -> denied, or
 //! pending collateral (the pending facility, same id) -> active once its CVL at a fresh price
 //! reaches the margin-call threshold.

@@ -15,7 +15,7 @@
 //! the limit and pays into the deposit account, in one transaction whose external id is the
 //! deposit domain's `credit-disbursal:<id>` (so the account's history shows it). The structuring
 //! fee is owed, not withheld: at activation it is added to the interest receivable and earned as
-//! fee income (servicing makes it an obligation with the interest).
+//! fee income (the first accrual cycle's interest obligation includes it).
 //!
 //! **External ids** name the entity and the step, so a retried use case collides instead of
 //! posting twice.
