@@ -114,6 +114,8 @@ pub enum CreditError {
     #[error(transparent)]
     Price(#[from] core_price::PriceError),
     #[error(transparent)]
+    Config(#[from] core_domain_config::DomainConfigError),
+    #[error(transparent)]
     Platform(#[from] PlatformError),
 }
 
@@ -140,6 +142,7 @@ impl DomainError for CreditError {
             Self::Customer(e) => e.code(),
             Self::Deposit(e) => e.code(),
             Self::Price(e) => e.code(),
+            Self::Config(e) => e.code(),
             Self::Platform(e) => e.code(),
         }
     }
@@ -150,6 +153,7 @@ impl DomainError for CreditError {
             Self::Customer(e) => e.platform(),
             Self::Deposit(e) => e.platform(),
             Self::Price(e) => e.platform(),
+            Self::Config(e) => e.platform(),
             Self::Platform(e) => Some(e),
             _ => None,
         }

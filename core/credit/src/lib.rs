@@ -13,6 +13,7 @@
 //! - `tests/`: the use cases against PostgreSQL, with a shared harness.
 
 mod accrual;
+mod config;
 mod disbursal;
 mod error;
 mod facility;
@@ -26,6 +27,7 @@ pub mod terms;
 mod terms_template;
 
 pub use accrual::{AccrualCycle, AccrualCycleEvent};
+pub use config::MarginCallUpgradeBuffer;
 pub use disbursal::{Disbursal, DisbursalEvent};
 pub use error::{CODES, CreditError};
 pub use facility::{
@@ -39,6 +41,7 @@ pub use terms_template::{TermsTemplate, TermsTemplateEvent};
 use accrual::AccrualCycleRepo;
 use core_customer::Customers;
 use core_deposit::Deposits;
+use core_domain_config::DomainConfigs;
 use core_governance::Governance;
 use core_price::Prices;
 use core_time::BusinessCalendar;
@@ -60,6 +63,7 @@ pub struct Credit {
     customers: Customers,
     deposits: Deposits,
     prices: Prices,
+    configs: DomainConfigs,
     calendar: BusinessCalendar,
     ledger: CreditLedger,
     templates: TermsTemplateRepo,
@@ -75,6 +79,8 @@ pub struct CreditDependencies {
     pub customers: Customers,
     pub deposits: Deposits,
     pub prices: Prices,
+    /// Settings (`MarginCallUpgradeBuffer`).
+    pub configs: DomainConfigs,
     /// Business dates (activation, maturity) are the bank's calendar's.
     pub calendar: BusinessCalendar,
 }
@@ -102,6 +108,7 @@ impl Credit {
             customers: dependencies.customers,
             deposits: dependencies.deposits,
             prices: dependencies.prices,
+            configs: dependencies.configs,
             calendar: dependencies.calendar,
         })
     }

@@ -179,6 +179,13 @@ percent_type!(
     steps: hundredths_of_percent
 );
 
+impl CvlPercent {
+    /// This threshold raised by `points` percentage points (the margin-call upgrade buffer).
+    pub fn raised_by(self, points: u32) -> Self {
+        Self(self.0.saturating_add(points.saturating_mul(100)))
+    }
+}
+
 /// The duration of a facility: 1 to 360 months (thirty years).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "u32", into = "u32")]

@@ -761,3 +761,63 @@ async fn editing_a_template_never_changes_a_facility_made_from_it() {
         .unwrap_err();
     assert_eq!(code(&taken), "TEMPLATE_NAME_TAKEN");
 }
+
+#[tokio::test]
+async fn margin_call_is_left_only_above_the_buffer_and_each_change_is_published() {
+    let h = harness().await;
+    h.set_price(100_000).await;
+    // $10,000 against 0.124 BTC: 124% at $100,000, active; all of it disbursed: 1,010,000 cents
+    // owed with the fee: 1,240,000 / 1,010,000 = 122.77% >= 120%
+    let (_, _, facility) = h
+        .active_facility(
+            "jo@example.com",
+            1_000_000,
+            DisbursalPolicy::Multiple,
+            12_400_000,
+        )
+        .await;
+    h.credit
+        .initiate_disbursal(&staff(), facility.id(), usd(1_000_000), None)
+        .await
+        .unwrap();
+    let state = async || h.facility(facility.id()).await.collateralization;
+    h.set_price(100_000).await;
+    assert_eq!(state().await, CollateralizationState::FullyCollateralized);
+    // $95,000: 1,178,000 / 1,010,000 = 116.63% < 120%: margin call
+    h.set_price(95_000).await;
+    assert_eq!(
+        state().await,
+        CollateralizationState::UnderMarginCallThreshold
+    );
+    // back to $100,000: 122.77%, above 120% but under 120% + 5 (the default buffer): stays
+    h.set_price(100_000).await;
+    assert_eq!(
+        state().await,
+        CollateralizationState::UnderMarginCallThreshold
+    );
+    // $103,000: 1,277,200 / 1,010,000 = 126.46% >= 125%: fully collateralized again
+    h.set_price(103_000).await;
+    assert_eq!(state().await, CollateralizationState::FullyCollateralized);
+    let published: Vec<serde_json::Value> = sqlx::query_scalar(
+        "SELECT payload FROM outbox_events WHERE event_type = 'facility_collateralization_changed'
+         ORDER BY id",
+    )
+    .fetch_all(&h.db.pool)
+    .await
+    .unwrap();
+    let states: Vec<&str> = published
+        .iter()
+        .filter(|p| p["facility_id"] == serde_json::json!(facility.id()))
+        .map(|p| p["state"].as_str().unwrap())
+        .collect();
+    // approval with no collateral, activation, the margin call and its end
+    assert_eq!(
+        states,
+        [
+            "under_liquidation_threshold",
+            "fully_collateralized",
+            "under_margin_call_threshold",
+            "fully_collateralized"
+        ]
+    );
+}

@@ -18,7 +18,8 @@ use authz::Authorization;
 use clock::{Clock, ManualClock};
 use core_access::Access;
 use core_credit::{
-    Credit, CreditApprovalHandler, CreditDependencies, PriceChangeHandler, ServicingOnEndOfDay,
+    Credit, CreditApprovalHandler, CreditDependencies, MarginCallUpgradeBuffer, PriceChangeHandler,
+    ServicingOnEndOfDay,
 };
 use core_customer::{CustomerConfig, Customers, KycWebhookHandler, ManualConversionAllowed};
 use core_deposit::{
@@ -354,7 +355,8 @@ impl LanaApp {
             Declarations::default()
                 .declare::<ManualConversionAllowed>()
                 .declare::<InactiveAfterDays>()
-                .declare::<EscheatableAfterInactiveDays>(),
+                .declare::<EscheatableAfterInactiveDays>()
+                .declare::<MarginCallUpgradeBuffer>(),
         );
         let governance = Governance::init(
             use_cases.clone(),
@@ -389,6 +391,7 @@ impl LanaApp {
                 customers: customers.clone(),
                 deposits: deposits.clone(),
                 prices: prices.clone(),
+                configs: configs.clone(),
                 calendar: *time.calendar(),
             },
         )

@@ -248,9 +248,23 @@ impl CreditFacility {
         math::cvl(self.collateral.sats(), price, exposure)
     }
 
-    /// Where `cvl` stands against the terms' thresholds.
-    pub fn state_at(&self, cvl: &CollateralToLoan) -> CollateralizationState {
-        if cvl.is_at_least(self.terms.margin_call_cvl) {
+    /// Where `cvl` stands against the terms' thresholds. An active facility under margin call
+    /// (or liquidation) is fully collateralized again only `upgrade_buffer` percentage points
+    /// above the margin-call threshold; until then it stays under margin call (no flapping
+    /// around the threshold). A pending facility activates at the threshold itself.
+    pub fn state_at(&self, cvl: &CollateralToLoan, upgrade_buffer: u32) -> CollateralizationState {
+        let margin_call = self.terms.margin_call_cvl;
+        let called = self.status == FacilityStatus::Active
+            && matches!(
+                self.collateralization,
+                CollateralizationState::UnderMarginCallThreshold
+                    | CollateralizationState::UnderLiquidationThreshold
+            );
+        let full = match called {
+            true => margin_call.raised_by(upgrade_buffer),
+            false => margin_call,
+        };
+        if cvl.is_at_least(full) {
             CollateralizationState::FullyCollateralized
         } else if cvl.is_at_least(self.terms.liquidation_cvl) {
             CollateralizationState::UnderMarginCallThreshold
@@ -545,30 +559,75 @@ mod tests {
         let _ = f.update_collateral(sats(12_000_000), TransactionId::new());
         // 0.12 BTC at $100,000 = $12,000 against $10,000: exactly 120%, the margin call
         let at = f.cvl(price(100_000), f.amount.cents());
-        assert_eq!(f.state_at(&at), CollateralizationState::FullyCollateralized);
+        assert_eq!(
+            f.state_at(&at, 5),
+            CollateralizationState::FullyCollateralized
+        );
         // one satoshi less is under it; 0.105 BTC is exactly the liquidation threshold
         let _ = f.update_collateral(sats(11_999_999), TransactionId::new());
         let under = f.cvl(price(100_000), f.amount.cents());
         assert_eq!(
-            f.state_at(&under),
+            f.state_at(&under, 5),
             CollateralizationState::UnderMarginCallThreshold
         );
         let _ = f.update_collateral(sats(10_500_000), TransactionId::new());
         let liquidation = f.cvl(price(100_000), f.amount.cents());
         assert_eq!(
-            f.state_at(&liquidation),
+            f.state_at(&liquidation, 5),
             CollateralizationState::UnderMarginCallThreshold
         );
         let _ = f.update_collateral(sats(10_499_999), TransactionId::new());
         let below = f.cvl(price(100_000), f.amount.cents());
         assert_eq!(
-            f.state_at(&below),
+            f.state_at(&below, 5),
             CollateralizationState::UnderLiquidationThreshold
         );
         // nothing outstanding: infinite, fully collateralized
         let nothing = f.cvl(price(100_000), UsdCents::ZERO);
         assert_eq!(
-            f.state_at(&nothing),
+            f.state_at(&nothing, 5),
+            CollateralizationState::FullyCollateralized
+        );
+    }
+
+    #[test]
+    fn an_active_facility_leaves_margin_call_only_above_the_buffer() {
+        let mut f = pending(DisbursalPolicy::Single);
+        let _ = f.record_collateralization(CollateralizationState::FullyCollateralized, price(1));
+        let day = NaiveDate::from_ymd_opt(2027, 1, 15).unwrap();
+        let _ = f.activate(day, UsdCents::ZERO, None).unwrap();
+        let _ = f.update_collateral(sats(12_400_000), TransactionId::new());
+        let owed = f.amount.cents();
+        // 0.124 BTC against $10,000: 124% at $100,000; margin call at 120%, buffer 5 points
+        let collateral = f.collateral.sats();
+        let at = |dollars| crate::math::cvl(collateral, price(dollars), owed);
+        assert_eq!(
+            f.state_at(&at(100_000), 5),
+            CollateralizationState::FullyCollateralized
+        );
+        // $95,000: 117.8% < 120%: margin call
+        let _ = f.record_collateralization(f.state_at(&at(95_000), 5), price(95_000));
+        assert_eq!(
+            f.collateralization,
+            CollateralizationState::UnderMarginCallThreshold
+        );
+        // back to $100,000 (124%): above 120% but under 125%: still under margin call
+        assert_eq!(
+            f.state_at(&at(100_000), 5),
+            CollateralizationState::UnderMarginCallThreshold
+        );
+        // $100,806 x 0.124 = $12,499.94: 124.9994%; $100,807 x 0.124 = $12,500.07: 125.0007%
+        assert_eq!(
+            f.state_at(&at(100_806), 5),
+            CollateralizationState::UnderMarginCallThreshold
+        );
+        assert_eq!(
+            f.state_at(&at(100_807), 5),
+            CollateralizationState::FullyCollateralized
+        );
+        // without a buffer, 120% is enough
+        assert_eq!(
+            f.state_at(&at(100_000), 0),
             CollateralizationState::FullyCollateralized
         );
     }

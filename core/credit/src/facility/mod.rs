@@ -24,6 +24,7 @@ pub use entity::{CreditFacility, CreditFacilityEvent};
 pub(crate) use repo::CreditFacilityRepo;
 
 use crate::Credit;
+use crate::config::MarginCallUpgradeBuffer;
 use crate::error::CreditError;
 use crate::ledger::templates::{
     CollateralChange, CollateralMove, Earned, Limit, OpenFacility, StructuringFee,
@@ -524,7 +525,11 @@ impl Credit {
             .balances_in_op(op, facility.id(), facility.amount.cents())
             .await?;
         let cvl = facility.cvl(price, facility.exposure(&balances)?);
-        let _ = facility.record_collateralization(facility.state_at(&cvl), price);
+        let buffer = self
+            .configs
+            .get_in_op::<MarginCallUpgradeBuffer>(op)
+            .await?;
+        let _ = facility.record_collateralization(facility.state_at(&cvl, buffer), price);
         Ok(())
     }
 

@@ -15,8 +15,8 @@ use core_credit::terms::{
 };
 use core_credit::{
     Amount, Collateral, Credit, CreditApprovalHandler, CreditDependencies, CreditFacility,
-    CreditFacilityId, PriceChangeHandler, ProposalTerms, ServicingOnEndOfDay, TemplateName,
-    TermsTemplate, UsdCentsPerBtc,
+    CreditFacilityId, MarginCallUpgradeBuffer, PriceChangeHandler, ProposalTerms,
+    ServicingOnEndOfDay, TemplateName, TermsTemplate, UsdCentsPerBtc,
 };
 use core_customer::{
     CustomerConfig, CustomerId, CustomerType, Customers, ManualConversionAllowed, ProspectInput,
@@ -178,7 +178,8 @@ pub async fn harness() -> Harness {
         Declarations::default()
             .declare::<ManualConversionAllowed>()
             .declare::<InactiveAfterDays>()
-            .declare::<EscheatableAfterInactiveDays>(),
+            .declare::<EscheatableAfterInactiveDays>()
+            .declare::<MarginCallUpgradeBuffer>(),
     );
     configs
         .update(
@@ -213,7 +214,7 @@ pub async fn harness() -> Harness {
         ledger.clone(),
         governance.clone(),
         customers.clone(),
-        configs,
+        configs.clone(),
     )
     .await
     .unwrap();
@@ -243,6 +244,7 @@ pub async fn harness() -> Harness {
             customers: customers.clone(),
             deposits: deposits.clone(),
             prices: prices.clone(),
+            configs,
             calendar: BusinessCalendar::new(Timezone::utc(), ClosingTime::midnight()),
         },
     )
