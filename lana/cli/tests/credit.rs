@@ -348,7 +348,20 @@ async fn a_proposal_becomes_an_active_facility_and_the_money_reaches_the_custome
     );
     assert_api_matches_ledger(&stack, &root, &id, &account).await;
 
-    // the customer sees the money and takes $4,000 out
+    // the customer sees the money, in the account's history as the facility's payout...
+    let history = stack
+        .customer_with(
+            &ana,
+            "query($id: UUID!) { depositAccountHistory(depositAccountId: $id, first: 10) {
+                nodes { kind amountIn amountOut pending } } }",
+            json!({ "id": account }),
+        )
+        .await;
+    assert_eq!(
+        history.data()["depositAccountHistory"]["nodes"],
+        json!([{ "kind": "CREDIT_DISBURSAL", "amountIn": 1_000_000, "amountOut": 0, "pending": false }])
+    );
+    // ...and takes $4,000 out
     let balance = stack
         .customer_with(&ana, BALANCE, json!({ "id": account }))
         .await;

@@ -51,6 +51,7 @@ pub enum HistoryKind {
     WithdrawalRevert,
     Freeze,
     Unfreeze,
+    /// Money a credit facility paid into the account.
     CreditDisbursal,
 }
 
@@ -79,7 +80,7 @@ impl From<AccountBalance> for Balance {
 #[derive(SimpleObject)]
 pub struct HistoryEntry {
     kind: HistoryKind,
-    /// The deposit or withdrawal (or, for freezes, the account) it belongs to.
+    /// The deposit, withdrawal or credit disbursal (or, for freezes, the account) it belongs to.
     entity_id: Option<Uuid>,
     amount_in: UsdCents,
     amount_out: UsdCents,
