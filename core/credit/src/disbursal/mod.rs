@@ -203,7 +203,7 @@ impl Credit {
                         today,
                     )
                     .await?;
-                let _ = disbursal.cancel(reason, released.id)?;
+                let _ = disbursal.cancel(reason, released.id);
             }
             Err(e) => return Err(e.into()),
         }

@@ -233,10 +233,8 @@ impl CreditFacility {
             Ok(balances
                 .outstanding
                 .checked_add(balances.held)
-                .map_err(|_| CreditError::BalanceOutOfRange {
-                    facility: self.id(),
-                    account: "exposure",
-                    value: 0,
+                .map_err(|_| math::MathError::Overflow {
+                    quantity: "exposure",
                 })?)
         } else {
             Ok(self.amount.cents())

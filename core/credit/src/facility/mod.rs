@@ -314,9 +314,7 @@ impl Credit {
         }
         self.use_cases
             .query(actor, FACILITIES, READ, async || {
-                let mut op = DbOp::init(self.use_cases.pool(), self.use_cases.clock()).await?;
-                let price = self.prices.price_in_op(&mut op).await?;
-                op.commit().await?;
+                let price = self.prices.current_price().await?;
                 let opened: Vec<(CreditFacilityId, money::UsdCents)> = facilities
                     .iter()
                     .filter(|f| !f.status.is_proposal())

@@ -35,14 +35,18 @@ impl Prices {
     pub async fn realtime_price(&self, actor: &Actor) -> Result<Option<RealtimePrice>, PriceError> {
         use permissions::{PRICE, READ};
         self.use_cases
-            .query(actor, PRICE, READ, async || {
-                let Some(provider) = self.providers.find_one_by("active", true).await? else {
-                    return Err(PriceError::NoActiveProvider);
-                };
-                let latest = self.quotes.latest_accepted(provider.id()).await?;
-                Ok(self.realtime(provider, latest, self.use_cases.clock().now()))
-            })
+            .query(actor, PRICE, READ, async || self.current_price().await)
             .await
+    }
+
+    /// [`Self::realtime_price`] for another domain's read (which authorized its own), e.g.
+    /// credit showing a facility's CVL.
+    pub async fn current_price(&self) -> Result<Option<RealtimePrice>, PriceError> {
+        let Some(provider) = self.providers.find_one_by("active", true).await? else {
+            return Err(PriceError::NoActiveProvider);
+        };
+        let latest = self.quotes.latest_accepted(provider.id()).await?;
+        Ok(self.realtime(provider, latest, self.use_cases.clock().now()))
     }
 
     /// [`Self::realtime_price`] in another domain's use case (which authorized its own action),
