@@ -29,6 +29,7 @@ use sqlx::postgres::PgListener;
 use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 use uuid::Uuid;
@@ -168,7 +169,7 @@ pub struct Authorization {
     pool: PgPool,
     clock: Clock,
     audit: Audit,
-    rules: Arc<RwLock<Arc<Rules>>>,
+    rules: Arc<RuleCache>,
     listener: Arc<ListenerTask>,
 }
 
@@ -184,7 +185,8 @@ impl Drop for ListenerTask {
 impl Authorization {
     /// Loads the rules and starts listening for changes.
     pub async fn init(pool: PgPool, clock: Clock, audit: Audit) -> Result<Self, AuthzError> {
-        let rules = Arc::new(RwLock::new(Arc::new(Rules::load(&pool).await?)));
+        let rules = Arc::new(RuleCache::default());
+        rules.refresh(&pool).await?;
         let task = tokio::spawn(listen(pool.clone(), rules.clone()));
         Ok(Self {
             pool,
@@ -196,17 +198,12 @@ impl Authorization {
     }
 
     fn rules(&self) -> Arc<Rules> {
-        match self.rules.read() {
-            Ok(rules) => rules.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+        self.rules.current()
     }
 
     /// Reloads the rules now (normally the change notification does it).
     pub async fn reload(&self) -> Result<(), AuthzError> {
-        let fresh = Arc::new(Rules::load(&self.pool).await?);
-        store(&self.rules, fresh);
-        Ok(())
+        Ok(self.rules.refresh(&self.pool).await?)
     }
 
     /// Whether `subject` may `action` on `object`; not audited (UI hints only).
@@ -360,16 +357,48 @@ impl Authorization {
     }
 }
 
-fn store(rules: &RwLock<Arc<Rules>>, fresh: Arc<Rules>) {
-    match rules.write() {
-        Ok(mut guard) => *guard = fresh,
-        Err(poisoned) => *poisoned.into_inner() = fresh,
+/// The rules in memory. Loads may overlap (the listener's and an explicit [`Authorization::reload`]);
+/// each takes a ticket before it reads, and a load is kept only if no load with a later ticket was
+/// kept before it, so a slow load that read before a change never replaces one that read after it.
+#[derive(Default)]
+struct RuleCache {
+    tickets: AtomicU64,
+    current: RwLock<(u64, Arc<Rules>)>,
+}
+
+impl RuleCache {
+    fn current(&self) -> Arc<Rules> {
+        match self.current.read() {
+            Ok(current) => current.1.clone(),
+            Err(poisoned) => poisoned.into_inner().1.clone(),
+        }
+    }
+
+    async fn refresh(&self, pool: &PgPool) -> Result<(), sqlx::Error> {
+        let ticket = self.ticket();
+        let fresh = Rules::load(pool).await?;
+        self.keep(ticket, fresh);
+        Ok(())
+    }
+
+    fn ticket(&self) -> u64 {
+        self.tickets.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    fn keep(&self, ticket: u64, fresh: Rules) {
+        let mut current = match self.current.write() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if ticket > current.0 {
+            *current = (ticket, Arc::new(fresh));
+        }
     }
 }
 
 /// Reloads on every change notification, and after (re)connecting, since changes may have been
 /// missed while disconnected.
-async fn listen(pool: PgPool, rules: Arc<RwLock<Arc<Rules>>>) {
+async fn listen(pool: PgPool, rules: Arc<RuleCache>) {
     // Ends when the application closes its pool (shutdown).
     while !pool.is_closed() {
         let mut listener = match PgListener::connect_with(&pool).await {
@@ -404,9 +433,29 @@ async fn listen(pool: PgPool, rules: Arc<RwLock<Arc<Rules>>>) {
     }
 }
 
-async fn reload_into(pool: &PgPool, rules: &RwLock<Arc<Rules>>) {
-    match Rules::load(pool).await {
-        Ok(fresh) => store(rules, Arc::new(fresh)),
-        Err(e) => tracing::warn!(error = %e, "authz: reload failed; keeping the rules in memory"),
+async fn reload_into(pool: &PgPool, rules: &RuleCache) {
+    if let Err(e) = rules.refresh(pool).await {
+        tracing::warn!(error = %e, "authz: reload failed; keeping the rules in memory");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{RuleCache, Rules};
+    use std::sync::Arc;
+
+    #[test]
+    fn a_load_that_started_earlier_never_replaces_a_later_one() {
+        let cache = RuleCache::default();
+        let before_change = cache.ticket();
+        let after_change = cache.ticket();
+        cache.keep(after_change, Rules::default());
+        let kept = cache.current();
+        // The earlier load finishes last: it read before the change and is dropped.
+        cache.keep(before_change, Rules::default());
+        assert!(Arc::ptr_eq(&kept, &cache.current()));
+        let latest = cache.ticket();
+        cache.keep(latest, Rules::default());
+        assert!(!Arc::ptr_eq(&kept, &cache.current()));
     }
 }

@@ -38,10 +38,16 @@ pub(crate) struct Rules {
 }
 
 impl Rules {
+    /// Reads the five rule tables in one snapshot, so a change committed between two of the reads
+    /// cannot show half of itself.
     pub(crate) async fn load(pool: &PgPool) -> Result<Self, sqlx::Error> {
+        let mut tx = pool.begin().await?;
+        sqlx::query!("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await?;
         let mut sets: BTreeMap<String, Vec<Permission>> = BTreeMap::new();
         for name in sqlx::query_scalar!("SELECT name FROM authz_permission_sets")
-            .fetch_all(pool)
+            .fetch_all(&mut *tx)
             .await?
         {
             sets.insert(name, Vec::new());
@@ -49,7 +55,7 @@ impl Rules {
         for p in sqlx::query!(
             "SELECT permission_set, object, action FROM authz_permissions ORDER BY 1, 2, 3"
         )
-        .fetch_all(pool)
+        .fetch_all(&mut *tx)
         .await?
         {
             sets.entry(p.permission_set).or_default().push(Permission {
@@ -59,7 +65,7 @@ impl Rules {
         }
         let mut roles: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for name in sqlx::query_scalar!("SELECT name FROM authz_roles")
-            .fetch_all(pool)
+            .fetch_all(&mut *tx)
             .await?
         {
             roles.insert(name, Vec::new());
@@ -67,13 +73,13 @@ impl Rules {
         for r in sqlx::query!(
             "SELECT role, permission_set FROM authz_role_permission_sets ORDER BY 1, 2"
         )
-        .fetch_all(pool)
+        .fetch_all(&mut *tx)
         .await?
         {
             roles.entry(r.role).or_default().push(r.permission_set);
         }
         let subjects = sqlx::query!("SELECT subject, role FROM authz_subject_roles")
-            .fetch_all(pool)
+            .fetch_all(&mut *tx)
             .await?
             .into_iter()
             .map(|r| (r.subject, r.role))
@@ -90,6 +96,7 @@ impl Rules {
                 (role.clone(), permissions.into_iter().collect())
             })
             .collect();
+        tx.commit().await?;
         Ok(Self {
             sets,
             roles,
