@@ -6,7 +6,9 @@ use crate::primitives::{
     InvalidValue,
 };
 use crate::terms::InvalidTerms;
+use chrono::NaiveDate;
 use error_code::{ErrorCode, INTERNAL, INVALID_INPUT};
+use money::UsdCents;
 use use_case::{DomainError, PlatformError};
 
 pub const INVALID_TERMS: ErrorCode = ErrorCode::new(
@@ -46,6 +48,15 @@ pub const FACILITY_MATURED: ErrorCode = ErrorCode::new(
     "The facility has reached its maturity date; nothing more is disbursed.",
 );
 
+pub const PAYMENT_EXCEEDS_OUTSTANDING: ErrorCode = ErrorCode::new(
+    "PAYMENT_EXCEEDS_OUTSTANDING",
+    "The payment, with what was paid and is not applied yet, is more than everything the customer owes on the facility (principal and interest, including interest accrued this cycle); the message says the most it can take.",
+);
+pub const INVALID_PAYMENT_DATE: ErrorCode = ErrorCode::new(
+    "INVALID_PAYMENT_DATE",
+    "A payment's date is after today's business date or before the facility was activated.",
+);
+
 /// The codes of this domain.
 pub const CODES: &[ErrorCode] = &[
     INVALID_TERMS,
@@ -57,6 +68,8 @@ pub const CODES: &[ErrorCode] = &[
     DISBURSAL_BELOW_MARGIN_CALL,
     SINGLE_DISBURSAL_FACILITY,
     FACILITY_MATURED,
+    PAYMENT_EXCEEDS_OUTSTANDING,
+    INVALID_PAYMENT_DATE,
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -96,6 +109,16 @@ pub enum CreditError {
     SingleDisbursalFacility(CreditFacilityId),
     #[error("credit facility {0} has matured")]
     FacilityMatured(CreditFacilityId),
+    #[error(
+        "the payment is more than credit facility {facility} is owed; it can take at most {} cents",
+        .most.into_minor()
+    )]
+    PaymentExceedsOutstanding {
+        facility: CreditFacilityId,
+        most: UsdCents,
+    },
+    #[error("a payment dated {date} is after today ({today}) or before the facility's activation")]
+    InvalidPaymentDate { date: NaiveDate, today: NaiveDate },
     /// A figure the ledger holds that no posting of this domain can make.
     #[error("the ledger shows {value} for the {account} account of credit facility {facility}")]
     BalanceOutOfRange {
@@ -137,6 +160,8 @@ impl DomainError for CreditError {
             Self::DisbursalBelowMarginCall(_) => DISBURSAL_BELOW_MARGIN_CALL,
             Self::SingleDisbursalFacility(_) => SINGLE_DISBURSAL_FACILITY,
             Self::FacilityMatured(_) => FACILITY_MATURED,
+            Self::PaymentExceedsOutstanding { .. } => PAYMENT_EXCEEDS_OUTSTANDING,
+            Self::InvalidPaymentDate { .. } => INVALID_PAYMENT_DATE,
             Self::BalanceOutOfRange { .. } | Self::Math(_) => INTERNAL,
             Self::Governance(e) => e.code(),
             Self::Customer(e) => e.code(),
@@ -188,6 +213,14 @@ mod tests {
             CreditError::DisbursalBelowMarginCall(facility),
             CreditError::SingleDisbursalFacility(facility),
             CreditError::FacilityMatured(facility),
+            CreditError::PaymentExceedsOutstanding {
+                facility,
+                most: UsdCents::from_minor(1),
+            },
+            CreditError::InvalidPaymentDate {
+                date: NaiveDate::MIN,
+                today: NaiveDate::MAX,
+            },
         ];
         for error in errors {
             assert!(CODES.contains(&error.code()), "{error}: {}", error.code());

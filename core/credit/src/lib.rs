@@ -1,13 +1,14 @@
 //! Credit: bitcoin-collateralized credit facilities, from proposal to money in the customer's
-//! deposit account, and their servicing (interest accrual, obligations and their ageing; payments,
-//! margin calls, liquidation and maturity come later).
+//! deposit account, and their servicing (interest accrual, obligations and their ageing,
+//! payments and their allocation; liquidation and completion come later).
 //!
 //! Laid out like `core/deposit` (ARCHITECTURE.md, "The shape of a domain"):
 //! - `terms.rs` (the terms value set and its validation) and `math.rs` (interest, fee, effective
 //!   rate, CVL, required collateral, each with its rounding rule);
 //! - `terms_template/`, `facility/` (proposal -> customer consent -> approval -> pending facility
 //!   -> active: the locks and the evaluation rules are in `facility/mod.rs`), `disbursal/`,
-//!   `accrual/` (interest accrual cycles: what runs at the end of each day), `obligation/`;
+//!   `accrual/` (interest accrual cycles: what runs at the end of each day), `obligation/`,
+//!   `payment/` (payments and their allocation to obligations);
 //! - `ledger/` (the accounts per facility and the posting templates), `public/`, `handlers/`
 //!   (governance conclusions, price changes, the end of each day);
 //! - `tests/`: the use cases against PostgreSQL, with a shared harness.
@@ -21,6 +22,7 @@ mod handlers;
 pub mod ledger;
 pub mod math;
 mod obligation;
+mod payment;
 pub mod primitives;
 pub mod public;
 pub mod terms;
@@ -35,6 +37,7 @@ pub use facility::{
 };
 pub use handlers::{CreditApprovalHandler, PriceChangeHandler, ServicingOnEndOfDay};
 pub use obligation::{Obligation, ObligationEvent};
+pub use payment::{Allocation, Payment, PaymentEvent, PaymentInput};
 pub use primitives::*;
 pub use terms_template::{TermsTemplate, TermsTemplateEvent};
 
@@ -50,6 +53,7 @@ use facility::CreditFacilityRepo;
 use ledger::CreditLedger;
 use obligation::ObligationRepo;
 use outbox::Outbox;
+use payment::PaymentRepo;
 use public::CreditPublisher;
 use terms_template::TermsTemplateRepo;
 use use_case::UseCases;
@@ -71,6 +75,7 @@ pub struct Credit {
     disbursals: DisbursalRepo,
     cycles: AccrualCycleRepo,
     obligations: ObligationRepo,
+    payments: PaymentRepo,
 }
 
 /// The domains credit works with.
@@ -101,7 +106,8 @@ impl Credit {
                 .with_hook(publisher.clone()),
             disbursals: DisbursalRepo::new(pool.clone(), clock.clone()).with_hook(publisher),
             cycles: AccrualCycleRepo::new(pool.clone(), clock.clone()),
-            obligations: ObligationRepo::new(pool, clock),
+            obligations: ObligationRepo::new(pool.clone(), clock.clone()),
+            payments: PaymentRepo::new(pool, clock),
             ledger: CreditLedger::init(ledger).await?,
             use_cases,
             governance: dependencies.governance,

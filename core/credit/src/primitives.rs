@@ -9,6 +9,7 @@ es::entity_id!(CreditFacilityId);
 es::entity_id!(DisbursalId);
 es::entity_id!(AccrualCycleId);
 es::entity_id!(ObligationId);
+es::entity_id!(PaymentId);
 
 pub use core_customer::CustomerId;
 /// An amount lent or paid out: more than zero, at most one trillion dollars (the deposit
@@ -21,10 +22,13 @@ pub mod permissions {
     pub const TEMPLATES: &str = "credit/terms-template";
     pub const FACILITIES: &str = "credit/facility";
     pub const DISBURSALS: &str = "credit/disbursal";
+    pub const PAYMENTS: &str = "credit/payment";
     pub const READ: &str = "credit:read";
     pub const WRITE: &str = "credit:write";
     /// Consenting to (or declining) a proposal: the customer's own act, or staff on their behalf.
     pub const CONSENT: &str = "credit:consent";
+    /// Recording a payment with a date before today: a permission of its own.
+    pub const BACKDATE: &str = "credit:backdate";
 }
 
 /// The most collateral one facility can record: the 21 million bitcoin there will ever be.
@@ -226,7 +230,7 @@ impl ObligationKind {
     }
 }
 
-/// Where an obligation stands in its ageing.
+/// Where an obligation stands: its ageing stage, or paid once payments covered all of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ObligationStatus {
@@ -234,6 +238,7 @@ pub enum ObligationStatus {
     Due,
     Overdue,
     Defaulted,
+    Paid,
 }
 
 impl ObligationStatus {
@@ -243,8 +248,21 @@ impl ObligationStatus {
             Self::Due => "due",
             Self::Overdue => "overdue",
             Self::Defaulted => "defaulted",
+            Self::Paid => "paid",
         }
     }
+}
+
+/// Where a payment's money came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum PaymentSource {
+    /// Taken from one of the customer's deposit accounts (the facility's, unless another of
+    /// theirs is named).
+    DepositAccount { account_id: DepositAccountId },
+    /// Received outside the bank's deposit accounts (a wire, cash at a branch), recorded by
+    /// staff.
+    External,
 }
 
 /// A facility's figures, read from its ledger accounts.
@@ -263,6 +281,8 @@ pub struct FacilityBalances {
     pub interest: UsdCents,
     /// Everything owed: disbursed principal plus interest and fees.
     pub outstanding: UsdCents,
+    /// Paid and not yet allocated to an obligation (held until one falls due).
+    pub unapplied: UsdCents,
     pub collateral: Satoshis,
 }
 

@@ -111,6 +111,17 @@ pub const CREDIT_CONSENT: PermissionSetDef = PermissionSetDef {
     permissions: &[("credit/*", "credit:read"), ("credit/*", "credit:consent")],
 };
 
+/// Recording a credit payment with an explicit (past) date: a set of its own, since it changes
+/// which obligations the money pays and when.
+pub const CREDIT_BACKDATE: PermissionSetDef = PermissionSetDef {
+    name: "credit-backdated-payments",
+    description: "Record a credit payment with an explicit date before today",
+    permissions: &[
+        ("credit/*", "credit:read"),
+        ("credit/payment", "credit:backdate"),
+    ],
+};
+
 pub const AUDIT_VIEWER: PermissionSetDef = PermissionSetDef {
     name: "audit-viewer",
     description: "Search the audit log",
@@ -120,12 +131,13 @@ pub const AUDIT_VIEWER: PermissionSetDef = PermissionSetDef {
 /// What the customer API may do at all; which customer's data it shows is each use case's rule.
 pub const CUSTOMER_SELF_SERVICE: PermissionSetDef = PermissionSetDef {
     name: "customer-self-service",
-    description: "A customer's own deposit accounts, balances and history, credit proposals and facilities (and consent to their proposals); the BTC/USD price",
+    description: "A customer's own deposit accounts, balances and history, credit proposals and facilities (and consent to their proposals), their disbursals and payments; the BTC/USD price",
     permissions: &[
         ("deposit/account", "deposit:read"),
         ("credit/facility", "credit:read"),
         ("credit/facility", "credit:consent"),
         ("credit/disbursal", "credit:read"),
+        ("credit/payment", "credit:read"),
         ("price/btc-usd", "price:read"),
     ],
 };
@@ -146,6 +158,7 @@ pub fn permission_sets() -> Vec<PermissionSetDef> {
         TIME_VIEWER,
         TIME_TRAVEL,
         CREDIT_CONSENT,
+        CREDIT_BACKDATE,
         AUDIT_VIEWER,
         CUSTOMER_SELF_SERVICE,
         SUPERUSER_SET,
@@ -175,6 +188,7 @@ pub const ROLES: &[RoleDef] = &[
             "governance-writer",
             "credit-writer",
             "credit-consent-on-behalf",
+            "credit-backdated-payments",
             "accounting-writer",
             "config-writer",
             "price-writer",

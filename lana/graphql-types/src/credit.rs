@@ -1,5 +1,5 @@
-//! Credit facilities (proposals included), their terms, figures and history, and disbursals, as
-//! both APIs show them.
+//! Credit facilities (proposals included), their terms, figures and history, disbursals,
+//! obligations and payments, as both APIs show them.
 //!
 //! Percentages (rates, CVL thresholds, a facility's CVL) are `graphql_kit::Decimal`: an exact
 //! decimal carried as a JSON string, never a float. A facility's figures (balances read from the
@@ -16,6 +16,7 @@ use core_credit::math::{CollateralToLoan, effective_annual_rate};
 use core_credit::terms::Terms as DomainTerms;
 use core_credit::{
     Credit, CreditError, CreditFacilityEvent, CreditFacilityId, FacilityBalances, FacilityFigures,
+    PaymentSource,
 };
 use es::{EsEntity, Page};
 use graphql_kit::{Date, Decimal, Satoshis, UsdCents, api_error, domain_error, list_query};
@@ -196,6 +197,8 @@ pub struct Balances {
     interest: UsdCents,
     /// Everything owed: disbursed principal plus interest and fees.
     outstanding: UsdCents,
+    /// Paid and not allocated to an obligation yet (it will be as obligations fall due).
+    unapplied: UsdCents,
     /// The collateral the bank holds.
     collateral: Satoshis,
     /// At the bank's current price (stale or not); null while the bank has no price.
@@ -211,6 +214,7 @@ impl From<FacilityFigures> for Balances {
             disbursed,
             interest,
             outstanding,
+            unapplied,
             collateral,
         } = f.balances;
         Self {
@@ -220,6 +224,7 @@ impl From<FacilityFigures> for Balances {
             disbursed: UsdCents(disbursed),
             interest: UsdCents(interest),
             outstanding: UsdCents(outstanding),
+            unapplied: UsdCents(unapplied),
             collateral: Satoshis(collateral),
             cvl: f.cvl.map(Cvl::from),
         }
@@ -517,6 +522,19 @@ impl CreditFacility {
         let loaders = ctx.data::<CreditLoaders>()?;
         self.page(ctx, &loaders.obligations, first, after).await
     }
+
+    /// The facility's payments, oldest first, each with its allocations (loaded for every
+    /// facility of a page at once).
+    #[graphql(complexity = "first.max(1) as usize * child_complexity")]
+    async fn payments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(validator(minimum = 1, maximum = 100))] first: i32,
+        after: Option<String>,
+    ) -> Result<Connection<String, Payment>> {
+        let loaders = ctx.data::<CreditLoaders>()?;
+        self.page(ctx, &loaders.payments, first, after).await
+    }
 }
 
 impl CreditFacility {
@@ -565,7 +583,7 @@ pub enum ObligationKind {
     Principal,
 }
 
-/// Where an obligation stands in its ageing (each stage from the start of its date).
+/// Where an obligation stands in its ageing (each stage from the start of its date), or paid.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "core_credit::ObligationStatus")]
 pub enum ObligationStatus {
@@ -573,6 +591,8 @@ pub enum ObligationStatus {
     Due,
     Overdue,
     Defaulted,
+    /// Payments covered all of it (`paidOn`).
+    Paid,
 }
 
 /// An amount the customer owes on a date: one row of the repayment plan.
@@ -589,6 +609,8 @@ pub struct Obligation {
     overdue_date: Option<Date>,
     /// Null when the terms never make it defaulted.
     defaulted_date: Option<Date>,
+    /// The date of the allocation that paid the rest of it.
+    paid_on: Option<Date>,
 }
 
 impl From<core_credit::Obligation> for Obligation {
@@ -602,6 +624,75 @@ impl From<core_credit::Obligation> for Obligation {
             due_date: Date(o.due_date),
             overdue_date: o.overdue_date.map(Date),
             defaulted_date: o.defaulted_date.map(Date),
+            paid_on: o.paid_on.map(Date),
+        }
+    }
+}
+
+/// Where a payment's money came from.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum PaymentSourceKind {
+    /// One of the customer's deposit accounts (`depositAccountId`).
+    DepositAccount,
+    /// Received outside the bank's deposit accounts, recorded by staff.
+    External,
+}
+
+/// Part of a payment applied to an obligation.
+#[derive(SimpleObject, Clone)]
+#[graphql(name = "PaymentAllocation")]
+pub struct Allocation {
+    obligation_id: Uuid,
+    amount: UsdCents,
+    /// The date it was applied as of.
+    date: Date,
+}
+
+/// Money paid for a facility: into its payment holding account, then allocated to obligations as
+/// they fall due (interest before principal, oldest first).
+#[derive(SimpleObject, Clone)]
+#[graphql(name = "CreditFacilityPayment")]
+pub struct Payment {
+    id: Uuid,
+    facility_id: Uuid,
+    amount: UsdCents,
+    /// Not allocated yet.
+    unapplied: UsdCents,
+    source: PaymentSourceKind,
+    /// Null for an external payment.
+    deposit_account_id: Option<Uuid>,
+    /// The business date it counts from (earlier than it was recorded when back-dated).
+    effective_date: Date,
+    allocations: Vec<Allocation>,
+    created_at: Option<DateTime<Utc>>,
+}
+
+impl From<core_credit::Payment> for Payment {
+    fn from(p: core_credit::Payment) -> Self {
+        let (source, deposit_account_id) = match p.source {
+            PaymentSource::DepositAccount { account_id } => {
+                (PaymentSourceKind::DepositAccount, Some(account_id.into()))
+            }
+            PaymentSource::External => (PaymentSourceKind::External, None),
+        };
+        Self {
+            id: p.id().into(),
+            facility_id: p.facility_id.into(),
+            amount: UsdCents(p.amount),
+            unapplied: UsdCents(p.unapplied()),
+            source,
+            deposit_account_id,
+            effective_date: Date(p.effective),
+            allocations: p
+                .allocations
+                .iter()
+                .map(|a| Allocation {
+                    obligation_id: a.obligation_id.into(),
+                    amount: UsdCents(a.amount),
+                    date: Date(a.date),
+                })
+                .collect(),
+            created_at: p.created_at(),
         }
     }
 }
@@ -637,7 +728,7 @@ impl Hash for FacilityKey {
     }
 }
 
-/// One facility's page of `T` (disbursals, obligations), as a batch key.
+/// One facility's page of `T` (disbursals, obligations, payments), as a batch key.
 struct PageKey<T> {
     facility: FacilityKey,
     first: i32,
@@ -707,6 +798,7 @@ pub struct CreditLoaders {
     figures: DataLoader<BatchLoader>,
     disbursals: DataLoader<BatchLoader>,
     obligations: DataLoader<BatchLoader>,
+    payments: DataLoader<BatchLoader>,
 }
 
 impl CreditLoaders {
@@ -725,6 +817,7 @@ impl CreditLoaders {
             figures: loader(),
             disbursals: loader(),
             obligations: loader(),
+            payments: loader(),
         }
     }
 }
@@ -764,47 +857,35 @@ fn store<T, E>(
     }
 }
 
-impl Loader<PageKey<Disbursal>> for BatchLoader {
-    type Value = PageOf<Disbursal>;
-    type Error = Arc<CreditError>;
+/// The batch loader of a page of `T` per facility, through the use case that loads them.
+macro_rules! page_loader {
+    ($node:ty, $use_case:ident) => {
+        impl Loader<PageKey<$node>> for BatchLoader {
+            type Value = PageOf<$node>;
+            type Error = Arc<CreditError>;
 
-    async fn load(
-        &self,
-        keys: &[PageKey<Disbursal>],
-    ) -> Result<HashMap<PageKey<Disbursal>, PageOf<Disbursal>>, Self::Error> {
-        let mut loaded = HashMap::new();
-        for (query, keys) in by_request(keys) {
-            let facilities: Vec<_> = keys.iter().map(|k| &*k.facility.0).collect();
-            let pages = self
-                .credit
-                .disbursals_of_facilities(&self.actor, &facilities, query)
-                .await?;
-            store(&mut loaded, keys, pages, Disbursal::from);
+            async fn load(
+                &self,
+                keys: &[PageKey<$node>],
+            ) -> Result<HashMap<PageKey<$node>, PageOf<$node>>, Self::Error> {
+                let mut loaded = HashMap::new();
+                for (query, keys) in by_request(keys) {
+                    let facilities: Vec<_> = keys.iter().map(|k| &*k.facility.0).collect();
+                    let pages = self
+                        .credit
+                        .$use_case(&self.actor, &facilities, query)
+                        .await?;
+                    store(&mut loaded, keys, pages, <$node>::from);
+                }
+                Ok(loaded)
+            }
         }
-        Ok(loaded)
-    }
+    };
 }
 
-impl Loader<PageKey<Obligation>> for BatchLoader {
-    type Value = PageOf<Obligation>;
-    type Error = Arc<CreditError>;
-
-    async fn load(
-        &self,
-        keys: &[PageKey<Obligation>],
-    ) -> Result<HashMap<PageKey<Obligation>, PageOf<Obligation>>, Self::Error> {
-        let mut loaded = HashMap::new();
-        for (query, keys) in by_request(keys) {
-            let facilities: Vec<_> = keys.iter().map(|k| &*k.facility.0).collect();
-            let pages = self
-                .credit
-                .obligations_of_facilities(&self.actor, &facilities, query)
-                .await?;
-            store(&mut loaded, keys, pages, Obligation::from);
-        }
-        Ok(loaded)
-    }
-}
+page_loader!(Disbursal, disbursals_of_facilities);
+page_loader!(Obligation, obligations_of_facilities);
+page_loader!(Payment, payments_of_facilities);
 
 impl Loader<FacilityKey> for BatchLoader {
     type Value = FacilityFigures;

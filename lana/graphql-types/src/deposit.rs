@@ -53,6 +53,8 @@ pub enum HistoryKind {
     Unfreeze,
     /// Money a credit facility paid into the account.
     CreditDisbursal,
+    /// Money taken from the account to pay a credit facility.
+    CreditPayment,
 }
 
 /// Balances in cents: `available` = `settled` - `pending`.

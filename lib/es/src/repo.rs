@@ -447,6 +447,25 @@ impl<C: EsRepoConfig> EsRepo<C> {
         self.list_conn(op.conn(), query).await
     }
 
+    /// Every entity `query` selects, read page by page (`query.first` at a time): for a small
+    /// set, such as one facility's obligations.
+    pub async fn list_all_in_op(
+        &self,
+        op: &mut DbOp,
+        query: ListQuery,
+    ) -> Result<Vec<C::Entity>, EsRepoError> {
+        let mut all = Vec::new();
+        let mut query = query;
+        loop {
+            let page = self.list_conn(op.conn(), query.clone()).await?;
+            all.extend(page.entities);
+            if !page.has_next_page {
+                return Ok(all);
+            }
+            query = query.after(page.end_cursor);
+        }
+    }
+
     /// One page per value of the uuid index column `column` (e.g. each customer's accounts), all
     /// with the same `query` (it must have no filters): two queries whatever the number of
     /// values, for pages that show related entities. Values with no entity get an empty page.

@@ -1,6 +1,6 @@
 //! The end of each business day for every active facility: the day's interest accrued into the
-//! open cycle, a completed cycle turned into an interest obligation, and the facility's
-//! obligations aged.
+//! open cycle, a completed cycle turned into an interest obligation, the facility's obligations
+//! aged, and unapplied payments allocated to what falls due the next day.
 //!
 //! **Once per (facility, day).** The day's accrual is an event of the cycle (a day already
 //! accrued is skipped) and a ledger posting with the external id `credit-interest-accrual:<facility>:<day>`;
@@ -94,7 +94,12 @@ impl Credit {
             }
             self.cycles.update_in_op(op, &mut cycle).await?;
         }
-        self.age_obligations_in_op(op, facility, day).await
+        self.age_obligations_in_op(op, facility, day).await?;
+        // what was paid ahead goes to the obligations due from tomorrow on
+        match day.checked_add_days(Days::new(1)) {
+            Some(tomorrow) => self.allocate_in_op(op, facility, tomorrow).await,
+            None => Ok(()),
+        }
     }
 
     /// The day's interest on the principal outstanding now.

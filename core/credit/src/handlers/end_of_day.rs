@@ -5,7 +5,7 @@ use es::DbOp;
 use outbox::HandlerError;
 
 /// At the end of each business day: every active facility's interest accrued, completed cycles
-/// turned into obligations, obligations aged (see `accrual/mod.rs`).
+/// turned into obligations, obligations aged, unapplied payments allocated (see `accrual/mod.rs`).
 pub struct ServicingOnEndOfDay(Credit);
 
 impl ServicingOnEndOfDay {

@@ -17,6 +17,12 @@
 //! fee is owed, not withheld: at activation it is added to the interest receivable and earned as
 //! fee income (the first accrual cycle's interest obligation includes it).
 //!
+//! **Payments** land in the facility's payment holding account (from the customer's deposit
+//! account, under the deposit domain's `credit-payment:<id>` so the account's history shows it,
+//! or from the payments-received omnibus `credit-payment-omnibus` for money received outside
+//! the bank); each allocation moves an amount from the holding account to the receivable account
+//! of the obligation's stage. What the holding account keeps is the unapplied part.
+//!
 //! **External ids** name the entity and the step, so a retried use case collides instead of
 //! posting twice.
 
@@ -158,6 +164,7 @@ pub struct CreditLedger {
     journal: JournalId,
     facility_omnibus: AccountId,
     collateral_omnibus: AccountId,
+    payment_omnibus: AccountId,
 }
 
 /// Creating what exists already is fine (every process runs `init`).
@@ -193,14 +200,24 @@ impl CreditLedger {
             "credit-collateral-omnibus",
             "Bitcoin collateral held (off balance sheet)",
         );
-        let ids = (facility_omnibus.id, collateral_omnibus.id);
+        let payment_omnibus = omnibus(
+            "credit-payment-omnibus",
+            "Credit payments received outside the bank's deposit accounts",
+        );
+        let ids = (
+            facility_omnibus.id,
+            collateral_omnibus.id,
+            payment_omnibus.id,
+        );
         existing_ok(ledger.create_account(facility_omnibus).await)?;
         existing_ok(ledger.create_account(collateral_omnibus).await)?;
+        existing_ok(ledger.create_account(payment_omnibus).await)?;
         Ok(Self {
             ledger,
             journal,
             facility_omnibus: ids.0,
             collateral_omnibus: ids.1,
+            payment_omnibus: ids.2,
         })
     }
 
@@ -214,6 +231,10 @@ impl CreditLedger {
 
     pub fn collateral_omnibus(&self) -> AccountId {
         self.collateral_omnibus
+    }
+
+    pub fn payment_omnibus(&self) -> AccountId {
+        self.payment_omnibus
     }
 
     /// The accounts of a newly approved facility, each in its kind's set.
@@ -326,15 +347,16 @@ impl CreditLedger {
     }
 }
 
-const USD_ACCOUNTS: usize = 9;
+const USD_ACCOUNTS: usize = 10;
 
-/// The limit, then the disbursed and interest receivables.
+/// The limit, then the disbursed and interest receivables, then the payment holding account.
 fn usd_accounts(facility: CreditFacilityId) -> [AccountId; USD_ACCOUNTS] {
     let mut ids = [FacilityAccount::Facility.of(facility); USD_ACCOUNTS];
     for (slot, kind) in ids[1..].iter_mut().zip(
         FacilityAccount::DISBURSED
             .iter()
-            .chain(&FacilityAccount::INTEREST),
+            .chain(&FacilityAccount::INTEREST)
+            .chain(&[FacilityAccount::PaymentHolding]),
     ) {
         *slot = kind.of(facility);
     }
@@ -363,6 +385,7 @@ pub(crate) fn unopened(amount: UsdCents) -> FacilityBalances {
         disbursed: UsdCents::ZERO,
         interest: UsdCents::ZERO,
         outstanding: UsdCents::ZERO,
+        unapplied: UsdCents::ZERO,
         collateral: Satoshis::ZERO,
     }
 }
@@ -393,7 +416,8 @@ fn figures(
     let held = non_negative(facility, "facility (held)", -limit.pending())?;
     let remaining = non_negative(facility, "facility", limit.available())?;
     let disbursed = sum(&receivables[..4], "disbursed receivable")?;
-    let interest = sum(&receivables[4..], "interest receivable")?;
+    let interest = sum(&receivables[4..8], "interest receivable")?;
+    let unapplied = sum(&receivables[8..], "payment holding")?;
     let collateral = match btc.first() {
         Some(b) => non_negative(facility, "collateral", b.settled())?,
         None => 0,
@@ -412,13 +436,16 @@ fn figures(
         disbursed: UsdCents::from_minor(disbursed),
         interest: UsdCents::from_minor(interest),
         outstanding: UsdCents::from_minor(outstanding),
+        unapplied: UsdCents::from_minor(unapplied),
         collateral: Satoshis::from_minor(collateral),
     })
 }
 
 /// External ids of this domain's postings (the payout uses the deposit domain's kind).
 pub(crate) mod external_id {
-    use crate::primitives::{CreditFacilityId, DisbursalId, ObligationId, ObligationStatus};
+    use crate::primitives::{
+        CreditFacilityId, DisbursalId, ObligationId, ObligationStatus, PaymentId,
+    };
 
     pub fn open(facility: CreditFacilityId) -> String {
         format!("credit-facility-open:{facility}")
@@ -454,6 +481,20 @@ pub(crate) mod external_id {
     pub fn payout(disbursal: DisbursalId) -> String {
         core_deposit::ledger::PostingKind::CreditDisbursal.external_id(disbursal)
     }
+
+    /// A payment from a deposit account: the deposit domain's kind, so its history shows it.
+    pub fn payment_from_deposit(payment: PaymentId) -> String {
+        core_deposit::ledger::PostingKind::CreditPayment.external_id(payment)
+    }
+
+    pub fn external_payment(payment: PaymentId) -> String {
+        format!("credit-payment-external:{payment}")
+    }
+
+    /// One per payment and obligation (a payment that pays part of an obligation is spent).
+    pub fn allocation(payment: PaymentId, obligation: ObligationId) -> String {
+        format!("credit-payment-allocation:{payment}:{obligation}")
+    }
 }
 
 #[cfg(test)]
@@ -480,6 +521,8 @@ mod tests {
         usd.extend((0..3).map(|_| Balance::zero(Side::Debit)));
         usd.push(balance(Side::Debit, 1, (50, 0), (0, 0)));
         usd.extend((0..3).map(|_| Balance::zero(Side::Debit)));
+        // 40 paid and not yet allocated
+        usd.push(balance(Side::Credit, 1, (0, 40), (0, 0)));
         let btc = [balance(Side::Credit, 1, (0, 21), (0, 0))];
         let f = figures(id, amount, &usd, &btc).unwrap();
         assert_eq!(f.remaining, UsdCents::from_minor(5_000));
@@ -487,6 +530,7 @@ mod tests {
         assert_eq!(f.disbursed, UsdCents::from_minor(3_000));
         assert_eq!(f.interest, UsdCents::from_minor(50));
         assert_eq!(f.outstanding, UsdCents::from_minor(3_050));
+        assert_eq!(f.unapplied, UsdCents::from_minor(40));
         assert_eq!(f.collateral, Satoshis::from_minor(21));
         // a limit used beyond the facility is no figure to show either
         let overdrawn = balance(Side::Credit, 4, (10_001, 10_000), (0, 0));
@@ -514,5 +558,6 @@ mod tests {
         assert_eq!(ids.len(), n);
         assert_eq!(usd_accounts(a)[0], FacilityAccount::Facility.of(a));
         assert_eq!(usd_accounts(a)[8], FacilityAccount::InterestDefaulted.of(a));
+        assert_eq!(usd_accounts(a)[9], FacilityAccount::PaymentHolding.of(a));
     }
 }

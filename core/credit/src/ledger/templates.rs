@@ -118,28 +118,62 @@ impl TxTemplate for InterestAccrual {
     }
 }
 
-/// An obligation ageing: its outstanding amount moves from one stage's receivable account to
-/// the next's.
-pub struct ObligationStage;
-
+/// An amount from one account to another: `debit` is debited, `credit` credited.
 #[derive(Debug, Clone, Copy)]
-pub struct StageMove {
-    pub from: AccountId,
-    pub to: AccountId,
+pub struct Transfer {
+    pub debit: AccountId,
+    pub credit: AccountId,
     /// Cents, more than zero.
     pub amount: u64,
 }
 
-impl TxTemplate for ObligationStage {
-    const NAME: &'static str = "credit.obligation-stage";
-    type Params = StageMove;
-
-    fn entries(&self, m: &StageMove) -> Vec<NewEntry> {
+impl Transfer {
+    fn entries(&self) -> Vec<NewEntry> {
         let usd = Currency::usd();
         vec![
-            NewEntry::debit(m.to, m.amount, usd.clone()),
-            NewEntry::credit(m.from, m.amount, usd),
+            NewEntry::debit(self.debit, self.amount, usd.clone()),
+            NewEntry::credit(self.credit, self.amount, usd),
         ]
+    }
+}
+
+/// An obligation ageing: its outstanding amount moves from one stage's receivable account
+/// (credited) to the next's (debited; receivables are debit normal).
+pub struct ObligationStage;
+
+impl TxTemplate for ObligationStage {
+    const NAME: &'static str = "credit.obligation-stage";
+    type Params = Transfer;
+
+    fn entries(&self, t: &Transfer) -> Vec<NewEntry> {
+        t.entries()
+    }
+}
+
+/// A payment received: debited to the customer's deposit account (a liability of the bank: it
+/// shrinks) or the payments-received omnibus, credited to the facility's payment holding
+/// account.
+pub struct RecordPayment;
+
+impl TxTemplate for RecordPayment {
+    const NAME: &'static str = "credit.payment-record";
+    type Params = Transfer;
+
+    fn entries(&self, t: &Transfer) -> Vec<NewEntry> {
+        t.entries()
+    }
+}
+
+/// Part of a payment applied to an obligation: debited to the payment holding account, credited
+/// to the receivable account of the obligation's stage (debit normal: it shrinks).
+pub struct AllocatePayment;
+
+impl TxTemplate for AllocatePayment {
+    const NAME: &'static str = "credit.payment-allocation";
+    type Params = Transfer;
+
+    fn entries(&self, t: &Transfer) -> Vec<NewEntry> {
+        t.entries()
     }
 }
 
@@ -226,15 +260,15 @@ mod tests {
             assert_eq!(net(&posted, earned.receivable, Layer::Settled), -5);
             assert_eq!(net(&posted, earned.income, Layer::Settled), 5);
         }
-        let stage = StageMove {
-            from: AccountId::new(),
-            to: AccountId::new(),
+        let stage = Transfer {
+            debit: AccountId::new(),
+            credit: AccountId::new(),
             amount: 3,
         };
         let moved = ObligationStage.entries(&stage);
         // receivables are debit normal: the new stage grows, the old one shrinks
-        assert_eq!(net(&moved, stage.to, Layer::Settled), -3);
-        assert_eq!(net(&moved, stage.from, Layer::Settled), 3);
+        assert_eq!(net(&moved, stage.debit, Layer::Settled), -3);
+        assert_eq!(net(&moved, stage.credit, Layer::Settled), 3);
         let mut m = CollateralMove {
             collateral: AccountId::new(),
             omnibus: AccountId::new(),
@@ -250,5 +284,18 @@ mod tests {
             net(&CollateralChange.entries(&m), m.collateral, Layer::Settled),
             -9
         );
+        let paid = Transfer {
+            debit: AccountId::new(),
+            credit: AccountId::new(),
+            amount: 11,
+        };
+        // from a deposit account (credit normal) into the holding account (credit normal)
+        let recorded = RecordPayment.entries(&paid);
+        assert_eq!(net(&recorded, paid.debit, Layer::Settled), -11);
+        assert_eq!(net(&recorded, paid.credit, Layer::Settled), 11);
+        // from the holding account off a receivable (debit normal: it shrinks by 11)
+        let allocated = AllocatePayment.entries(&paid);
+        assert_eq!(net(&allocated, paid.debit, Layer::Settled), -11);
+        assert_eq!(net(&allocated, paid.credit, Layer::Settled), 11);
     }
 }

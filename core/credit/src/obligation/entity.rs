@@ -1,14 +1,17 @@
 //! An obligation: an amount the customer owes on a date, interest (a closed accrual cycle, the
 //! structuring fee with the first one) or principal (a settled disbursal, due at maturity). It
 //! ages at the end of each day: not yet due -> due -> overdue -> defaulted, each step moving its
-//! outstanding amount to the receivable account of the new stage (payments come later).
+//! outstanding amount to the receivable account of the new stage. Payments are allocated to it
+//! (see `payment/mod.rs`); once nothing is outstanding it is paid and ages no more.
 //!
 //! A stage applies from the start of its date: at the end of day D, an obligation takes the
 //! stage it has on D + 1 (an obligation due on March 2 is due when March 2 begins, i.e. after
 //! the end of March 1).
 
 use crate::ledger::FacilityAccount;
-use crate::primitives::{CreditFacilityId, ObligationId, ObligationKind, ObligationStatus};
+use crate::primitives::{
+    CreditFacilityId, ObligationId, ObligationKind, ObligationStatus, PaymentId,
+};
 use chrono::{Days, NaiveDate};
 use es::{EntityEvents, EsEntity, EsEntityError, Idempotent};
 use ledger::TransactionId;
@@ -34,6 +37,13 @@ pub enum ObligationEvent {
         status: ObligationStatus,
         ledger_transaction_id: TransactionId,
     },
+    /// `amount` of `payment_id` applied to it (as of `date`) by `ledger_transaction_id`.
+    PaymentAllocated {
+        payment_id: PaymentId,
+        amount: UsdCents,
+        date: NaiveDate,
+        ledger_transaction_id: TransactionId,
+    },
 }
 
 #[derive(Debug)]
@@ -45,9 +55,12 @@ pub struct Obligation {
     pub due_date: NaiveDate,
     pub overdue_date: Option<NaiveDate>,
     pub defaulted_date: Option<NaiveDate>,
+    /// Its ageing stage, or `Paid`.
     pub status: ObligationStatus,
-    /// Not paid yet (payments come with a later slice: the whole amount).
+    /// Not paid yet.
     pub outstanding: UsdCents,
+    /// The date of the allocation that paid the rest of it.
+    pub paid_on: Option<NaiveDate>,
     events: EntityEvents<ObligationEvent>,
 }
 
@@ -84,10 +97,10 @@ impl NewObligation {
 }
 
 impl ObligationStatus {
-    /// The receivable account an obligation of `kind` sits in at this stage.
-    pub fn account(self, kind: ObligationKind) -> FacilityAccount {
+    /// The receivable account an obligation of `kind` sits in at this stage; none once paid.
+    pub fn account(self, kind: ObligationKind) -> Option<FacilityAccount> {
         use FacilityAccount as A;
-        match (kind, self) {
+        Some(match (kind, self) {
             (ObligationKind::Interest, Self::NotYetDue) => A::InterestNotYetDue,
             (ObligationKind::Interest, Self::Due) => A::InterestDue,
             (ObligationKind::Interest, Self::Overdue) => A::InterestOverdue,
@@ -96,13 +109,17 @@ impl ObligationStatus {
             (ObligationKind::Principal, Self::Due) => A::DisbursedDue,
             (ObligationKind::Principal, Self::Overdue) => A::DisbursedOverdue,
             (ObligationKind::Principal, Self::Defaulted) => A::DisbursedDefaulted,
-        }
+            (_, Self::Paid) => return None,
+        })
     }
 }
 
 impl Obligation {
-    /// The stage the obligation has on `date`.
+    /// The stage the obligation has on `date` (paid from the day it was paid).
     pub fn status_on(&self, date: NaiveDate) -> ObligationStatus {
+        if self.paid_on.is_some_and(|paid| date >= paid) {
+            return ObligationStatus::Paid;
+        }
         let reached = |d: Option<NaiveDate>| d.is_some_and(|d| date >= d);
         if reached(self.defaulted_date) {
             ObligationStatus::Defaulted
@@ -116,8 +133,11 @@ impl Obligation {
     }
 
     /// The stage it moves to at the end of `day` (the one it has on the next day), if it
-    /// changes; `AlreadyApplied` when it has it already.
+    /// changes; `AlreadyApplied` when it has it already or is paid.
     pub fn ensure_ages(&self, day: NaiveDate) -> Idempotent<ObligationStatus> {
+        if self.status == ObligationStatus::Paid {
+            return Idempotent::AlreadyApplied;
+        }
         let next = day
             .checked_add_days(Days::new(1))
             .map_or(self.status, |d| self.status_on(d));
@@ -135,6 +155,46 @@ impl Obligation {
             status,
             ledger_transaction_id,
         });
+    }
+
+    /// Whether payments can be allocated to it as of `date`: not paid, and due by then.
+    pub fn payable_on(&self, date: NaiveDate) -> bool {
+        !self.outstanding.is_zero() && self.due_date <= date
+    }
+
+    /// Applies up to `available` of `payment_id` as of `date`; returns what it took (its
+    /// outstanding amount or `available`, the smaller), which the caller posts as
+    /// `ledger_transaction_id`.
+    pub fn allocate(
+        &mut self,
+        payment_id: PaymentId,
+        available: UsdCents,
+        date: NaiveDate,
+        ledger_transaction_id: TransactionId,
+    ) -> UsdCents {
+        let amount = self.outstanding.min(available);
+        if amount.is_zero() {
+            return amount;
+        }
+        self.apply_allocation(amount, date);
+        self.events.push(ObligationEvent::PaymentAllocated {
+            payment_id,
+            amount,
+            date,
+            ledger_transaction_id,
+        });
+        amount
+    }
+
+    fn apply_allocation(&mut self, amount: UsdCents, date: NaiveDate) {
+        self.outstanding = self
+            .outstanding
+            .checked_sub(amount)
+            .unwrap_or(UsdCents::ZERO);
+        if self.outstanding.is_zero() {
+            self.status = ObligationStatus::Paid;
+            self.paid_on = Some(date);
+        }
     }
 }
 
@@ -166,7 +226,19 @@ impl EsEntity for Obligation {
                 entity_id: events.entity_id(),
             });
         };
-        let mut status = ObligationStatus::NotYetDue;
+        let mut obligation = Self {
+            facility_id: *facility_id,
+            kind: *kind,
+            amount: *amount,
+            source_id: *source_id,
+            due_date: *due_date,
+            overdue_date: *overdue_date,
+            defaulted_date: *defaulted_date,
+            status: ObligationStatus::NotYetDue,
+            outstanding: *amount,
+            paid_on: None,
+            events: EntityEvents::init(events.entity_id(), []),
+        };
         for event in iter {
             match event {
                 ObligationEvent::Created { .. } => {
@@ -175,21 +247,14 @@ impl EsEntity for Obligation {
                         reason: "created twice".into(),
                     });
                 }
-                ObligationEvent::Aged { status: s, .. } => status = *s,
+                ObligationEvent::Aged { status, .. } => obligation.status = *status,
+                ObligationEvent::PaymentAllocated { amount, date, .. } => {
+                    obligation.apply_allocation(*amount, *date);
+                }
             }
         }
-        Ok(Self {
-            facility_id: *facility_id,
-            kind: *kind,
-            amount: *amount,
-            source_id: *source_id,
-            due_date: *due_date,
-            overdue_date: *overdue_date,
-            defaulted_date: *defaulted_date,
-            status,
-            outstanding: *amount,
-            events,
-        })
+        obligation.events = events;
+        Ok(obligation)
     }
 }
 
@@ -242,7 +307,7 @@ mod tests {
         assert_eq!(rebuilt.status, ObligationStatus::Defaulted);
         assert_eq!(
             rebuilt.status.account(rebuilt.kind),
-            FacilityAccount::InterestDefaulted
+            Some(FacilityAccount::InterestDefaulted)
         );
     }
 
@@ -262,7 +327,57 @@ mod tests {
         assert_eq!(o.status_on(date("2099-01-01")), ObligationStatus::Due);
         assert_eq!(
             ObligationStatus::Due.account(o.kind),
-            FacilityAccount::DisbursedDue
+            Some(FacilityAccount::DisbursedDue)
+        );
+    }
+
+    #[test]
+    fn payments_take_the_smaller_of_what_is_owed_and_what_is_left_and_a_paid_one_stops_ageing() {
+        let mut o = obligation();
+        let (first, second) = (PaymentId::new(), PaymentId::new());
+        assert!(!o.payable_on(date("2027-03-01")));
+        assert!(o.payable_on(date("2027-03-02")));
+        // 15,593 owed: 10,000 of the first payment, then 5,593 of the second's 9,000
+        let took = o.allocate(
+            first,
+            UsdCents::from_minor(10_000),
+            date("2027-03-02"),
+            TransactionId::new(),
+        );
+        assert_eq!(took, UsdCents::from_minor(10_000));
+        assert_eq!(o.outstanding, UsdCents::from_minor(5_593));
+        assert_eq!(o.status, ObligationStatus::NotYetDue);
+        let took = o.allocate(
+            second,
+            UsdCents::from_minor(9_000),
+            date("2027-04-05"),
+            TransactionId::new(),
+        );
+        assert_eq!(took, UsdCents::from_minor(5_593));
+        assert_eq!(o.status, ObligationStatus::Paid);
+        assert_eq!(o.paid_on, Some(date("2027-04-05")));
+        assert!(!o.payable_on(date("2027-05-01")));
+        // nothing left: nothing taken, nothing recorded
+        let events = o.events().iter_all().count();
+        let took = o.allocate(
+            first,
+            UsdCents::from_minor(1),
+            date("2027-05-01"),
+            TransactionId::new(),
+        );
+        assert!(took.is_zero());
+        assert_eq!(o.events().iter_all().count(), events);
+        // paid: no stage change ever again (it would have been overdue on April 1)
+        assert!(o.ensure_ages(date("2027-06-30")).was_already_applied());
+        assert_eq!(o.status_on(date("2027-04-04")), ObligationStatus::Overdue);
+        let rebuilt = Obligation::try_from_events(o.events().clone()).unwrap();
+        assert_eq!(
+            (rebuilt.status, rebuilt.outstanding, rebuilt.paid_on),
+            (
+                ObligationStatus::Paid,
+                UsdCents::ZERO,
+                Some(date("2027-04-05"))
+            )
         );
     }
 }

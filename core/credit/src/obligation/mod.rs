@@ -1,5 +1,6 @@
 //! Obligations: created by closed accrual cycles (interest) and settled disbursals (principal),
-//! aged at the end of each day, listed as the facility's repayment plan.
+//! aged at the end of each day (paid ones no more), paid by payments, listed as the facility's
+//! repayment plan.
 
 mod entity;
 mod repo;
@@ -13,7 +14,7 @@ use crate::disbursal::Disbursal;
 use crate::error::CreditError;
 use crate::facility::{CreditFacility, not_found, visible};
 use crate::ledger::external_id;
-use crate::ledger::templates::{ObligationStage, StageMove};
+use crate::ledger::templates::{ObligationStage, Transfer};
 use crate::primitives::{CreditFacilityId, ObligationId, ObligationKind, permissions};
 use authz::Actor;
 use chrono::NaiveDate;
@@ -52,36 +53,43 @@ impl Credit {
         day: NaiveDate,
     ) -> Result<(), CreditError> {
         let id = facility.id();
-        let mut after = None;
-        loop {
-            let query = ListQuery::first(es::MAX_PAGE_SIZE)
-                .after(after)
-                .filter("facility_id", Uuid::from(id));
-            let page = self.obligations.list_in_op(op, query).await?;
-            for mut obligation in page.entities {
-                let Idempotent::Executed(next) = obligation.ensure_ages(day) else {
-                    continue;
-                };
-                let movement = StageMove {
-                    from: obligation.status.account(obligation.kind).of(id),
-                    to: next.account(obligation.kind).of(id),
-                    amount: obligation.outstanding.into_minor(),
-                };
-                let tx = self.ledger.posting(
-                    ObligationStage,
-                    external_id::stage(obligation.id(), next),
-                    &movement,
-                    day,
-                );
-                let posted = self.ledger.post_in_op(op, tx).await?;
-                obligation.age(next, posted.id);
-                self.obligations.update_in_op(op, &mut obligation).await?;
-            }
-            if !page.has_next_page {
-                return Ok(());
-            }
-            after = page.end_cursor;
+        for mut obligation in self.obligations_in_op(op, id).await? {
+            let Idempotent::Executed(next) = obligation.ensure_ages(day) else {
+                continue;
+            };
+            let (Some(from), Some(to)) = (
+                obligation.status.account(obligation.kind),
+                next.account(obligation.kind),
+            ) else {
+                continue;
+            };
+            let movement = Transfer {
+                debit: to.of(id),
+                credit: from.of(id),
+                amount: obligation.outstanding.into_minor(),
+            };
+            let tx = self.ledger.posting(
+                ObligationStage,
+                external_id::stage(obligation.id(), next),
+                &movement,
+                day,
+            );
+            let posted = self.ledger.post_in_op(op, tx).await?;
+            obligation.age(next, posted.id);
+            self.obligations.update_in_op(op, &mut obligation).await?;
         }
+        Ok(())
+    }
+
+    /// Every obligation of the facility, oldest first (a facility has a few dozen at most: one
+    /// per month and one per disbursal).
+    pub(crate) async fn obligations_in_op(
+        &self,
+        op: &mut DbOp,
+        facility: CreditFacilityId,
+    ) -> Result<Vec<Obligation>, CreditError> {
+        let query = ListQuery::first(es::MAX_PAGE_SIZE).filter("facility_id", Uuid::from(facility));
+        Ok(self.obligations.list_all_in_op(op, query).await?)
     }
 
     /// A page of each facility's obligations (oldest first), for pages that show facilities (see

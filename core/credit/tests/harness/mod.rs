@@ -142,6 +142,7 @@ pub async fn harness() -> Harness {
                         ("credit/facility", "credit:read"),
                         ("credit/facility", "credit:consent"),
                         ("credit/disbursal", "credit:read"),
+                        ("credit/payment", "credit:read"),
                     ],
                 },
                 authz::PermissionSetDef {

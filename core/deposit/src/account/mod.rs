@@ -199,10 +199,11 @@ impl Deposits {
             .await
     }
 
-    /// For another domain's use case that pays into the account in its own transaction (a
-    /// credit disbursal): the account share-locked as a deposit locks it, refused unless active.
-    /// The caller posts to `ledger_account_id` under the external id
-    /// of a [`PostingKind`] this domain reads back in the history (`CreditDisbursal`).
+    /// For another domain's use case that pays into or out of the account in its own
+    /// transaction (a credit disbursal or payment): the account share-locked as a deposit locks
+    /// it, refused unless active. The caller posts to `ledger_account_id` under the external id
+    /// of a [`PostingKind`] this domain reads back in the history (`CreditDisbursal`,
+    /// `CreditPayment`); the account cannot be overdrawn, and [`crate::ledger::refusal`] says so.
     pub async fn lock_active_account_in_op(
         &self,
         op: &mut DbOp,

@@ -62,6 +62,8 @@ pub enum PostingKind {
     Unfreeze,
     /// Money a credit facility paid out into the account (posted by the credit domain).
     CreditDisbursal,
+    /// Money taken from the account to pay a credit facility (posted by the credit domain).
+    CreditPayment,
 }
 
 impl PostingKind {
@@ -76,10 +78,11 @@ impl PostingKind {
             Self::Freeze => "freeze",
             Self::Unfreeze => "unfreeze",
             Self::CreditDisbursal => "credit-disbursal",
+            Self::CreditPayment => "credit-payment",
         }
     }
 
-    const ALL: [Self; 9] = [
+    const ALL: [Self; 10] = [
         Self::Deposit,
         Self::DepositRevert,
         Self::WithdrawalHold,
@@ -89,6 +92,7 @@ impl PostingKind {
         Self::Freeze,
         Self::Unfreeze,
         Self::CreditDisbursal,
+        Self::CreditPayment,
     ];
 
     pub fn external_id(self, entity: impl std::fmt::Display) -> String {
@@ -419,8 +423,9 @@ impl DepositLedger {
     }
 }
 
-/// The ledger's refusals of a posting on `account`, as this domain's errors.
-fn refusal(e: LedgerError, account: DepositAccountId) -> DepositError {
+/// The ledger's refusals of a posting on `account`, as this domain's errors (also for another
+/// domain's posting on a deposit account, such as a credit payment).
+pub fn refusal(e: LedgerError, account: DepositAccountId) -> DepositError {
     match e {
         LedgerError::Posting(PostingError::InsufficientBalance { .. }) => {
             DepositError::InsufficientBalance(account)

@@ -2,12 +2,14 @@ use crate::request::idempotency_key;
 use async_graphql::{Context, InputObject, Result};
 use core_credit::terms::Terms;
 use core_credit::{
-    Amount, Collateral, CreditError, CustomerId, DepositAccountId, ProposalTerms, Reason,
-    TemplateName, TermsTemplateId,
+    Amount, Collateral, CreditError, CustomerId, DepositAccountId, PaymentInput, PaymentSource,
+    ProposalTerms, Reason, TemplateName, TermsTemplateId,
 };
-use graphql_kit::Decimal;
 use graphql_kit::{ApiResult, Satoshis, UsdCents, invalid_input};
-use graphql_types::credit::{AccrualCycleInterval, AccrualInterval, DisbursalPolicy};
+use graphql_kit::{Date, Decimal};
+use graphql_types::credit::{
+    AccrualCycleInterval, AccrualInterval, DisbursalPolicy, PaymentSourceKind,
+};
 use idempotency::IdempotencyKey;
 use uuid::Uuid;
 
@@ -151,6 +153,51 @@ pub struct CreditFacilityDisbursalInitiateInput {
     pub(super) amount: UsdCents,
     /// Same key and input again returns the first result; takes precedence over the header.
     pub(super) idempotency_key: Option<String>,
+}
+
+/// A payment on an active facility: from a deposit account of the facility's customer, or
+/// received outside the bank (`EXTERNAL`). With `effectiveDate` it is back-dated (its own
+/// permission) and allocated as of that date.
+#[derive(InputObject)]
+pub struct CreditFacilityPaymentRecordInput {
+    pub(super) facility_id: Uuid,
+    /// More than zero; with what is unapplied, at most everything owed
+    /// (`PAYMENT_EXCEEDS_OUTSTANDING` says how much that is).
+    pub(super) amount: UsdCents,
+    pub(super) source: PaymentSourceKind,
+    /// Required for `DEPOSIT_ACCOUNT` (an account of the facility's customer); not allowed for
+    /// `EXTERNAL`.
+    pub(super) deposit_account_id: Option<Uuid>,
+    /// Today's business date or earlier, not before activation.
+    pub(super) effective_date: Option<Date>,
+    /// Same key and input again returns the first result; takes precedence over the header.
+    pub(super) idempotency_key: Option<String>,
+}
+
+impl CreditFacilityPaymentRecordInput {
+    pub(super) fn payment(&self) -> Result<PaymentInput> {
+        let source = match (self.source, self.deposit_account_id) {
+            (PaymentSourceKind::DepositAccount, Some(id)) => PaymentSource::DepositAccount {
+                account_id: DepositAccountId::from(id),
+            },
+            (PaymentSourceKind::External, None) => PaymentSource::External,
+            (PaymentSourceKind::DepositAccount, None) => {
+                return Err(invalid_input(
+                    "depositAccountId: required for a payment from a deposit account",
+                ));
+            }
+            (PaymentSourceKind::External, Some(_)) => {
+                return Err(invalid_input(
+                    "depositAccountId: not allowed for an external payment",
+                ));
+            }
+        };
+        Ok(PaymentInput {
+            amount: amount(self.amount)?,
+            source,
+            effective: self.effective_date.map(|d| d.0),
+        })
+    }
 }
 
 pub(super) fn amount(cents: UsdCents) -> Result<Amount> {

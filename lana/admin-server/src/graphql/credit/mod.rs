@@ -1,6 +1,6 @@
-//! Terms templates, credit facilities (proposals included) and disbursals. The facility and
-//! disbursal types (with the figures loaded per page) are shared with the customer API
-//! (`graphql_types::credit`).
+//! Terms templates, credit facilities (proposals included), disbursals and payments. The
+//! facility, disbursal and payment types (with the figures loaded per page) are shared with the
+//! customer API (`graphql_types::credit`).
 
 mod inputs;
 mod types;
@@ -11,14 +11,14 @@ use async_graphql::{Context, Object, Result};
 use core_credit::{CreditFacilityId, CustomerId, DisbursalId, FacilityFilter, TermsTemplateId};
 use graphql_kit::{connection, list_query};
 use graphql_types::credit::{
-    CollateralizationState, CreditFacility, Disbursal, FacilityStatus, disbursal_connection,
-    facility_connection,
+    CollateralizationState, CreditFacility, Disbursal, FacilityStatus, Payment,
+    disbursal_connection, facility_connection,
 };
 use inputs::{
     CreditFacilityCollateralUpdateInput, CreditFacilityDisbursalInitiateInput,
-    CreditFacilityProposalConsentInput, CreditFacilityProposalCreateInput,
-    CreditFacilityProposalDeclineInput, TermsTemplateCreateInput, TermsTemplateUpdateInput, amount,
-    collateral, reason, template_name,
+    CreditFacilityPaymentRecordInput, CreditFacilityProposalConsentInput,
+    CreditFacilityProposalCreateInput, CreditFacilityProposalDeclineInput,
+    TermsTemplateCreateInput, TermsTemplateUpdateInput, amount, collateral, reason, template_name,
 };
 use types::TermsTemplate;
 use uuid::Uuid;
@@ -30,6 +30,7 @@ payload!(CreditFacilityProposalConsentPayload, credit_facility: CreditFacility);
 payload!(CreditFacilityProposalDeclinePayload, credit_facility: CreditFacility);
 payload!(CreditFacilityCollateralUpdatePayload, credit_facility: CreditFacility);
 payload!(CreditFacilityDisbursalInitiatePayload, disbursal: Disbursal);
+payload!(CreditFacilityPaymentRecordPayload, payment: Payment);
 
 #[derive(Default)]
 pub struct CreditQuery;
@@ -286,5 +287,23 @@ impl CreditMutation {
         Ok(CreditFacilityDisbursalInitiatePayload {
             disbursal: d.into(),
         })
+    }
+
+    /// Records a payment on an active facility and allocates it to what is due (interest before
+    /// principal, oldest first); the rest stays unapplied until obligations fall due.
+    async fn credit_facility_payment_record(
+        &self,
+        ctx: &Context<'_>,
+        input: CreditFacilityPaymentRecordInput,
+    ) -> Result<CreditFacilityPaymentRecordPayload> {
+        let key = idempotency_key(ctx, input.idempotency_key.as_deref())?;
+        let payment = input.payment()?;
+        let facility = CreditFacilityId::from(input.facility_id);
+        let p = run(ctx, |app, actor| {
+            app.credit()
+                .record_payment(actor, facility, payment, key.as_ref())
+        })
+        .await?;
+        Ok(CreditFacilityPaymentRecordPayload { payment: p.into() })
     }
 }

@@ -1,0 +1,15 @@
+-- Credit payments (core/credit): a paid obligation, and the payments' index table.
+ALTER TABLE credit_obligations DROP CONSTRAINT credit_obligations_status_check;
+ALTER TABLE credit_obligations ADD CONSTRAINT credit_obligations_status_check
+  CHECK (status IN ('not_yet_due', 'due', 'overdue', 'defaulted', 'paid'));
+
+CREATE TABLE credit_payments (
+  id uuid PRIMARY KEY,
+  created_at timestamptz NOT NULL,
+  facility_id uuid NOT NULL,
+  -- part of it is not allocated to an obligation yet
+  unapplied boolean NOT NULL
+);
+CREATE INDEX credit_payments_facility ON credit_payments (facility_id, created_at);
+CREATE INDEX credit_payments_unapplied ON credit_payments (facility_id, created_at) WHERE unapplied;
+SELECT es_create_events_table('credit_payment_events');
