@@ -19,7 +19,7 @@ const ROOT: &str = "root@bank.test";
 const FACILITY: &str = "query($id: UUID!) { creditFacility(id: $id) {
     id status collateralizationState amount collateral activatedOn maturityDate
     firstCycleEndsOn structuringFee approvalProcessId refusalReason
-    balances { facility remaining held disbursed interest outstanding collateral
+    balances { facility remaining held disbursed interest outstanding unapplied collateral
                cvl { infinite percent } }
     disbursals(first: 50) { nodes { amount status } } } }";
 const PROPOSE: &str = "mutation($input: CreditFacilityProposalCreateInput!) {
@@ -128,6 +128,11 @@ async fn assert_api_matches_ledger(stack: &Stack, root: &str, id: &str, account:
     assert_eq!(b["disbursed"], disbursed, "{f}");
     assert_eq!(b["interest"], interest, "{f}");
     assert_eq!(b["outstanding"], disbursed + interest, "{f}");
+    assert_eq!(
+        b["unapplied"],
+        facility_sum(stack, id, &[FacilityAccount::PaymentHolding]).await,
+        "{f}"
+    );
     let facility_id = core_credit::CreditFacilityId::from(Uuid::parse_str(id).unwrap());
     if f["status"] == "ACTIVE" || f["status"] == "PENDING_COLLATERAL" {
         let limit = FacilityAccount::Facility.of(facility_id).into();
@@ -332,7 +337,8 @@ async fn a_proposal_becomes_an_active_facility_and_the_money_reaches_the_custome
         active["balances"],
         json!({
             "facility": 1_000_000, "remaining": 0, "held": 0, "disbursed": 1_000_000,
-            "interest": 10_000, "outstanding": 1_010_000, "collateral": 11_000_000,
+            "interest": 10_000, "outstanding": 1_010_000, "unapplied": 0,
+            "collateral": 11_000_000,
             // 0.11 x $120,000 = $13,200 = 1,320,000 cents / 1,010,000 = 130.693..% -> 130.69
             "cvl": { "infinite": false, "percent": "130.69" },
         })
@@ -673,6 +679,192 @@ async fn interest_accrues_as_the_manual_clock_advances_and_the_plan_shows_it() {
     assert_eq!(
         facility_sum(&stack, &id, &[FacilityAccount::InterestIncome]).await,
         17 * 329
+    );
+    assert_api_matches_ledger(&stack, &root, &id, &account).await;
+}
+
+const PAY: &str = "mutation($input: CreditFacilityPaymentRecordInput!) {
+    creditFacilityPaymentRecord(input: $input) { payment {
+        id amount unapplied source depositAccountId effectiveDate
+        allocations { amount date } } } }";
+
+#[tokio::test]
+async fn payments_pay_what_is_due_in_order_over_http_and_are_refused_with_their_codes() {
+    let stack = Stack::start_with(
+        ROOT,
+        &[
+            "price.initial_provider=manual".into(),
+            "time.clock=manual".into(),
+            "time.manual_start_date=2027-01-15".into(),
+            "time.timezone=UTC".into(),
+            "time.closing_time=00:00".into(),
+        ],
+    )
+    .await;
+    let root = stack.token("internal", ROOT).await;
+    set_price(&stack, &root, 100_000).await;
+    let (customer, account) = customer_with_account(&stack, &root, "pat@example.com").await;
+    let id = propose(&stack, &root, &customer, &account, 1_000_000).await;
+    activate(&stack, &root, &id, 100_000_000).await;
+    // January 15 to March 1 end: January's 17 x 329 + 10,000 fee = 15,593 is due from March 2;
+    // February's 28 x 329 = 9,212 from March 30
+    for days in [17, 28, 1] {
+        let advanced = ok(
+            &stack,
+            &root,
+            "mutation($input: TimeAdvanceInput!) { timeAdvance(input: $input) { handlersBehind { name } } }",
+            json!({ "input": { "days": days } }),
+        )
+        .await;
+        assert_eq!(advanced["timeAdvance"]["handlersBehind"], json!([]));
+    }
+    let from_account = |cents: u64| {
+        json!({ "input": { "facilityId": id, "amount": cents, "source": "DEPOSIT_ACCOUNT",
+                           "depositAccountId": account } })
+    };
+
+    // refusals: no account named, beyond everything owed, a date without the permission
+    let missing = stack
+        .admin(
+            &root,
+            PAY,
+            json!({ "input": { "facilityId": id, "amount": 100, "source": "DEPOSIT_ACCOUNT" } }),
+        )
+        .await;
+    assert_eq!(code(&missing), "INVALID_INPUT");
+    // owed: 1,000,000 + 15,593 + 9,212 + March 1 (329) = 1,025,134
+    let too_much = stack
+        .admin(
+            &root,
+            PAY,
+            json!({ "input": { "facilityId": id, "amount": 1_025_135, "source": "EXTERNAL" } }),
+        )
+        .await;
+    assert_eq!(code(&too_much), "PAYMENT_EXCEEDS_OUTSTANDING");
+    let manager = staff_user(&stack, &root, "manager@bank.test", "bank-manager").await;
+    let dated = json!({ "input": { "facilityId": id, "amount": 100, "source": "EXTERNAL",
+                                   "effectiveDate": "2027-03-01" } });
+    let refused = stack.admin(&manager, PAY, dated.clone()).await;
+    assert_eq!(code(&refused), "NOT_AUTHORIZED");
+
+    // 20,000 from the account, twice under one key: one payment; January takes 15,593
+    let headers = [("Idempotency-Key", "march-payment")];
+    let first = stack
+        .admin_with(&root, PAY, from_account(20_000), &headers)
+        .await;
+    let again = stack
+        .admin_with(&root, PAY, from_account(20_000), &headers)
+        .await;
+    let payment = &first.data()["creditFacilityPaymentRecord"]["payment"];
+    assert_eq!(
+        again.data()["creditFacilityPaymentRecord"]["payment"]["id"],
+        payment["id"]
+    );
+    assert_eq!(
+        (
+            &payment["amount"],
+            &payment["unapplied"],
+            &payment["source"],
+            &payment["effectiveDate"]
+        ),
+        (
+            &json!(20_000),
+            &json!(4_407),
+            &json!("DEPOSIT_ACCOUNT"),
+            &json!("2027-03-02")
+        )
+    );
+    assert_eq!(
+        payment["allocations"],
+        json!([{ "amount": 15_593, "date": "2027-03-02" }])
+    );
+    // the manager may record today's payments (the bank-manager role writes credit)
+    let by_manager = stack.admin(&manager, PAY, from_account(1_000)).await;
+    assert_eq!(
+        by_manager.data()["creditFacilityPaymentRecord"]["payment"]["unapplied"],
+        1_000
+    );
+    // a back-dated external payment by the admin: nothing was due on March 1 but January,
+    // already paid, so it waits
+    let dated = ok(&stack, &root, PAY, dated).await;
+    assert_eq!(
+        dated["creditFacilityPaymentRecord"]["payment"]["effectiveDate"],
+        "2027-03-01"
+    );
+    assert_eq!(
+        dated["creditFacilityPaymentRecord"]["payment"]["unapplied"],
+        100
+    );
+
+    const PAID: &str = "query($id: UUID!) { creditFacility(id: $id) {
+        balances { interest outstanding unapplied }
+        obligations(first: 10) { nodes { kind amount outstanding status paidOn } }
+        payments(first: 10) { nodes { amount unapplied source } } } }";
+    let expected = json!({
+        "balances": { "interest": 9_212 + 329, "outstanding": 1_000_000 + 9_212 + 329,
+                      "unapplied": 4_407 + 1_000 + 100 },
+        "obligations": { "nodes": [
+            { "kind": "PRINCIPAL", "amount": 1_000_000, "outstanding": 1_000_000,
+              "status": "NOT_YET_DUE", "paidOn": null },
+            { "kind": "INTEREST", "amount": 15_593, "outstanding": 0, "status": "PAID",
+              "paidOn": "2027-03-02" },
+            { "kind": "INTEREST", "amount": 9_212, "outstanding": 9_212,
+              "status": "NOT_YET_DUE", "paidOn": null },
+        ] },
+        "payments": { "nodes": [
+            { "amount": 20_000, "unapplied": 4_407, "source": "DEPOSIT_ACCOUNT" },
+            { "amount": 1_000, "unapplied": 1_000, "source": "DEPOSIT_ACCOUNT" },
+            { "amount": 100, "unapplied": 100, "source": "EXTERNAL" },
+        ] },
+    });
+    assert_eq!(
+        ok(&stack, &root, PAID, json!({ "id": id })).await["creditFacility"],
+        expected
+    );
+    // the customer sees the same, and the money leaving their account
+    let pat = stack.token("customer", "pat@example.com").await;
+    let own = stack.customer_with(&pat, PAID, json!({ "id": id })).await;
+    assert_eq!(own.data()["creditFacility"], expected);
+    let history = stack
+        .customer_with(
+            &pat,
+            "query($id: UUID!) { depositAccountHistory(depositAccountId: $id, first: 10) {
+                nodes { kind amountIn amountOut } } }",
+            json!({ "id": account }),
+        )
+        .await;
+    assert_eq!(
+        history.data()["depositAccountHistory"]["nodes"],
+        json!([
+            { "kind": "CREDIT_PAYMENT", "amountIn": 0, "amountOut": 1_000 },
+            { "kind": "CREDIT_PAYMENT", "amountIn": 0, "amountOut": 20_000 },
+            { "kind": "CREDIT_DISBURSAL", "amountIn": 1_000_000, "amountOut": 0 },
+        ])
+    );
+    assert_eq!(
+        facility_sum(&stack, &id, &[FacilityAccount::PaymentHolding]).await,
+        4_407 + 1_000 + 100
+    );
+    assert_api_matches_ledger(&stack, &root, &id, &account).await;
+
+    // to the end of March 29: February (9,212) falls due on the 30th and takes the 5,507 held
+    ok(
+        &stack,
+        &root,
+        "mutation($input: TimeAdvanceInput!) { timeAdvance(input: $input) { endedDates } }",
+        json!({ "input": { "days": 28 } }),
+    )
+    .await;
+    let after = ok(&stack, &root, PAID, json!({ "id": id })).await;
+    assert_eq!(
+        after["creditFacility"]["obligations"]["nodes"][2],
+        json!({ "kind": "INTEREST", "amount": 9_212, "outstanding": 9_212 - 5_507,
+                "status": "DUE", "paidOn": null })
+    );
+    assert_eq!(after["creditFacility"]["balances"]["unapplied"], 0);
+    assert_eq!(
+        facility_sum(&stack, &id, &[FacilityAccount::PaymentHolding]).await,
+        0
     );
     assert_api_matches_ledger(&stack, &root, &id, &account).await;
 }
