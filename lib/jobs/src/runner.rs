@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::{JoinHandle, JoinSet};
+use tracing::Instrument;
 
 /// Controls one running runner.
 pub struct RunnerHandle {
@@ -216,29 +217,35 @@ async fn execute(jobs: &Jobs, runner_id: &str, claimed: Claimed) {
         pool: jobs.pool.clone(),
         clock: jobs.clock.clone(),
     };
+    // The span follows the attempt's future (`instrument`), never a thread: a guard held
+    // across an await would be dropped on another worker thread and leave a closed span
+    // "current" on this one, where the next task to read it panics.
     let span = tracing::info_span!("job", id = %claimed.id, job_type = %claimed.job_type, attempt = claimed.attempt);
-    let outcome = AssertUnwindSafe(run(&*runner, &mut current))
-        .catch_unwind()
-        .await;
-    let _enter = span.enter();
-    let result = match outcome {
-        Ok(Ok(completion)) => finish(jobs, runner_id, &claimed, completion).await,
-        Ok(Err(error)) => {
-            tracing::warn!(%error, "job attempt failed");
-            finish_failed(jobs, runner_id, &claimed, &error.to_string()).await;
-            Ok(())
+    let result = async {
+        let outcome = AssertUnwindSafe(run(&*runner, &mut current))
+            .catch_unwind()
+            .await;
+        match outcome {
+            Ok(Ok(completion)) => finish(jobs, runner_id, &claimed, completion).await,
+            Ok(Err(error)) => {
+                tracing::warn!(%error, "job attempt failed");
+                finish_failed(jobs, runner_id, &claimed, &error.to_string()).await;
+                Ok(())
+            }
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "panic".to_owned());
+                tracing::error!(%message, "job panicked");
+                finish_failed(jobs, runner_id, &claimed, &format!("panicked: {message}")).await;
+                Ok(())
+            }
         }
-        Err(panic) => {
-            let message = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "panic".to_owned());
-            tracing::error!(%message, "job panicked");
-            finish_failed(jobs, runner_id, &claimed, &format!("panicked: {message}")).await;
-            Ok(())
-        }
-    };
+    }
+    .instrument(span)
+    .await;
     if let Err(e) = result {
         tracing::warn!(error = %e, "job outcome could not be recorded; the lease will expire and it will run again");
     }

@@ -7,8 +7,10 @@
 use crate::{OutboxEvent, OutboxHandler, read_after};
 use clock::Clock;
 use es::DbOp;
+use futures::FutureExt;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
+use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -97,7 +99,13 @@ async fn run(
     let mut gap: Option<PendingGap> = None;
     let mut failures: u32 = 0;
     while !*stop.borrow() {
-        let wait = match step(&pool, &clock, &handler, &config, &mut gap).await {
+        // A panicking handler is a failure like any other (retried with backoff), never the end
+        // of its dispatcher; the panic hook has printed what it said.
+        let stepped = AssertUnwindSafe(step(&pool, &clock, &handler, &config, &mut gap))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|_| Err("the handler panicked".into()));
+        let wait = match stepped {
             Ok(Step::Progressed { full }) => {
                 failures = 0;
                 if full {

@@ -50,13 +50,14 @@ async fn publish(outbox: &Outbox, pool: &sqlx::PgPool, labels: &[&str]) {
     op.commit().await.unwrap();
 }
 
-/// Writes one effect row per event in the delivery transaction; can be told to fail or to hang on
-/// a label.
+/// Writes one effect row per event in the delivery transaction; can be told to fail, to hang or
+/// to panic (once) on a label.
 #[derive(Clone, Default)]
 struct Recorder {
     seen: Arc<Mutex<Vec<String>>>,
     fail_on: Arc<Mutex<Option<String>>>,
     hang_on: Arc<Mutex<Option<String>>>,
+    panic_once_on: Arc<Mutex<Option<String>>>,
     failures: Arc<AtomicUsize>,
 }
 
@@ -75,6 +76,15 @@ impl OutboxHandler for Recorder {
         if self.hang_on.lock().unwrap().as_deref() == Some(label.as_str()) {
             std::future::pending::<()>().await;
         }
+        let panics = {
+            let mut panic_on = self.panic_once_on.lock().unwrap();
+            let hit = panic_on.as_deref() == Some(label.as_str());
+            if hit {
+                *panic_on = None;
+            }
+            hit
+        };
+        assert!(!panics, "a bug in the handler for {label}");
         if self.fail_on.lock().unwrap().as_deref() == Some(label.as_str()) {
             self.failures.fetch_add(1, Ordering::SeqCst);
             return Err(format!("cannot handle {label}").into());
@@ -231,6 +241,29 @@ async fn a_failing_handler_does_not_block_others_and_a_handler_can_replay() {
     assert_eq!(wait_for_effects(&db.pool, 4).await.len(), 4);
     replay.shutdown().await;
     assert_eq!(*recorder.seen.lock().unwrap(), ["x", "y", "x", "y"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_handler_is_retried_like_a_failing_one_and_its_dispatcher_goes_on() {
+    let (db, outbox) = setup().await;
+    let recorder = Recorder::default();
+    *recorder.panic_once_on.lock().unwrap() = Some("b".into());
+    publish(&outbox, &db.pool, &["a", "b", "c"]).await;
+    let dispatcher = outbox.start_dispatcher(recorder.clone(), fast());
+    // the batch with the panic rolled back; the retry delivers all three, each once
+    assert_eq!(wait_for_effects(&db.pool, 3).await, ["a", "b", "c"]);
+    let later = ["d"];
+    publish(&outbox, &db.pool, &later).await;
+    assert_eq!(wait_for_effects(&db.pool, 4).await[3], "d");
+    dispatcher.shutdown().await;
+    let (failures, error): (i32, Option<String>) =
+        sqlx::query_as("SELECT failures, last_error FROM outbox_handlers WHERE name = 'recorder'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    // reset by the deliveries that followed
+    assert_eq!((failures, error), (0, None));
+    assert_eq!(*recorder.seen.lock().unwrap(), ["a", "a", "b", "c", "d"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
