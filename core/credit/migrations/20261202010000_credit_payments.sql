@@ -1,4 +1,10 @@
--- Credit payments (core/credit): a paid obligation, and the payments' index table.
+-- Credit payments and completion (core/credit): a paid obligation, a completed facility, and
+-- the payments' index table.
+ALTER TABLE credit_facilities DROP CONSTRAINT credit_facilities_status_check;
+ALTER TABLE credit_facilities ADD CONSTRAINT credit_facilities_status_check
+  CHECK (status IN ('pending_customer_approval', 'customer_declined', 'pending_approval',
+    'denied', 'pending_collateral', 'active', 'completed'));
+
 ALTER TABLE credit_obligations DROP CONSTRAINT credit_obligations_status_check;
 ALTER TABLE credit_obligations ADD CONSTRAINT credit_obligations_status_check
   CHECK (status IN ('not_yet_due', 'due', 'overdue', 'defaulted', 'paid'));

@@ -119,6 +119,8 @@ pub enum CreditError {
     },
     #[error("a payment dated {date} is after today ({today}) or before the facility's activation")]
     InvalidPaymentDate { date: NaiveDate, today: NaiveDate },
+    #[error("a customer pays from one of their deposit accounts, not as an external payment")]
+    ExternalPaymentByCustomer,
     /// A figure the ledger holds that no posting of this domain can make.
     #[error("the ledger shows {value} for the {account} account of credit facility {facility}")]
     BalanceOutOfRange {
@@ -147,7 +149,7 @@ use_case::platform_errors!(CreditError);
 impl DomainError for CreditError {
     fn code(&self) -> ErrorCode {
         match self {
-            Self::InvalidValue(_) => INVALID_INPUT,
+            Self::InvalidValue(_) | Self::ExternalPaymentByCustomer => INVALID_INPUT,
             Self::InvalidTerms(_) => INVALID_TERMS,
             Self::TemplateNameTaken(_) => TEMPLATE_NAME_TAKEN,
             Self::CustomerNotActive(_) => core_deposit::CUSTOMER_NOT_ACTIVE,

@@ -135,6 +135,8 @@ pub enum FacilityStatus {
     PendingCollateral,
     /// Activated: the fee is posted, the maturity date set, disbursals can be made.
     Active,
+    /// Matured and nothing owed any more (final): closed; its collateral can be returned.
+    Completed,
 }
 
 impl FacilityStatus {
@@ -146,6 +148,7 @@ impl FacilityStatus {
             Self::Denied => "denied",
             Self::PendingCollateral => "pending_collateral",
             Self::Active => "active",
+            Self::Completed => "completed",
         }
     }
 

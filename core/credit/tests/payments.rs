@@ -1,6 +1,7 @@
 //! Payments against PostgreSQL: recorded from the customer's deposit account or from outside,
-//! allocated interest before principal and oldest first to what is due, the rest unapplied until
-//! obligations fall due; refusals leave nothing behind. Every figure is worked out by hand here
+//! allocated interest before principal and oldest first to what is due (to everything left once
+//! the facility matured), the rest unapplied until obligations fall due; a matured facility paid
+//! off completes; refusals leave nothing behind. Every figure is worked out by hand here
 //! (the facility of `servicing.rs`: $10,000 at 12% from 2027-01-15, 329 cents a day, a $100
 //! fee with January's interest) and the ledger is read straight from its entries.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -11,8 +12,8 @@ use chrono::NaiveDate;
 use core_credit::ledger::FacilityAccount;
 use core_credit::terms::{DisbursalPolicy, DurationMonths};
 use core_credit::{
-    CreditError, CreditFacility, Obligation, ObligationKind, ObligationStatus, Payment,
-    PaymentInput, PaymentSource,
+    CreditError, CreditFacility, FacilityStatus, Obligation, ObligationKind, ObligationStatus,
+    Payment, PaymentInput, PaymentSource,
 };
 use core_deposit::DepositAccount;
 use es::{EsEntity, ListQuery};
@@ -252,7 +253,7 @@ async fn a_late_payment_pays_the_oldest_interest_first_and_leaves_the_rest_unapp
 }
 
 #[tokio::test]
-async fn interest_is_paid_before_older_principal_and_a_payoff_completes_the_plan() {
+async fn interest_is_paid_before_older_principal_and_a_payoff_completes_the_facility() {
     use ObligationKind::{Interest, Principal};
     use ObligationStatus::{Overdue, Paid};
     let h = harness().await;
@@ -329,11 +330,39 @@ async fn interest_is_paid_before_older_principal_and_a_payoff_completes_the_plan
         .unwrap()[0]
         .balances;
     assert!(figures.outstanding.is_zero());
-    // nothing is owed: even a cent is refused
+    // matured and paid off: completed, and it takes no more payments
+    let completed = h.facility(facility.id()).await;
+    assert_eq!(
+        (completed.status, completed.completed_on),
+        (FacilityStatus::Completed, Some(date("2027-03-17")))
+    );
     let refused = pay(&h, &facility, from_account(&account, 1))
         .await
         .unwrap_err();
-    assert_eq!(code(&refused), "PAYMENT_EXCEEDS_OUTSTANDING");
+    assert_eq!(code(&refused), "INVALID_FACILITY_TRANSITION");
+    // its collateral is returned (recorded), and cannot grow again
+    let returned = h
+        .credit
+        .update_collateral(&staff(), facility.id(), harness::sats(0))
+        .await
+        .unwrap();
+    assert_eq!(returned.status, FacilityStatus::Completed);
+    assert_eq!(
+        h.ledger_sum(
+            FacilityAccount::Collateral.of(facility.id()),
+            "BTC",
+            0,
+            false
+        )
+        .await,
+        0
+    );
+    let refused = h
+        .credit
+        .update_collateral(&staff(), facility.id(), harness::sats(1))
+        .await
+        .unwrap_err();
+    assert_eq!(code(&refused), "INVALID_FACILITY_TRANSITION");
     assert_eq!(
         h.credit
             .list_payments(&staff(), facility.id(), ListQuery::first(10))
@@ -368,18 +397,51 @@ async fn refused_payments_leave_nothing_behind() {
         let refused = pay(&h, &facility, dated).await.unwrap_err();
         assert_eq!(code(&refused), "INVALID_PAYMENT_DATE", "{day}");
     }
-    // a customer cannot record payments (their role only reads them)
+    // a customer pays only their own facility, from their own account, today
+    let borrower = as_customer(facility.customer_id);
+    let attempts = [
+        (
+            facility.id(),
+            from_account(&stranger_account, 100),
+            "DEPOSIT_ACCOUNT_OF_ANOTHER_CUSTOMER",
+        ),
+        (
+            facility.id(),
+            PaymentInput {
+                source: PaymentSource::External,
+                ..from_account(&account, 100)
+            },
+            "INVALID_INPUT",
+        ),
+        (
+            facility.id(),
+            PaymentInput {
+                effective: Some(date("2027-01-20")),
+                ..from_account(&account, 100)
+            },
+            "NOT_AUTHORIZED",
+        ),
+    ];
+    for (id, input, expected) in attempts {
+        let refused = h
+            .credit
+            .record_payment(&borrower, id, input, None)
+            .await
+            .unwrap_err();
+        assert_eq!(code(&refused), expected);
+    }
+    let stranger = as_customer(stranger_account.customer_id);
     let refused = h
         .credit
         .record_payment(
-            &as_customer(facility.customer_id),
+            &stranger,
             facility.id(),
-            from_account(&account, 100),
+            from_account(&stranger_account, 100),
             None,
         )
         .await
         .unwrap_err();
-    assert_eq!(code(&refused), "NOT_AUTHORIZED");
+    assert_eq!(code(&refused), "NOT_FOUND");
     // a frozen account
     h.deposits
         .change_account_status(
@@ -417,6 +479,22 @@ async fn refused_payments_leave_nothing_behind() {
     );
     let (_, _, holding) = ledger(&h, &facility).await;
     assert_eq!(holding, 0);
+    // unfrozen, the customer pays 100 of their own: nothing is due yet, so it waits
+    h.deposits
+        .change_account_status(
+            &staff(),
+            account.id(),
+            core_deposit::AccountStatusChange::Unfreeze,
+        )
+        .await
+        .unwrap();
+    let own = h
+        .credit
+        .record_payment(&borrower, facility.id(), from_account(&account, 100), None)
+        .await
+        .unwrap();
+    assert_eq!(own.unapplied(), UsdCents::from_minor(100));
+    assert_eq!(h.deposit_sum(&account).await, 1_000_000 - 100);
 }
 
 #[tokio::test]
@@ -527,10 +605,14 @@ async fn a_repeated_key_records_one_payment_and_concurrent_payments_never_exceed
         }
     }
     assert_eq!(taken, 5);
-    // 1,001,000 paid: only the principal is due yet (the interest from March 2 and 16), so it
-    // takes 1,000,000 and 1,000 waits; 20,199 of interest is still owed
+    // 1,001,000 paid after maturity, when everything left is payable: the interest first
+    // (15,593 + 4,606), then 980,801 of the principal; 19,199 is still owed, nothing waits
     let (interest, principal, holding) = ledger(&h, &facility).await;
-    assert_eq!(principal, [0; 4]);
-    assert_eq!(interest.iter().sum::<i64>(), 15_593 + 4_606);
-    assert_eq!(holding, 1_000);
+    assert_eq!(interest, [0; 4]);
+    assert_eq!(principal.iter().sum::<i64>(), 1_000_000 - 980_801);
+    assert_eq!(holding, 0);
+    assert_eq!(
+        h.facility(facility.id()).await.status,
+        FacilityStatus::Active
+    );
 }

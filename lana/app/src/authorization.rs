@@ -131,13 +131,14 @@ pub const AUDIT_VIEWER: PermissionSetDef = PermissionSetDef {
 /// What the customer API may do at all; which customer's data it shows is each use case's rule.
 pub const CUSTOMER_SELF_SERVICE: PermissionSetDef = PermissionSetDef {
     name: "customer-self-service",
-    description: "A customer's own deposit accounts, balances and history, credit proposals and facilities (and consent to their proposals), their disbursals and payments; the BTC/USD price",
+    description: "A customer's own deposit accounts, balances and history, credit proposals and facilities (and consent to their proposals), their disbursals and payments (and paying from their own accounts); the BTC/USD price",
     permissions: &[
         ("deposit/account", "deposit:read"),
         ("credit/facility", "credit:read"),
         ("credit/facility", "credit:consent"),
         ("credit/disbursal", "credit:read"),
         ("credit/payment", "credit:read"),
+        ("credit/payment", "credit:write"),
         ("price/btc-usd", "price:read"),
     ],
 };

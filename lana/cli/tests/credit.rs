@@ -8,6 +8,7 @@
 
 mod common;
 
+use chrono::{Datelike, NaiveDate};
 use common::{Stack, code, customer_with_account, ok, staff_user};
 use core_credit::ledger::FacilityAccount;
 use serde_json::{Value, json};
@@ -867,4 +868,247 @@ async fn payments_pay_what_is_due_in_order_over_http_and_are_refused_with_their_
         0
     );
     assert_api_matches_ledger(&stack, &root, &id, &account).await;
+}
+
+/// One accrual cycle of the hand-made plan and the interest obligation it becomes.
+struct Cycle {
+    last: NaiveDate,
+    interest: i64,
+    due: NaiveDate,
+}
+
+/// The plan of a $10,000, 12-month facility at 12% with a 1% fee from 2027-01-15, worked out
+/// here: a day's interest is 1,000,000 x 12 / (100 x 365) = 328.77 cents, charged up to the cent
+/// (329); each calendar month (the first from the 15th, the last to the day before maturity) is
+/// one cycle whose interest (the first with the 10,000 fee) is due 30 days after its last day.
+fn hand_plan() -> Vec<Cycle> {
+    let daily = (1_000_000u64 * 12).div_ceil(100 * 365) as i64;
+    assert_eq!(daily, 329);
+    let start = NaiveDate::from_ymd_opt(2027, 1, 15).unwrap();
+    let maturity = NaiveDate::from_ymd_opt(2028, 1, 15).unwrap();
+    let mut cycles = Vec::new();
+    let mut first = start;
+    while first < maturity {
+        let next_month = if first.month() == 12 {
+            NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
+        }
+        .unwrap();
+        let last = next_month.min(maturity).pred_opt().unwrap();
+        let days = (last - first).num_days() + 1;
+        let fee = if cycles.is_empty() { 10_000 } else { 0 };
+        cycles.push(Cycle {
+            last,
+            interest: days * daily + fee,
+            due: last + chrono::Days::new(30),
+        });
+        first = last.succ_opt().unwrap();
+    }
+    cycles
+}
+
+const PAY_OWN: &str = "mutation($input: CreditFacilityPaymentMakeInput!) {
+    creditFacilityPaymentMake(input: $input) { payment { unapplied allocations { amount date } } } }";
+const LIFE: &str = "query($id: UUID!) { creditFacility(id: $id) { status completedOn
+    balances { disbursed interest outstanding unapplied }
+    obligations(first: 20) { nodes { kind amount outstanding status dueDate paidOn } } } }";
+
+#[tokio::test]
+async fn a_year_of_interest_paid_monthly_then_the_principal_at_maturity_completes_the_facility() {
+    let stack = Stack::start_with(
+        ROOT,
+        &[
+            "price.initial_provider=manual".into(),
+            "time.clock=manual".into(),
+            "time.manual_start_date=2027-01-15".into(),
+            "time.timezone=UTC".into(),
+            "time.closing_time=00:00".into(),
+        ],
+    )
+    .await;
+    let root = stack.token("internal", ROOT).await;
+    set_price(&stack, &root, 100_000).await;
+    let (customer, account) = customer_with_account(&stack, &root, "lia@example.com").await;
+    // $2,000 of her own besides the $10,000 paid out, for the interest
+    ok(
+        &stack,
+        &root,
+        "mutation($input: DepositRecordInput!) { depositRecord(input: $input) { deposit { id } } }",
+        json!({ "input": { "depositAccountId": account, "amount": 200_000 } }),
+    )
+    .await;
+    let id = propose(&stack, &root, &customer, &account, 1_000_000).await;
+    let active = activate(&stack, &root, &id, 100_000_000).await;
+    assert_eq!(
+        (&active["activatedOn"], &active["maturityDate"]),
+        (&json!("2027-01-15"), &json!("2028-01-15"))
+    );
+    let lia = stack.token("customer", "lia@example.com").await;
+    let plan = hand_plan();
+    assert_eq!(plan.len(), 13);
+    let maturity = NaiveDate::from_ymd_opt(2028, 1, 15).unwrap();
+    let pay = |cents: i64, key: String| {
+        json!({ "input": { "facilityId": id, "depositAccountId": account, "amount": cents,
+                           "idempotencyKey": key } })
+    };
+
+    let mut today = NaiveDate::from_ymd_opt(2027, 1, 15).unwrap();
+    let end = NaiveDate::from_ymd_opt(2028, 2, 15).unwrap();
+    while today < end {
+        let advanced = ok(
+            &stack,
+            &root,
+            "mutation { timeAdvanceToNextEndOfDay { endedDates handlersBehind { name } } }",
+            json!({}),
+        )
+        .await;
+        assert_eq!(
+            advanced["timeAdvanceToNextEndOfDay"]["endedDates"],
+            json!([today.to_string()])
+        );
+        assert_eq!(
+            advanced["timeAdvanceToNextEndOfDay"]["handlersBehind"],
+            json!([]),
+            "{today}"
+        );
+        let ended = today;
+        today = today.succ_opt().unwrap();
+
+        if today == maturity {
+            // the principal and the two interest obligations left (December, due January 30;
+            // January 1-14, due February 13): interest first, then the principal
+            let rest: Vec<&Cycle> = plan.iter().filter(|c| c.due > maturity).collect();
+            let owed = 1_000_000 + rest.iter().map(|c| c.interest).sum::<i64>();
+            let paid = stack
+                .customer_with(&lia, PAY_OWN, pay(owed, "payoff".into()))
+                .await;
+            let mut expected: Vec<Value> = rest
+                .iter()
+                .map(|c| json!({ "amount": c.interest, "date": maturity.to_string() }))
+                .collect();
+            expected.push(json!({ "amount": 1_000_000, "date": maturity.to_string() }));
+            assert_eq!(
+                paid.data()["creditFacilityPaymentMake"]["payment"],
+                json!({ "unapplied": 0, "allocations": expected })
+            );
+        } else if let Some(cycle) = plan.iter().find(|c| c.due == today && c.due < maturity) {
+            // the customer pays each month's interest the day it falls due
+            let paid = stack
+                .customer_with(
+                    &lia,
+                    PAY_OWN,
+                    pay(cycle.interest, format!("interest-{today}")),
+                )
+                .await;
+            assert_eq!(
+                paid.data()["creditFacilityPaymentMake"]["payment"],
+                json!({ "unapplied": 0, "allocations": [
+                    { "amount": cycle.interest, "date": today.to_string() } ] })
+            );
+        }
+
+        // at each month end: the plan so far as worked out here, and the ledger behind the API
+        if today.day() == 1 || today == maturity {
+            let shown = ok(&stack, &root, LIFE, json!({ "id": id })).await;
+            let shown = &shown["creditFacility"];
+            let billed: Vec<&Cycle> = plan.iter().filter(|c| c.last <= ended).collect();
+            let nodes = shown["obligations"]["nodes"].as_array().unwrap();
+            assert_eq!(nodes.len(), 1 + billed.len(), "{today}: {shown}");
+            for (cycle, node) in billed.iter().zip(&nodes[1..]) {
+                let paid = cycle.due <= today || today >= maturity;
+                assert_eq!(
+                    (
+                        &node["amount"],
+                        &node["dueDate"],
+                        &node["status"],
+                        &node["outstanding"]
+                    ),
+                    (
+                        &json!(cycle.interest),
+                        &json!(cycle.due.to_string()),
+                        &json!(if paid { "PAID" } else { "NOT_YET_DUE" }),
+                        &json!(if paid { 0 } else { cycle.interest })
+                    ),
+                    "{today}: {node}"
+                );
+            }
+            // interest earned so far: a day's 329 for every day from January 15 to the day
+            // ended (never past maturity), and the fee
+            let accrued_days = (ended.min(maturity.pred_opt().unwrap())
+                - NaiveDate::from_ymd_opt(2027, 1, 15).unwrap())
+            .num_days()
+                + 1;
+            assert_eq!(
+                facility_sum(&stack, &id, &[FacilityAccount::InterestIncome]).await,
+                accrued_days * 329,
+                "{today}"
+            );
+            assert_eq!(
+                facility_sum(&stack, &id, &[FacilityAccount::FeeIncome]).await,
+                10_000
+            );
+            assert_api_matches_ledger(&stack, &root, &id, &account).await;
+        }
+    }
+
+    // paid off at maturity: completed, nothing owed, every obligation paid
+    let done = ok(&stack, &root, LIFE, json!({ "id": id })).await;
+    let done = &done["creditFacility"];
+    assert_eq!(
+        (&done["status"], &done["completedOn"]),
+        (&json!("COMPLETED"), &json!("2028-01-15"))
+    );
+    assert_eq!(
+        done["balances"],
+        json!({ "disbursed": 0, "interest": 0, "outstanding": 0, "unapplied": 0 })
+    );
+    let nodes = done["obligations"]["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 14);
+    assert!(
+        nodes
+            .iter()
+            .all(|n| n["status"] == "PAID" && n["outstanding"] == 0)
+    );
+    assert_eq!(nodes[0]["paidOn"], "2028-01-15");
+    // all the interest: 365 days x 329 + the 10,000 fee, which is what the customer paid
+    let interest: i64 = plan.iter().map(|c| c.interest).sum();
+    assert_eq!(interest, 365 * 329 + 10_000);
+    assert_eq!(
+        facility_sum(&stack, &id, &[FacilityAccount::InterestIncome]).await,
+        365 * 329
+    );
+    let balance = ok(&stack, &root, BALANCE, json!({ "id": account })).await;
+    assert_eq!(
+        balance["depositAccount"]["balance"]["settled"],
+        1_200_000 - 1_000_000 - interest
+    );
+    // a paid-off facility takes no payment; its collateral is returned, and cannot grow again
+    let refused = stack
+        .customer_with(&lia, PAY_OWN, pay(1, "late".into()))
+        .await;
+    assert_eq!(code(&refused), "INVALID_FACILITY_TRANSITION");
+    let returned = ok(
+        &stack,
+        &root,
+        COLLATERAL,
+        json!({ "input": { "id": id, "collateral": 0 } }),
+    )
+    .await;
+    assert_eq!(
+        returned["creditFacilityCollateralUpdate"]["creditFacility"]["status"],
+        "COMPLETED"
+    );
+    let more = stack
+        .admin(
+            &root,
+            COLLATERAL,
+            json!({ "input": { "id": id, "collateral": 1 } }),
+        )
+        .await;
+    assert_eq!(code(&more), "INVALID_FACILITY_TRANSITION");
+    assert_eq!(
+        facility(&stack, &root, &id).await["balances"]["collateral"],
+        0
+    );
 }

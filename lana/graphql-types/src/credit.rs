@@ -46,6 +46,8 @@ pub enum FacilityStatus {
     PendingCollateral,
     /// Activated: the structuring fee is posted, the maturity date set, money is disbursed.
     Active,
+    /// Matured and paid off (final): closed; its collateral can be returned (`completedOn`).
+    Completed,
 }
 
 /// Where a facility's CVL stood against its thresholds at the last price it was evaluated at.
@@ -251,6 +253,8 @@ pub enum CreditFacilityHistoryKind {
     CollateralizationChanged,
     /// Activated (`activatedOn`, `maturityDate`, `firstCycleEndsOn`, `structuringFee`).
     Activated,
+    /// Matured and paid off: closed (`completedOn`).
+    Completed,
 }
 
 /// One step of a facility's history; the fields its kind does not carry are null.
@@ -277,6 +281,7 @@ pub struct HistoryEntry {
     first_cycle_ends_on: Option<Date>,
     /// The structuring fee charged at activation.
     structuring_fee: Option<UsdCents>,
+    completed_on: Option<Date>,
 }
 
 impl HistoryEntry {
@@ -295,6 +300,7 @@ impl HistoryEntry {
             maturity_date: None,
             first_cycle_ends_on: None,
             structuring_fee: None,
+            completed_on: None,
         };
         match event {
             CreditFacilityEvent::Proposed { amount, .. } => {
@@ -336,6 +342,10 @@ impl HistoryEntry {
                 entry.maturity_date = Some(Date(*maturity_date));
                 entry.first_cycle_ends_on = Some(Date(*first_cycle_ends_on));
                 entry.structuring_fee = Some(UsdCents(*structuring_fee));
+            }
+            CreditFacilityEvent::Completed { completed_on } => {
+                entry.kind = Kind::Completed;
+                entry.completed_on = Some(Date(*completed_on));
             }
         }
         entry
@@ -465,6 +475,11 @@ impl CreditFacility {
     /// Charged at activation.
     async fn structuring_fee(&self) -> Option<UsdCents> {
         self.0.structuring_fee.map(UsdCents)
+    }
+
+    /// When it was paid off and closed.
+    async fn completed_on(&self) -> Option<Date> {
+        self.0.completed_on.map(Date)
     }
 
     /// When it was proposed.

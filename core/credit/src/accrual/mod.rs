@@ -1,6 +1,7 @@
 //! The end of each business day for every active facility: the day's interest accrued into the
 //! open cycle, a completed cycle turned into an interest obligation, the facility's obligations
-//! aged, and unapplied payments allocated to what falls due the next day.
+//! aged, unapplied payments allocated to what falls due the next day, and a matured facility
+//! with nothing owed completed.
 //!
 //! **Once per (facility, day).** The day's accrual is an event of the cycle (a day already
 //! accrued is skipped) and a ledger posting with the external id `credit-interest-accrual:<facility>:<day>`;
@@ -58,11 +59,12 @@ impl Credit {
                 .filter("status", FacilityStatus::Active.as_str());
             let page = self.facilities.list_in_op(op, query).await?;
             for listed in &page.entities {
-                let facility = self
+                let mut facility = self
                     .facilities
                     .lock_in_op(op, listed.id(), RowLock::Update)
                     .await?;
-                self.service_day_in_op(op, &facility, day).await?;
+                self.service_day_in_op(op, &mut facility, day).await?;
+                self.facilities.update_in_op(op, &mut facility).await?;
                 serviced += 1;
             }
             if !page.has_next_page {
@@ -72,11 +74,11 @@ impl Credit {
         }
     }
 
-    /// One facility's end of `day` (the caller locked it).
+    /// One facility's end of `day` (the caller locked it and persists it).
     async fn service_day_in_op(
         &self,
         op: &mut DbOp,
-        facility: &CreditFacility,
+        facility: &mut CreditFacility,
         day: NaiveDate,
     ) -> Result<(), CreditError> {
         if facility
@@ -95,11 +97,14 @@ impl Credit {
             self.cycles.update_in_op(op, &mut cycle).await?;
         }
         self.age_obligations_in_op(op, facility, day).await?;
-        // what was paid ahead goes to the obligations due from tomorrow on
-        match day.checked_add_days(Days::new(1)) {
-            Some(tomorrow) => self.allocate_in_op(op, facility, tomorrow).await,
-            None => Ok(()),
-        }
+        // what was paid ahead goes to the obligations due from tomorrow on; paid off after
+        // maturity, the facility completes
+        let Some(tomorrow) = day.checked_add_days(Days::new(1)) else {
+            return Ok(());
+        };
+        self.allocate_in_op(op, facility, tomorrow).await?;
+        self.complete_if_paid_off_in_op(op, facility, tomorrow)
+            .await
     }
 
     /// The day's interest on the principal outstanding now.

@@ -1,8 +1,9 @@
-//! A credit facility from proposal to activation (what happens to it after, day by day, is in
-//! `accrual/` and `obligation/`):
+//! A credit facility from proposal to completion (what happens to it while active, day by day,
+//! is in `accrual/`, `obligation/` and `payment/`):
 //! pending customer approval -> customer declined, or pending approval (governance) -> denied, or
 //! pending collateral (the pending facility, same id) -> active once its CVL at a fresh price
-//! reaches the margin-call threshold.
+//! reaches the margin-call threshold -> completed once it has matured and nothing is owed (its
+//! collateral can then be returned: recorded as a collateral update down to zero).
 //!
 //! Every step is a command that returns `Idempotent`: a step already taken is `AlreadyApplied`
 //! and appends nothing. Steps that post to the ledger are checked first (`ensure_*`), then
@@ -60,6 +61,9 @@ pub enum CreditFacilityEvent {
         structuring_fee: UsdCents,
         fee_transaction_id: Option<TransactionId>,
     },
+    Completed {
+        completed_on: NaiveDate,
+    },
 }
 
 #[derive(Debug)]
@@ -81,6 +85,7 @@ pub struct CreditFacility {
     pub maturity_date: Option<NaiveDate>,
     pub first_cycle_ends_on: Option<NaiveDate>,
     pub structuring_fee: Option<UsdCents>,
+    pub completed_on: Option<NaiveDate>,
     events: EntityEvents<CreditFacilityEvent>,
 }
 
@@ -125,7 +130,8 @@ impl CreditFacility {
             FacilityStatus::PendingApproval
             | FacilityStatus::Denied
             | FacilityStatus::PendingCollateral
-            | FacilityStatus::Active => Ok(Idempotent::AlreadyApplied),
+            | FacilityStatus::Active
+            | FacilityStatus::Completed => Ok(Idempotent::AlreadyApplied),
             FacilityStatus::CustomerDeclined => Err(self.invalid("be consented to")),
         }
     }
@@ -192,20 +198,23 @@ impl CreditFacility {
         check
     }
 
-    /// Collateral is recorded for a pending or active facility; the same amount again changes
-    /// nothing.
+    /// Collateral is recorded for a pending or active facility, and returned (less of it) from
+    /// a completed one; the same amount again changes nothing.
     pub fn ensure_collateral_updatable(
         &self,
         collateral: Collateral,
     ) -> Result<Idempotent<()>, CreditError> {
-        match self.status {
-            FacilityStatus::PendingCollateral | FacilityStatus::Active => {
-                Ok(if collateral == self.collateral {
-                    Idempotent::AlreadyApplied
-                } else {
-                    Idempotent::Executed(())
-                })
+        let unchanged = || {
+            if collateral == self.collateral {
+                Idempotent::AlreadyApplied
+            } else {
+                Idempotent::Executed(())
             }
+        };
+        match self.status {
+            FacilityStatus::PendingCollateral | FacilityStatus::Active => Ok(unchanged()),
+            FacilityStatus::Completed if collateral <= self.collateral => Ok(unchanged()),
+            FacilityStatus::Completed => Err(self.invalid("take more collateral")),
             _ => Err(self.invalid("take collateral")),
         }
     }
@@ -227,15 +236,19 @@ impl CreditFacility {
     }
 
     /// What the collateral is measured against: a pending facility's whole amount (what it will
-    /// lend), an active one's outstanding plus the disbursals awaiting approval.
+    /// lend), an active one's outstanding plus the disbursals awaiting approval, less what was
+    /// paid and waits unapplied (it is the bank's and will pay the debt).
     pub fn exposure(&self, balances: &FacilityBalances) -> Result<UsdCents, CreditError> {
         if self.status == FacilityStatus::Active {
+            let overflow = || math::MathError::Overflow {
+                quantity: "exposure",
+            };
             Ok(balances
                 .outstanding
                 .checked_add(balances.held)
-                .map_err(|_| math::MathError::Overflow {
-                    quantity: "exposure",
-                })?)
+                .map_err(|_| overflow())?
+                .checked_sub(balances.unapplied)
+                .unwrap_or(UsdCents::ZERO))
         } else {
             Ok(self.amount.cents())
         }
@@ -344,6 +357,36 @@ impl CreditFacility {
 
     /// A disbursal on `today` is possible on an active facility with the multiple policy,
     /// before its maturity date.
+    /// An active facility completes once `today` is its maturity date or later and nothing is
+    /// owed (every obligation paid, no interest accrued unbilled).
+    pub fn ensure_completable(
+        &self,
+        today: NaiveDate,
+        balances: &FacilityBalances,
+    ) -> Idempotent<()> {
+        if self.status == FacilityStatus::Active
+            && self.matured_on(today)
+            && balances.outstanding.is_zero()
+        {
+            Idempotent::Executed(())
+        } else {
+            Idempotent::AlreadyApplied
+        }
+    }
+
+    pub fn complete(&mut self, completed_on: NaiveDate) {
+        self.status = FacilityStatus::Completed;
+        self.completed_on = Some(completed_on);
+        self.events
+            .push(CreditFacilityEvent::Completed { completed_on });
+    }
+
+    /// Whether the facility has matured by `date`: nothing more accrues, the principal is due,
+    /// and every obligation left can be paid (what remains is owed in full).
+    pub fn matured_on(&self, date: NaiveDate) -> bool {
+        self.maturity_date.is_some_and(|m| date >= m)
+    }
+
     pub fn ensure_disbursable(&self, today: NaiveDate) -> Result<(), CreditError> {
         if self.status != FacilityStatus::Active {
             return Err(self.invalid("disburse"));
@@ -351,7 +394,7 @@ impl CreditFacility {
         if self.terms.disbursal_policy == DisbursalPolicy::Single {
             return Err(CreditError::SingleDisbursalFacility(self.id()));
         }
-        if self.maturity_date.is_some_and(|m| today >= m) {
+        if self.matured_on(today) {
             return Err(CreditError::FacilityMatured(self.id()));
         }
         Ok(())
@@ -414,6 +457,7 @@ impl EsEntity for CreditFacility {
             maturity_date: None,
             first_cycle_ends_on: None,
             structuring_fee: None,
+            completed_on: None,
             events: EntityEvents::init(events.entity_id(), []),
         };
         for event in iter {
@@ -460,6 +504,10 @@ impl EsEntity for CreditFacility {
                     facility.maturity_date = Some(*maturity_date);
                     facility.first_cycle_ends_on = Some(*first_cycle_ends_on);
                     facility.structuring_fee = Some(*structuring_fee);
+                }
+                CreditFacilityEvent::Completed { completed_on } => {
+                    facility.status = FacilityStatus::Completed;
+                    facility.completed_on = Some(*completed_on);
                 }
             }
         }

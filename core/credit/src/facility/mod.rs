@@ -493,7 +493,7 @@ impl Credit {
     /// Re-evaluates the facility's CVL at a fresh price (nothing without one); a pending
     /// facility that is fully collateralized activates. The caller locked the facility and
     /// persists it.
-    async fn evaluate_in_op(
+    pub(crate) async fn evaluate_in_op(
         &self,
         op: &mut DbOp,
         facility: &mut CreditFacility,
@@ -568,6 +568,27 @@ impl Credit {
         let _ = facility.activate(today, fee, fee_tx)?;
         if single {
             self.pay_out_whole_amount_in_op(op, facility).await?;
+        }
+        Ok(())
+    }
+
+    /// Completes the facility if it has matured by `date` and nothing is owed any more. The
+    /// caller locked the facility and persists it.
+    pub(crate) async fn complete_if_paid_off_in_op(
+        &self,
+        op: &mut DbOp,
+        facility: &mut CreditFacility,
+        date: chrono::NaiveDate,
+    ) -> Result<(), CreditError> {
+        if !facility.matured_on(date) {
+            return Ok(());
+        }
+        let balances = self
+            .ledger
+            .balances_in_op(op, facility.id(), facility.amount.cents())
+            .await?;
+        if facility.ensure_completable(date, &balances).did_execute() {
+            facility.complete(date);
         }
         Ok(())
     }

@@ -157,9 +157,10 @@ impl Obligation {
         });
     }
 
-    /// Whether payments can be allocated to it as of `date`: not paid, and due by then.
-    pub fn payable_on(&self, date: NaiveDate) -> bool {
-        !self.outstanding.is_zero() && self.due_date <= date
+    /// Whether payments can be allocated to it as of `date`: not paid, and due by then or its
+    /// facility `matured` (nothing more accrues: whatever remains can be paid off).
+    pub fn payable_on(&self, date: NaiveDate, matured: bool) -> bool {
+        !self.outstanding.is_zero() && (matured || self.due_date <= date)
     }
 
     /// Applies up to `available` of `payment_id` as of `date`; returns what it took (its
@@ -335,8 +336,9 @@ mod tests {
     fn payments_take_the_smaller_of_what_is_owed_and_what_is_left_and_a_paid_one_stops_ageing() {
         let mut o = obligation();
         let (first, second) = (PaymentId::new(), PaymentId::new());
-        assert!(!o.payable_on(date("2027-03-01")));
-        assert!(o.payable_on(date("2027-03-02")));
+        assert!(!o.payable_on(date("2027-03-01"), false));
+        assert!(o.payable_on(date("2027-03-01"), true));
+        assert!(o.payable_on(date("2027-03-02"), false));
         // 15,593 owed: 10,000 of the first payment, then 5,593 of the second's 9,000
         let took = o.allocate(
             first,
@@ -356,7 +358,7 @@ mod tests {
         assert_eq!(took, UsdCents::from_minor(5_593));
         assert_eq!(o.status, ObligationStatus::Paid);
         assert_eq!(o.paid_on, Some(date("2027-04-05")));
-        assert!(!o.payable_on(date("2027-05-01")));
+        assert!(!o.payable_on(date("2027-05-01"), true));
         // nothing left: nothing taken, nothing recorded
         let events = o.events().iter_all().count();
         let took = o.allocate(

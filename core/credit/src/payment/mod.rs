@@ -1,16 +1,20 @@
 //! Payments: recorded into the facility's payment holding account (from the customer's deposit
 //! account, or received outside the bank), then allocated to obligations.
 //!
-//! **Allocation.** Only obligations due by the allocation's date take money: interest before
-//! principal, then the oldest due date first, then the oldest obligation; each takes the smaller
-//! of what it owes and what is left; payments are spent oldest first. What is left stays
-//! unapplied in the holding account and is shown; the end of each day allocates it as
-//! obligations fall due (after they aged), so money paid ahead never lets one become overdue.
+//! **Allocation.** Only obligations due by the allocation's date take money (every one, once the
+//! facility has matured): interest before principal, then the oldest due date first, then the
+//! oldest obligation; each takes the smaller of what it owes and what is left; payments are
+//! spent oldest first. What is left stays unapplied in the holding account and is shown; the end
+//! of each day allocates it as obligations fall due (after they aged), so money paid ahead never
+//! lets one become overdue. A matured facility with nothing owed any more completes.
 //!
 //! **Never more than everything owed.** A payment is refused (`PAYMENT_EXCEEDS_OUTSTANDING`)
 //! when it and what is unapplied already would exceed everything the customer owes now:
 //! principal and interest receivable in every stage, including interest accrued in the open
 //! cycle, which is billed at the cycle's end. So whatever is unapplied is eventually allocated.
+//!
+//! **Who.** Staff record any payment; a customer pays their own facility from one of their own
+//! deposit accounts (the customer API), never as an external or back-dated payment.
 //!
 //! **Back-dated.** A payment with an explicit date (today or earlier, not before activation)
 //! needs the action `credit:backdate` instead of `credit:write`; it is allocated as of its date
@@ -24,7 +28,7 @@ pub(crate) use repo::PaymentRepo;
 
 use crate::Credit;
 use crate::error::CreditError;
-use crate::facility::{CreditFacility, not_found, visible};
+use crate::facility::{CreditFacility, not_found, own_customer, visible};
 use crate::ledger::templates::{AllocatePayment, RecordPayment, Transfer};
 use crate::ledger::{FacilityAccount, external_id};
 use crate::obligation::Obligation;
@@ -89,7 +93,10 @@ impl Credit {
         facility_id: CreditFacilityId,
         input: PaymentInput,
     ) -> Result<Payment, CreditError> {
-        let facility = self.lock_visible_in_op(op, actor, facility_id).await?;
+        if own_customer(actor).is_some() && input.source == PaymentSource::External {
+            return Err(CreditError::ExternalPaymentByCustomer);
+        }
+        let mut facility = self.lock_visible_in_op(op, actor, facility_id).await?;
         if facility.status != FacilityStatus::Active {
             return Err(CreditError::InvalidFacilityTransition {
                 id: facility_id,
@@ -178,6 +185,11 @@ impl Credit {
         if effective < today {
             self.allocate_in_op(op, &facility, today).await?;
         }
+        // less is owed: the CVL may have recovered, the facility may be paid off
+        self.evaluate_in_op(op, &mut facility).await?;
+        self.complete_if_paid_off_in_op(op, &mut facility, today)
+            .await?;
+        self.facilities.update_in_op(op, &mut facility).await?;
         Ok(self.payments.find_by_id_in_op(op, id).await?)
     }
 
@@ -198,7 +210,7 @@ impl Credit {
             .obligations_in_op(op, id)
             .await?
             .into_iter()
-            .filter(|o| o.payable_on(date))
+            .filter(|o| o.payable_on(date, facility.matured_on(date)))
             .collect();
         // stable: obligations of one kind and due date stay in creation order
         obligations.sort_by_key(|o| (o.kind != ObligationKind::Interest, o.due_date));

@@ -41,6 +41,11 @@ pub enum CreditPublicEvent {
         activated_on: NaiveDate,
         maturity_date: NaiveDate,
     },
+    /// Matured and paid off: closed.
+    FacilityCompleted {
+        facility_id: CreditFacilityId,
+        completed_on: NaiveDate,
+    },
     DisbursalSettled {
         disbursal_id: DisbursalId,
         facility_id: CreditFacilityId,
@@ -56,6 +61,7 @@ impl outbox::PublicEvent for CreditPublicEvent {
         "facility_collateral_updated",
         "facility_collateralization_changed",
         "facility_activated",
+        "facility_completed",
         "disbursal_settled",
     ];
 }

@@ -63,6 +63,10 @@ impl PersistHook<CreditFacility> for CreditPublisher {
                     activated_on: *activated_on,
                     maturity_date: *maturity_date,
                 }),
+                CreditFacilityEvent::Completed { completed_on } => Some(P::FacilityCompleted {
+                    facility_id,
+                    completed_on: *completed_on,
+                }),
                 CreditFacilityEvent::CustomerConsented { .. }
                 | CreditFacilityEvent::CustomerDeclined { .. } => None,
             })

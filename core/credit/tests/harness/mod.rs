@@ -143,6 +143,7 @@ pub async fn harness() -> Harness {
                         ("credit/facility", "credit:consent"),
                         ("credit/disbursal", "credit:read"),
                         ("credit/payment", "credit:read"),
+                        ("credit/payment", "credit:write"),
                     ],
                 },
                 authz::PermissionSetDef {

@@ -1,5 +1,5 @@
-//! The signed-in customer's credit proposals, facilities and disbursals, and their consent to
-//! (or refusal of) a proposal. The types are shared with the admin API (`graphql_types::credit`).
+//! The signed-in customer's credit proposals, facilities, disbursals and payments, their consent
+//! to (or refusal of) a proposal, and their payments from their own deposit accounts. The types are shared with the admin API (`graphql_types::credit`).
 //! The credit domain shows a customer only their own: any other id is `NOT_FOUND`, exactly like
 //! one that does not exist.
 
@@ -7,10 +7,16 @@ use crate::request::req;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 use authz::Actor;
-use core_credit::{CreditFacilityId, DisbursalId, FacilityFilter, Reason};
+use core_credit::{
+    Amount, CreditFacilityId, DepositAccountId, DisbursalId, FacilityFilter, PaymentInput,
+    PaymentSource, Reason,
+};
 use error_code::NOT_FOUND;
-use graphql_kit::{ApiResult, api_error, invalid_input, list_query};
-use graphql_types::credit::{CreditFacility, Disbursal, disbursal_connection, facility_connection};
+use graphql_kit::{ApiResult, UsdCents, api_error, invalid_input, list_query};
+use graphql_types::credit::{
+    CreditFacility, Disbursal, Payment, disbursal_connection, facility_connection,
+};
+use idempotency::IdempotencyKey;
 use lana_app::LanaApp;
 use uuid::Uuid;
 
@@ -116,6 +122,22 @@ pub struct CreditFacilityProposalDeclineInput {
     reason: Option<String>,
 }
 
+/// A payment on one of your active facilities from one of your deposit accounts.
+#[derive(InputObject)]
+pub struct CreditFacilityPaymentMakeInput {
+    facility_id: Uuid,
+    deposit_account_id: Uuid,
+    /// More than zero; with what is unapplied, at most everything you owe on the facility.
+    amount: UsdCents,
+    /// The same key and input again return the first payment (retry safely).
+    idempotency_key: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct CreditFacilityPaymentMakePayload {
+    payment: Payment,
+}
+
 #[derive(SimpleObject)]
 pub struct CreditFacilityProposalConsentPayload {
     credit_facility: CreditFacility,
@@ -165,5 +187,40 @@ impl CreditMutation {
         Ok(CreditFacilityProposalDeclinePayload {
             credit_facility: f.into(),
         })
+    }
+
+    /// You pay one of your active facilities from one of your deposit accounts: what is due is
+    /// paid at once (interest before principal, oldest first), the rest when it falls due.
+    async fn credit_facility_payment_make(
+        &self,
+        ctx: &Context<'_>,
+        input: CreditFacilityPaymentMakeInput,
+    ) -> Result<CreditFacilityPaymentMakePayload> {
+        let amount = Amount::parse(input.amount.0).map_err(invalid_input)?;
+        let key = input
+            .idempotency_key
+            .as_deref()
+            .map(IdempotencyKey::parse)
+            .transpose()
+            .map_err(|e| api_error(idempotency::INVALID_IDEMPOTENCY_KEY, e))?;
+        let (app, actor) = customer(ctx)?.ok_or_else(|| not_found("credit facility"))?;
+        let payment = PaymentInput {
+            amount,
+            source: PaymentSource::DepositAccount {
+                account_id: DepositAccountId::from(input.deposit_account_id),
+            },
+            effective: None,
+        };
+        let p = app
+            .credit()
+            .record_payment(
+                actor,
+                CreditFacilityId::from(input.facility_id),
+                payment,
+                key.as_ref(),
+            )
+            .await
+            .api(ctx)?;
+        Ok(CreditFacilityPaymentMakePayload { payment: p.into() })
     }
 }
