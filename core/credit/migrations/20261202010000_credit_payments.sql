@@ -1,5 +1,5 @@
--- Credit payments and completion (core/credit): a paid obligation, a completed facility, and
--- the payments' index table.
+-- Credit payments, completion and liquidation (core/credit): a paid obligation, a completed
+-- facility, the payments and the partial liquidations.
 ALTER TABLE credit_facilities DROP CONSTRAINT credit_facilities_status_check;
 ALTER TABLE credit_facilities ADD CONSTRAINT credit_facilities_status_check
   CHECK (status IN ('pending_customer_approval', 'customer_declined', 'pending_approval',
@@ -19,3 +19,15 @@ CREATE TABLE credit_payments (
 CREATE INDEX credit_payments_facility ON credit_payments (facility_id, created_at);
 CREATE INDEX credit_payments_unapplied ON credit_payments (facility_id, created_at) WHERE unapplied;
 SELECT es_create_events_table('credit_payment_events');
+
+-- Partial liquidations: one in progress per facility.
+CREATE TABLE credit_liquidations (
+  id uuid PRIMARY KEY,
+  created_at timestamptz NOT NULL,
+  facility_id uuid NOT NULL,
+  -- not completed yet
+  active boolean NOT NULL
+);
+CREATE INDEX credit_liquidations_facility ON credit_liquidations (facility_id, created_at);
+CREATE UNIQUE INDEX credit_liquidations_active ON credit_liquidations (facility_id) WHERE active;
+SELECT es_create_events_table('credit_liquidation_events');

@@ -3,7 +3,7 @@
 use crate::math::MathError;
 use crate::primitives::{
     CreditFacilityId, CustomerId, DepositAccountId, DisbursalId, DisbursalStatus, FacilityStatus,
-    InvalidValue,
+    InvalidValue, LiquidationId, LiquidationStatus,
 };
 use crate::terms::InvalidTerms;
 use chrono::NaiveDate;
@@ -99,6 +99,12 @@ pub enum CreditError {
         status: DisbursalStatus,
         action: &'static str,
     },
+    #[error("liquidation {id} is {}; it cannot {action}", .status.as_str())]
+    InvalidLiquidationTransition {
+        id: LiquidationId,
+        status: LiquidationStatus,
+        action: &'static str,
+    },
     #[error("no fresh BTC/USD price")]
     PriceUnavailable,
     #[error("the disbursal is more than what remains of credit facility {0}")]
@@ -154,9 +160,9 @@ impl DomainError for CreditError {
             Self::TemplateNameTaken(_) => TEMPLATE_NAME_TAKEN,
             Self::CustomerNotActive(_) => core_deposit::CUSTOMER_NOT_ACTIVE,
             Self::DepositAccountOfAnotherCustomer { .. } => DEPOSIT_ACCOUNT_OF_ANOTHER_CUSTOMER,
-            Self::InvalidFacilityTransition { .. } | Self::InvalidDisbursalTransition { .. } => {
-                INVALID_FACILITY_TRANSITION
-            }
+            Self::InvalidFacilityTransition { .. }
+            | Self::InvalidDisbursalTransition { .. }
+            | Self::InvalidLiquidationTransition { .. } => INVALID_FACILITY_TRANSITION,
             Self::PriceUnavailable => PRICE_UNAVAILABLE,
             Self::DisbursalExceedsFacility(_) => DISBURSAL_EXCEEDS_FACILITY,
             Self::DisbursalBelowMarginCall(_) => DISBURSAL_BELOW_MARGIN_CALL,
@@ -209,6 +215,11 @@ mod tests {
                 id: DisbursalId::new(),
                 status: DisbursalStatus::Denied,
                 action: "settle",
+            },
+            CreditError::InvalidLiquidationTransition {
+                id: LiquidationId::new(),
+                status: LiquidationStatus::Completed,
+                action: "take proceeds",
             },
             CreditError::PriceUnavailable,
             CreditError::DisbursalExceedsFacility(facility),

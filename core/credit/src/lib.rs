@@ -1,6 +1,6 @@
 //! Credit: bitcoin-collateralized credit facilities, from proposal to money in the customer's
 //! deposit account, and their servicing (interest accrual, obligations and their ageing,
-//! payments and their allocation; liquidation and completion come later).
+//! payments and their allocation, partial liquidation, completion).
 //!
 //! Laid out like `core/deposit` (ARCHITECTURE.md, "The shape of a domain"):
 //! - `terms.rs` (the terms value set and its validation) and `math.rs` (interest, fee, effective
@@ -8,7 +8,8 @@
 //! - `terms_template/`, `facility/` (proposal -> customer consent -> approval -> pending facility
 //!   -> active: the locks and the evaluation rules are in `facility/mod.rs`), `disbursal/`,
 //!   `accrual/` (interest accrual cycles: what runs at the end of each day), `obligation/`,
-//!   `payment/` (payments and their allocation to obligations);
+//!   `payment/` (payments and their allocation to obligations), `liquidation/` (partial
+//!   liquidations under the liquidation threshold);
 //! - `ledger/` (the accounts per facility and the posting templates), `public/`, `handlers/`
 //!   (governance conclusions, price changes, the end of each day);
 //! - `tests/`: the use cases against PostgreSQL, with a shared harness.
@@ -20,6 +21,7 @@ mod error;
 mod facility;
 mod handlers;
 pub mod ledger;
+mod liquidation;
 pub mod math;
 mod obligation;
 mod payment;
@@ -36,6 +38,7 @@ pub use facility::{
     CreditFacility, CreditFacilityEvent, FacilityFigures, FacilityFilter, ProposalTerms,
 };
 pub use handlers::{CreditApprovalHandler, PriceChangeHandler, ServicingOnEndOfDay};
+pub use liquidation::{Liquidation, LiquidationEvent};
 pub use obligation::{Obligation, ObligationEvent};
 pub use payment::{Allocation, Payment, PaymentEvent, PaymentInput};
 pub use primitives::*;
@@ -51,6 +54,7 @@ use core_time::BusinessCalendar;
 use disbursal::DisbursalRepo;
 use facility::CreditFacilityRepo;
 use ledger::CreditLedger;
+use liquidation::LiquidationRepo;
 use obligation::ObligationRepo;
 use outbox::Outbox;
 use payment::PaymentRepo;
@@ -76,6 +80,7 @@ pub struct Credit {
     cycles: AccrualCycleRepo,
     obligations: ObligationRepo,
     payments: PaymentRepo,
+    liquidations: LiquidationRepo,
 }
 
 /// The domains credit works with.
@@ -107,7 +112,8 @@ impl Credit {
             disbursals: DisbursalRepo::new(pool.clone(), clock.clone()).with_hook(publisher),
             cycles: AccrualCycleRepo::new(pool.clone(), clock.clone()),
             obligations: ObligationRepo::new(pool.clone(), clock.clone()),
-            payments: PaymentRepo::new(pool, clock),
+            payments: PaymentRepo::new(pool.clone(), clock.clone()),
+            liquidations: LiquidationRepo::new(pool, clock),
             ledger: CreditLedger::init(ledger).await?,
             use_cases,
             governance: dependencies.governance,

@@ -17,6 +17,8 @@
 //! | CVL comparison            | none: exact cross-multiplication           |
 //! | CVL percent (display)     | down to 0.01%                              |
 //! | required collateral       | up to the satoshi                          |
+//! | collateral to liquidate   | up to the satoshi (never less than needed) |
+//! | its expected proceeds     | down to the cent                           |
 //!
 //! Interest is day count actual/365: each day accrues 1/365 of the annual rate, whatever the
 //! length of the year. Interest accrues on disbursed principal only (the caller passes the
@@ -217,4 +219,48 @@ pub fn required_collateral(
         .map_err(|_| MathError::Overflow {
             quantity: "required collateral",
         })
+}
+
+/// A partial liquidation: the collateral to sell at `price` so that, once its proceeds pay
+/// `exposure` down, the CVL is back at `initial`, and what selling it should bring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LiquidationSize {
+    pub sats: Satoshis,
+    pub expected_proceeds: UsdCents,
+}
+
+/// With V the collateral's value and E the exposure, selling x (in cents) restores the initial
+/// CVL I when (V - x) / (E - x) = I, i.e. x = (I·E - V) / (I - 1); in satoshis
+/// (I·E·10^8 - V·10^8) / ((I - 1)·price), all in integer steps, rounded up. Nothing when the
+/// CVL is at or above `initial` already; all of it when `initial` is 100% or less, or when
+/// even all of it would not restore the CVL.
+pub fn liquidation_size(
+    collateral: Satoshis,
+    price: UsdCentsPerBtc,
+    exposure: UsdCents,
+    initial: CvlPercent,
+) -> Result<LiquidationSize, MathError> {
+    let overflow = || MathError::Overflow {
+        quantity: "liquidation",
+    };
+    let steps = u128::from(initial.hundredths_of_percent());
+    let price_cents = u128::from(price.cents());
+    let all = u128::from(collateral.into_minor());
+    // I·E·10^8 and V·10^8·10^4, in hundredths of percent: u32 × u64 × 10^8 and
+    // u64 × u64 × 10^4 both fit a u128.
+    let wanted = steps * u128::from(exposure.into_minor()) * SATS_PER_BTC;
+    let held = all * price_cents * CVL_STEPS_PER_UNIT;
+    let sats = if wanted <= held {
+        0
+    } else if steps <= CVL_STEPS_PER_UNIT {
+        all
+    } else {
+        let denominator = (steps - CVL_STEPS_PER_UNIT) * price_cents;
+        (wanted - held).div_ceil(denominator).min(all)
+    };
+    let sats = Satoshis::from_minor(u64::try_from(sats).map_err(|_| overflow())?);
+    Ok(LiquidationSize {
+        sats,
+        expected_proceeds: collateral_value(sats, price)?,
+    })
 }

@@ -10,6 +10,7 @@ es::entity_id!(DisbursalId);
 es::entity_id!(AccrualCycleId);
 es::entity_id!(ObligationId);
 es::entity_id!(PaymentId);
+es::entity_id!(LiquidationId);
 
 pub use core_customer::CustomerId;
 /// An amount lent or paid out: more than zero, at most one trillion dollars (the deposit
@@ -23,6 +24,7 @@ pub mod permissions {
     pub const FACILITIES: &str = "credit/facility";
     pub const DISBURSALS: &str = "credit/disbursal";
     pub const PAYMENTS: &str = "credit/payment";
+    pub const LIQUIDATIONS: &str = "credit/liquidation";
     pub const READ: &str = "credit:read";
     pub const WRITE: &str = "credit:write";
     /// Consenting to (or declining) a proposal: the customer's own act, or staff on their behalf.
@@ -42,6 +44,10 @@ pub enum InvalidValue {
     TemplateName,
     #[error("a reason must be at most 500 characters")]
     ReasonTooLong,
+    #[error("the collateral sent out must be more than zero and at most what the facility holds")]
+    LiquidatedCollateral,
+    #[error("liquidation proceeds are recorded on their liquidation")]
+    ProceedsAsPayment,
 }
 
 /// The collateral a facility holds, in satoshis: zero or more, at most [`MAX_COLLATERAL`].
@@ -266,6 +272,30 @@ pub enum PaymentSource {
     /// Received outside the bank's deposit accounts (a wire, cash at a branch), recorded by
     /// staff.
     External,
+    /// The proceeds of a partial liquidation of the facility's collateral.
+    Liquidation { liquidation_id: LiquidationId },
+}
+
+/// Where a partial liquidation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LiquidationStatus {
+    /// Started: the collateral to sell is to be sent out.
+    AwaitingCollateral,
+    /// The collateral went out; its proceeds are awaited.
+    AwaitingProceeds,
+    /// The proceeds were paid into the facility.
+    Completed,
+}
+
+impl LiquidationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AwaitingCollateral => "awaiting_collateral",
+            Self::AwaitingProceeds => "awaiting_proceeds",
+            Self::Completed => "completed",
+        }
+    }
 }
 
 /// A facility's figures, read from its ledger accounts.

@@ -4,8 +4,9 @@
 
 use core_credit::UsdCentsPerBtc;
 use core_credit::math::{
-    CollateralToLoan, MathError, collateral_value, cvl, daily_interest, effective_annual_rate,
-    interest_for_days, required_collateral, structuring_fee,
+    CollateralToLoan, LiquidationSize, MathError, collateral_value, cvl, daily_interest,
+    effective_annual_rate, interest_for_days, liquidation_size, required_collateral,
+    structuring_fee,
 };
 use core_credit::terms::{AnnualRate, CvlPercent, DurationMonths, FeeRate};
 use money::{Satoshis, UsdCents};
@@ -377,6 +378,97 @@ fn any_sats() -> impl Strategy<Value = Satoshis> {
         1 => Just(0u64),
     ]
     .prop_map(sats)
+}
+
+#[test]
+fn liquidation_size_table() {
+    let size = |s: u64, dollars: u64, exposure: u64, initial: &str| {
+        liquidation_size(
+            sats(s),
+            price(dollars * 100),
+            usd(exposure),
+            threshold(initial),
+        )
+        .unwrap()
+    };
+    let sized = |s: u64, proceeds: u64| LiquidationSize {
+        sats: sats(s),
+        expected_proceeds: usd(proceeds),
+    };
+    // 0.11 BTC at $93,000 = $10,230 against $10,100: 101.28%. To get back to 150% sell x with
+    // (1,023,000 - x) / (1,010,000 - x) = 1.5: x = (1,515,000 - 1,023,000) / 0.5 = 984,000
+    // cents = 984,000 / 9,300,000 BTC = 10,580,645.16 sats -> 10,580,646, worth 984,000.08 ->
+    // 984,000 cents
+    assert_eq!(
+        size(11_000_000, 93_000, 1_010_000, "150"),
+        sized(10_580_646, 984_000)
+    );
+    // at $140,000 the CVL is 152.47%: nothing to sell
+    assert_eq!(size(11_000_000, 140_000, 1_010_000, "150"), sized(0, 0));
+    // exactly at 150% ($137,727.27.. is not a cent price; 0.1 BTC at $151,500 against
+    // $10,100 is 150%): nothing
+    assert_eq!(size(10_000_000, 151_500, 1_010_000, "150"), sized(0, 0));
+    // under 100% ($90,000: 98.02%) selling cannot restore it: all of it, $9,900
+    assert_eq!(
+        size(11_000_000, 90_000, 1_010_000, "150"),
+        sized(11_000_000, 990_000)
+    );
+    // an initial CVL of 100% or less: at 101.29% it holds already; at 98.02% selling only
+    // lowers it: all of it
+    assert_eq!(size(11_000_000, 93_000, 1_010_000, "100"), sized(0, 0));
+    assert_eq!(
+        size(11_000_000, 90_000, 1_010_000, "100"),
+        sized(11_000_000, 990_000)
+    );
+    // 1 BTC at $100 against $80 at 125%: x = (10,000 - 10,000) / 0.25 = 0: exactly there
+    assert_eq!(size(100_000_000, 100, 8_000, "125"), sized(0, 0));
+    // against $90: x = (11,250 - 10,000) / 0.25 = 5,000 cents = 0.5 BTC; left 0.5 BTC = $50
+    // against $40: 125%
+    assert_eq!(
+        size(100_000_000, 100, 9_000, "125"),
+        sized(50_000_000, 5_000)
+    );
+}
+
+/// Whether selling `sold` of `held` at `p`, its exact value paying `exposure` down, leaves a
+/// CVL at or above `initial` (cross-multiplied: (held - sold)·p·10^4 ≥ I·(E·10^8 - sold·p)).
+fn restores(
+    held: Satoshis,
+    sold: u64,
+    p: UsdCentsPerBtc,
+    exposure: UsdCents,
+    initial: CvlPercent,
+) -> bool {
+    let (sold, p) = (u128::from(sold), u128::from(p.cents()));
+    let owed = u128::from(exposure.into_minor()) * 100_000_000;
+    let paid = sold * p;
+    if paid >= owed {
+        return true;
+    }
+    (u128::from(held.into_minor()) - sold) * p * 10_000
+        >= u128::from(initial.hundredths_of_percent()) * (owed - paid)
+}
+
+proptest! {
+    #[test]
+    fn a_liquidation_sells_the_least_that_restores_the_initial_cvl(
+        held in 0u64..=ALL_BITCOIN, p in any_price(),
+        exposure in 0u64..=100_000_000_000_000, initial in any_threshold(),
+    ) {
+        let (held, exposure) = (sats(held), usd(exposure));
+        let size = liquidation_size(held, p, exposure, initial).unwrap();
+        let sold = size.sats.into_minor();
+        prop_assert!(sold <= held.into_minor());
+        prop_assert_eq!(size.expected_proceeds, collateral_value(size.sats, p).unwrap());
+        if sold == 0 {
+            prop_assert!(cvl(held, p, exposure).is_at_least(initial));
+        } else {
+            prop_assert!(!restores(held, sold - 1, p, exposure, initial));
+            if sold < held.into_minor() {
+                prop_assert!(restores(held, sold, p, exposure, initial));
+            }
+        }
+    }
 }
 
 proptest! {

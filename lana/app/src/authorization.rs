@@ -139,6 +139,7 @@ pub const CUSTOMER_SELF_SERVICE: PermissionSetDef = PermissionSetDef {
         ("credit/disbursal", "credit:read"),
         ("credit/payment", "credit:read"),
         ("credit/payment", "credit:write"),
+        ("credit/liquidation", "credit:read"),
         ("price/btc-usd", "price:read"),
     ],
 };

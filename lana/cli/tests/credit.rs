@@ -1112,3 +1112,177 @@ async fn a_year_of_interest_paid_monthly_then_the_principal_at_maturity_complete
         0
     );
 }
+
+/// Waits until the bank has taken the exchange's price and the credit domain has evaluated
+/// every facility at it.
+async fn exchange_price(stack: &Stack, root: &str, dollars: &str) {
+    stack.exchange.set_price(dollars);
+    let cents: u64 = dollars.parse::<u64>().unwrap() * 100;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let price = ok(
+            stack,
+            root,
+            "{ realtimePrice { usdCentsPerBtc } }",
+            json!({}),
+        )
+        .await;
+        let handled: bool = sqlx::query_scalar(
+            "SELECT coalesce((SELECT position FROM outbox_handlers WHERE name = 'credit.price-changes'), 0)
+                 >= (SELECT coalesce(max(sequence), 0) FROM outbox_events WHERE event_type = 'price_updated')",
+        )
+        .fetch_one(&stack.db.pool)
+        .await
+        .unwrap();
+        if price["realtimePrice"]["usdCentsPerBtc"] == cents && handled {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the price never reached {dollars}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+const LIQUIDATIONS: &str = "query($id: UUID!) { creditFacility(id: $id) {
+    collateralizationState collateral balances { outstanding unapplied cvl { percent } }
+    liquidations { id status price collateral exposure satsToSell expectedProceeds satsSent
+                   proceeds paymentId } } }";
+
+#[tokio::test]
+async fn the_exchange_price_moves_a_facility_into_margin_call_and_out_then_into_a_partial_liquidation()
+ {
+    let stack = Stack::start_with(
+        ROOT,
+        &[
+            "price.fetch_interval_secs=1".into(),
+            "price.max_jump_percent=50".into(),
+        ],
+    )
+    .await;
+    let root = stack.token("internal", ROOT).await;
+    exchange_price(&stack, &root, "120000").await;
+    let (customer, account) = customer_with_account(&stack, &root, "max@example.com").await;
+    // $10,000 paid out against 0.11 BTC: $13,200 / $10,100 owed (with the fee) = 130.69%
+    let id = propose(&stack, &root, &customer, &account, 1_000_000).await;
+    activate(&stack, &root, &id, 11_000_000).await;
+    let state = async || {
+        ok(&stack, &root, LIQUIDATIONS, json!({ "id": id })).await["creditFacility"]
+            ["collateralizationState"]
+            .clone()
+    };
+    assert_eq!(state().await, "FULLY_COLLATERALIZED");
+    // $104,000: 1,144,000 / 1,010,000 = 113.27%: margin call
+    exchange_price(&stack, &root, "104000").await;
+    assert_eq!(state().await, "UNDER_MARGIN_CALL_THRESHOLD");
+    // $112,000: 121.98%, above 120% but inside the 5-point buffer: still a margin call
+    exchange_price(&stack, &root, "112000").await;
+    assert_eq!(state().await, "UNDER_MARGIN_CALL_THRESHOLD");
+    // $116,000: 126.34%: fully collateralized again
+    exchange_price(&stack, &root, "116000").await;
+    assert_eq!(state().await, "FULLY_COLLATERALIZED");
+
+    // $93,000: 101.29% < 105%: a partial liquidation, sized (by hand) to restore 150%: sell
+    // x = (1.5 x 1,010,000 - 1,023,000) / 0.5 = 984,000 cents = 10,580,645.16 sats -> 10,580,646
+    exchange_price(&stack, &root, "93000").await;
+    let seen = ok(&stack, &root, LIQUIDATIONS, json!({ "id": id })).await;
+    let f = &seen["creditFacility"];
+    assert_eq!(f["collateralizationState"], "UNDER_LIQUIDATION_THRESHOLD");
+    let liquidation = &f["liquidations"][0];
+    assert_eq!(
+        liquidation,
+        &json!({ "id": liquidation["id"], "status": "AWAITING_COLLATERAL", "price": 9_300_000,
+                 "collateral": 11_000_000, "exposure": 1_010_000, "satsToSell": 10_580_646,
+                 "expectedProceeds": 984_000, "satsSent": null, "proceeds": null,
+                 "paymentId": null })
+    );
+    let liquidation_id = liquidation["id"].as_str().unwrap().to_owned();
+    // the customer sees it too
+    let max = stack.token("customer", "max@example.com").await;
+    let own = stack
+        .customer_with(
+            &max,
+            "query($id: UUID!) { creditFacility(id: $id) { liquidations { satsToSell } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        own.data()["creditFacility"]["liquidations"],
+        json!([{ "satsToSell": 10_580_646 }])
+    );
+
+    ok(
+        &stack,
+        &root,
+        "mutation($input: CreditFacilityLiquidationCollateralSentInput!) {
+            creditFacilityLiquidationCollateralSent(input: $input) { liquidation { status } } }",
+        json!({ "input": { "liquidationId": liquidation_id, "sats": 10_580_646 } }),
+    )
+    .await;
+    let proceeds = "mutation($input: CreditFacilityLiquidationProceedsRecordInput!) {
+        creditFacilityLiquidationProceedsRecord(input: $input) { payment { id amount unapplied source liquidationId } } }";
+    let paid = ok(
+        &stack,
+        &root,
+        proceeds,
+        json!({ "input": { "liquidationId": liquidation_id, "amount": 984_000 } }),
+    )
+    .await;
+    let payment = &paid["creditFacilityLiquidationProceedsRecord"]["payment"];
+    assert_eq!(
+        (
+            &payment["amount"],
+            &payment["unapplied"],
+            &payment["source"],
+            &payment["liquidationId"]
+        ),
+        (
+            &json!(984_000),
+            &json!(984_000),
+            &json!("LIQUIDATION"),
+            &json!(liquidation_id)
+        )
+    );
+    let again = stack
+        .admin(
+            &root,
+            proceeds,
+            json!({ "input": { "liquidationId": liquidation_id, "amount": 984_000 } }),
+        )
+        .await;
+    assert_eq!(code(&again), "INVALID_FACILITY_TRANSITION");
+    // 419,354 sats x $93,000 = $389.99 against $10,100 - $9,840 = $260: 149.99%
+    let after = ok(&stack, &root, LIQUIDATIONS, json!({ "id": id })).await;
+    let f = &after["creditFacility"];
+    assert_eq!(f["collateralizationState"], "FULLY_COLLATERALIZED");
+    assert_eq!(f["collateral"], 419_354);
+    assert_eq!(
+        f["balances"],
+        json!({ "outstanding": 1_010_000, "unapplied": 984_000, "cvl": { "percent": "149.99" } })
+    );
+    assert_eq!(f["liquidations"][0]["status"], "COMPLETED");
+    assert_eq!(f["liquidations"][0]["paymentId"], payment["id"]);
+    // every change of state was published (notifications tell the customer of a margin call)
+    let states: Vec<String> = sqlx::query_scalar(
+        "SELECT payload->>'state' FROM outbox_events
+         WHERE event_type = 'facility_collateralization_changed' AND payload->>'facility_id' = $1
+         ORDER BY sequence",
+    )
+    .bind(&id)
+    .fetch_all(&stack.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        states,
+        [
+            "under_liquidation_threshold",
+            "fully_collateralized",
+            "under_margin_call_threshold",
+            "fully_collateralized",
+            "under_liquidation_threshold",
+            "fully_collateralized"
+        ]
+    );
+    assert_api_matches_ledger(&stack, &root, &id, &account).await;
+}

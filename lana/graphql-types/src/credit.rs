@@ -538,6 +538,16 @@ impl CreditFacility {
         self.page(ctx, &loaders.obligations, first, after).await
     }
 
+    /// The facility's partial liquidations, oldest first.
+    async fn liquidations(&self, ctx: &Context<'_>) -> Result<Vec<Liquidation>> {
+        let (credit, actor) = ctx.data::<CreditLoaders>()?.service();
+        let found = credit
+            .list_liquidations(actor, self.0.id())
+            .await
+            .map_err(|e| domain_error(ctx, &e))?;
+        Ok(found.into_iter().map(Liquidation::from).collect())
+    }
+
     /// The facility's payments, oldest first, each with its allocations (loaded for every
     /// facility of a page at once).
     #[graphql(complexity = "first.max(1) as usize * child_complexity")]
@@ -644,6 +654,59 @@ impl From<core_credit::Obligation> for Obligation {
     }
 }
 
+/// Where a partial liquidation stands.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "core_credit::LiquidationStatus")]
+pub enum LiquidationStatus {
+    /// Started: the collateral to sell is to be sent out (`satsToSell`).
+    AwaitingCollateral,
+    /// The collateral went out (`satsSent`); its proceeds are awaited.
+    AwaitingProceeds,
+    /// The proceeds were paid into the facility (`proceeds`, `paymentId`).
+    Completed,
+}
+
+/// A partial liquidation, started when the facility's CVL fell under the liquidation threshold:
+/// sized at that price to bring the CVL back to the initial one.
+#[derive(SimpleObject, Clone)]
+#[graphql(name = "CreditFacilityLiquidation")]
+pub struct Liquidation {
+    id: Uuid,
+    facility_id: Uuid,
+    status: LiquidationStatus,
+    /// The price (US cents per bitcoin) it was sized at.
+    price: UsdCents,
+    /// The collateral held and the exposure when it started.
+    collateral: Satoshis,
+    exposure: UsdCents,
+    /// What to sell, rounded up to the satoshi, and what it should bring at `price`.
+    sats_to_sell: Satoshis,
+    expected_proceeds: UsdCents,
+    sats_sent: Option<Satoshis>,
+    proceeds: Option<UsdCents>,
+    payment_id: Option<Uuid>,
+    created_at: Option<DateTime<Utc>>,
+}
+
+impl From<core_credit::Liquidation> for Liquidation {
+    fn from(l: core_credit::Liquidation) -> Self {
+        Self {
+            id: l.id().into(),
+            facility_id: l.facility_id.into(),
+            status: l.status.into(),
+            price: usd_cents(l.price),
+            collateral: Satoshis(l.collateral),
+            exposure: UsdCents(l.exposure),
+            sats_to_sell: Satoshis(l.sats_to_sell),
+            expected_proceeds: UsdCents(l.expected_proceeds),
+            sats_sent: l.sats_sent.map(|s| Satoshis(s.sats())),
+            proceeds: l.proceeds.map(UsdCents),
+            payment_id: l.payment_id.map(Uuid::from),
+            created_at: l.created_at(),
+        }
+    }
+}
+
 /// Where a payment's money came from.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 pub enum PaymentSourceKind {
@@ -651,6 +714,8 @@ pub enum PaymentSourceKind {
     DepositAccount,
     /// Received outside the bank's deposit accounts, recorded by staff.
     External,
+    /// The proceeds of a partial liquidation of the collateral (`liquidationId`).
+    Liquidation,
 }
 
 /// Part of a payment applied to an obligation.
@@ -674,8 +739,10 @@ pub struct Payment {
     /// Not allocated yet.
     unapplied: UsdCents,
     source: PaymentSourceKind,
-    /// Null for an external payment.
+    /// Set for a payment from a deposit account.
     deposit_account_id: Option<Uuid>,
+    /// Set for the proceeds of a liquidation.
+    liquidation_id: Option<Uuid>,
     /// The business date it counts from (earlier than it was recorded when back-dated).
     effective_date: Date,
     allocations: Vec<Allocation>,
@@ -684,11 +751,18 @@ pub struct Payment {
 
 impl From<core_credit::Payment> for Payment {
     fn from(p: core_credit::Payment) -> Self {
-        let (source, deposit_account_id) = match p.source {
-            PaymentSource::DepositAccount { account_id } => {
-                (PaymentSourceKind::DepositAccount, Some(account_id.into()))
-            }
-            PaymentSource::External => (PaymentSourceKind::External, None),
+        let (source, deposit_account_id, liquidation_id) = match p.source {
+            PaymentSource::DepositAccount { account_id } => (
+                PaymentSourceKind::DepositAccount,
+                Some(account_id.into()),
+                None,
+            ),
+            PaymentSource::External => (PaymentSourceKind::External, None, None),
+            PaymentSource::Liquidation { liquidation_id } => (
+                PaymentSourceKind::Liquidation,
+                None,
+                Some(liquidation_id.into()),
+            ),
         };
         Self {
             id: p.id().into(),
@@ -697,6 +771,7 @@ impl From<core_credit::Payment> for Payment {
             unapplied: UsdCents(p.unapplied()),
             source,
             deposit_account_id,
+            liquidation_id,
             effective_date: Date(p.effective),
             allocations: p
                 .allocations
@@ -810,6 +885,8 @@ impl<T> PageOf<T> {
 /// The credit side of one request: the service, the actor, and the figures loader (one per
 /// request, so nothing is cached across requests).
 pub struct CreditLoaders {
+    credit: Credit,
+    actor: Actor,
     figures: DataLoader<BatchLoader>,
     disbursals: DataLoader<BatchLoader>,
     obligations: DataLoader<BatchLoader>,
@@ -817,6 +894,12 @@ pub struct CreditLoaders {
 }
 
 impl CreditLoaders {
+    /// The credit service and the request's actor, for the fields that call a use case
+    /// directly.
+    fn service(&self) -> (&Credit, &Actor) {
+        (&self.credit, &self.actor)
+    }
+
     pub fn new(credit: Credit, actor: Actor) -> Self {
         let loader = || {
             DataLoader::new(
@@ -829,6 +912,8 @@ impl CreditLoaders {
             .delay(LOADER_DELAY)
         };
         Self {
+            credit: credit.clone(),
+            actor: actor.clone(),
             figures: loader(),
             disbursals: loader(),
             obligations: loader(),

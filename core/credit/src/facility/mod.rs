@@ -42,6 +42,7 @@ use core_governance::{ApprovalProcessId, ApprovalProcessStatus, ProcessType};
 use entity::NewProposal;
 use es::{DbOp, EsEntity, EsRepo, EsRepoConfig, ListQuery, Page, RowLock};
 use idempotency::IdempotencyKey;
+use ledger::TransactionId;
 use serde::Serialize;
 use std::collections::HashMap;
 use use_case::Idempotency;
@@ -232,30 +233,44 @@ impl Credit {
                     {
                         return Ok(facility);
                     }
-                    let (old, new) = (
-                        facility.collateral.sats().into_minor(),
-                        collateral.sats().into_minor(),
-                    );
-                    let movement = CollateralMove {
-                        collateral: FacilityAccount::Collateral.of(id),
-                        omnibus: self.ledger.collateral_omnibus(),
-                        sats: old.abs_diff(new),
-                        added: new > old,
-                    };
-                    let tx = self.ledger.posting(
-                        CollateralChange,
-                        external_id::collateral(id, facility.events().version()),
-                        &movement,
-                        self.today(op),
-                    );
-                    let posted = self.ledger.post_in_op(op, tx).await?;
-                    let _ = facility.update_collateral(collateral, posted.id)?;
+                    self.set_collateral_in_op(op, &mut facility, collateral)
+                        .await?;
                     self.evaluate_in_op(op, &mut facility).await?;
                     self.facilities.update_in_op(op, &mut facility).await?;
                     Ok(facility)
                 }
             })
             .await
+    }
+
+    /// Posts the difference to `collateral` and records it on the facility (the caller locked
+    /// it, checked the change, and persists it); returns the posting's id.
+    pub(crate) async fn set_collateral_in_op(
+        &self,
+        op: &mut DbOp,
+        facility: &mut CreditFacility,
+        collateral: Collateral,
+    ) -> Result<TransactionId, CreditError> {
+        let id = facility.id();
+        let (old, new) = (
+            facility.collateral.sats().into_minor(),
+            collateral.sats().into_minor(),
+        );
+        let movement = CollateralMove {
+            collateral: FacilityAccount::Collateral.of(id),
+            omnibus: self.ledger.collateral_omnibus(),
+            sats: old.abs_diff(new),
+            added: new > old,
+        };
+        let tx = self.ledger.posting(
+            CollateralChange,
+            external_id::collateral(id, facility.events().version()),
+            &movement,
+            self.today(op),
+        );
+        let posted = self.ledger.post_in_op(op, tx).await?;
+        let _ = facility.update_collateral(collateral, posted.id)?;
+        Ok(posted.id)
     }
 
     pub async fn find_facility(
@@ -527,7 +542,16 @@ impl Credit {
             .configs
             .get_in_op::<MarginCallUpgradeBuffer>(op)
             .await?;
-        let _ = facility.record_collateralization(facility.state_at(&cvl, buffer), price);
+        let state = facility.state_at(&cvl, buffer);
+        if facility
+            .record_collateralization(state, price)
+            .did_execute()
+            && state == CollateralizationState::UnderLiquidationThreshold
+            && facility.status == FacilityStatus::Active
+        {
+            self.start_liquidation_in_op(op, facility, price, &balances)
+                .await?;
+        }
         Ok(())
     }
 

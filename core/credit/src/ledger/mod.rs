@@ -444,7 +444,7 @@ fn figures(
 /// External ids of this domain's postings (the payout uses the deposit domain's kind).
 pub(crate) mod external_id {
     use crate::primitives::{
-        CreditFacilityId, DisbursalId, ObligationId, ObligationStatus, PaymentId,
+        CreditFacilityId, DisbursalId, LiquidationId, ObligationId, ObligationStatus, PaymentId,
     };
 
     pub fn open(facility: CreditFacilityId) -> String {
@@ -487,8 +487,13 @@ pub(crate) mod external_id {
         core_deposit::ledger::PostingKind::CreditPayment.external_id(payment)
     }
 
+    /// A payment from outside the bank's deposit accounts (a wire, or liquidation proceeds).
     pub fn external_payment(payment: PaymentId) -> String {
         format!("credit-payment-external:{payment}")
+    }
+
+    pub fn liquidation_proceeds(liquidation: LiquidationId) -> String {
+        format!("credit-liquidation-proceeds:{liquidation}")
     }
 
     /// One per payment and obligation (a payment that pays part of an obligation is spent).

@@ -164,6 +164,20 @@ impl TxTemplate for RecordPayment {
     }
 }
 
+/// The proceeds of collateral sold in a liquidation, received from outside the bank: debited to
+/// the payments-received omnibus, credited to the facility's liquidation proceeds account (from
+/// which they are paid into the facility, as a payment).
+pub struct LiquidationProceeds;
+
+impl TxTemplate for LiquidationProceeds {
+    const NAME: &'static str = "credit.liquidation-proceeds";
+    type Params = Transfer;
+
+    fn entries(&self, t: &Transfer) -> Vec<NewEntry> {
+        t.entries()
+    }
+}
+
 /// Part of a payment applied to an obligation: debited to the payment holding account, credited
 /// to the receivable account of the obligation's stage (debit normal: it shrinks).
 pub struct AllocatePayment;

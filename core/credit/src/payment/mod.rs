@@ -29,11 +29,12 @@ pub(crate) use repo::PaymentRepo;
 use crate::Credit;
 use crate::error::CreditError;
 use crate::facility::{CreditFacility, not_found, own_customer, visible};
-use crate::ledger::templates::{AllocatePayment, RecordPayment, Transfer};
+use crate::ledger::templates::{AllocatePayment, LiquidationProceeds, RecordPayment, Transfer};
 use crate::ledger::{FacilityAccount, external_id};
 use crate::obligation::Obligation;
 use crate::primitives::{
-    Amount, CreditFacilityId, FacilityStatus, ObligationKind, PaymentId, PaymentSource, permissions,
+    Amount, CreditFacilityId, FacilityStatus, InvalidValue, ObligationKind, PaymentId,
+    PaymentSource, permissions,
 };
 use authz::Actor;
 use chrono::NaiveDate;
@@ -70,6 +71,9 @@ impl Credit {
         } else {
             WRITE
         };
+        if matches!(input.source, PaymentSource::Liquidation { .. }) {
+            return Err(InvalidValue::ProceedsAsPayment.into());
+        }
         let idempotency = Idempotency {
             operation: "credit-payment-record",
             key,
@@ -85,7 +89,9 @@ impl Credit {
             .await
     }
 
-    async fn record_payment_in_op(
+    /// Records and allocates a payment on the facility, which it locks (and re-evaluates,
+    /// and completes if paid off).
+    pub(crate) async fn record_payment_in_op(
         &self,
         op: &mut DbOp,
         actor: &Actor,
@@ -159,6 +165,35 @@ impl Credit {
             PaymentSource::External => {
                 let transfer = Transfer {
                     debit: self.ledger.payment_omnibus(),
+                    credit: holding,
+                    amount,
+                };
+                let tx = self.ledger.posting(
+                    RecordPayment,
+                    external_id::external_payment(id),
+                    &transfer,
+                    effective,
+                );
+                self.ledger.post_in_op(op, tx).await?
+            }
+            PaymentSource::Liquidation { liquidation_id } => {
+                // the proceeds arrive from outside into the facility's proceeds account, and
+                // are paid from there
+                let proceeds = FacilityAccount::LiquidationProceeds.of(facility_id);
+                let received = Transfer {
+                    debit: self.ledger.payment_omnibus(),
+                    credit: proceeds,
+                    amount,
+                };
+                let tx = self.ledger.posting(
+                    LiquidationProceeds,
+                    external_id::liquidation_proceeds(liquidation_id),
+                    &received,
+                    effective,
+                );
+                self.ledger.post_in_op(op, tx).await?;
+                let transfer = Transfer {
+                    debit: proceeds,
                     credit: holding,
                     amount,
                 };

@@ -144,6 +144,7 @@ pub async fn harness() -> Harness {
                         ("credit/disbursal", "credit:read"),
                         ("credit/payment", "credit:read"),
                         ("credit/payment", "credit:write"),
+                        ("credit/liquidation", "credit:read"),
                     ],
                 },
                 authz::PermissionSetDef {

@@ -191,6 +191,11 @@ impl CreditFacilityPaymentRecordInput {
                     "depositAccountId: not allowed for an external payment",
                 ));
             }
+            (PaymentSourceKind::Liquidation, _) => {
+                return Err(invalid_input(
+                    "source: liquidation proceeds are recorded with creditFacilityLiquidationProceedsRecord",
+                ));
+            }
         };
         Ok(PaymentInput {
             amount: amount(self.amount)?,
@@ -198,6 +203,23 @@ impl CreditFacilityPaymentRecordInput {
             effective: self.effective_date.map(|d| d.0),
         })
     }
+}
+
+/// The collateral sent out to be sold in a liquidation.
+#[derive(InputObject)]
+pub struct CreditFacilityLiquidationCollateralSentInput {
+    pub(super) liquidation_id: Uuid,
+    /// More than zero, at most what the facility holds.
+    pub(super) sats: Satoshis,
+}
+
+/// What selling a liquidation's collateral brought: paid into the facility.
+#[derive(InputObject)]
+pub struct CreditFacilityLiquidationProceedsRecordInput {
+    pub(super) liquidation_id: Uuid,
+    pub(super) amount: UsdCents,
+    /// Same key and input again returns the first result; takes precedence over the header.
+    pub(super) idempotency_key: Option<String>,
 }
 
 pub(super) fn amount(cents: UsdCents) -> Result<Amount> {

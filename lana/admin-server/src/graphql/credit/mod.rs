@@ -8,14 +8,17 @@ mod types;
 use crate::request::{idempotency_key, run};
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Object, Result};
-use core_credit::{CreditFacilityId, CustomerId, DisbursalId, FacilityFilter, TermsTemplateId};
+use core_credit::{
+    CreditFacilityId, CustomerId, DisbursalId, FacilityFilter, LiquidationId, TermsTemplateId,
+};
 use graphql_kit::{connection, list_query};
 use graphql_types::credit::{
-    CollateralizationState, CreditFacility, Disbursal, FacilityStatus, Payment,
+    CollateralizationState, CreditFacility, Disbursal, FacilityStatus, Liquidation, Payment,
     disbursal_connection, facility_connection,
 };
 use inputs::{
     CreditFacilityCollateralUpdateInput, CreditFacilityDisbursalInitiateInput,
+    CreditFacilityLiquidationCollateralSentInput, CreditFacilityLiquidationProceedsRecordInput,
     CreditFacilityPaymentRecordInput, CreditFacilityProposalConsentInput,
     CreditFacilityProposalCreateInput, CreditFacilityProposalDeclineInput,
     TermsTemplateCreateInput, TermsTemplateUpdateInput, amount, collateral, reason, template_name,
@@ -31,6 +34,8 @@ payload!(CreditFacilityProposalDeclinePayload, credit_facility: CreditFacility);
 payload!(CreditFacilityCollateralUpdatePayload, credit_facility: CreditFacility);
 payload!(CreditFacilityDisbursalInitiatePayload, disbursal: Disbursal);
 payload!(CreditFacilityPaymentRecordPayload, payment: Payment);
+payload!(CreditFacilityLiquidationCollateralSentPayload, liquidation: Liquidation);
+payload!(CreditFacilityLiquidationProceedsRecordPayload, payment: Payment);
 
 #[derive(Default)]
 pub struct CreditQuery;
@@ -305,5 +310,42 @@ impl CreditMutation {
         })
         .await?;
         Ok(CreditFacilityPaymentRecordPayload { payment: p.into() })
+    }
+
+    /// Records the collateral sent out to be sold in a partial liquidation (it leaves the
+    /// facility's collateral).
+    async fn credit_facility_liquidation_collateral_sent(
+        &self,
+        ctx: &Context<'_>,
+        input: CreditFacilityLiquidationCollateralSentInput,
+    ) -> Result<CreditFacilityLiquidationCollateralSentPayload> {
+        let sats = collateral(input.sats)?;
+        let id = LiquidationId::from(input.liquidation_id);
+        let l = run(ctx, |app, actor| {
+            app.credit()
+                .record_liquidation_collateral_sent(actor, id, sats)
+        })
+        .await?;
+        Ok(CreditFacilityLiquidationCollateralSentPayload {
+            liquidation: l.into(),
+        })
+    }
+
+    /// Records what the liquidated collateral brought: a payment into the facility, allocated
+    /// like any other; the liquidation completes.
+    async fn credit_facility_liquidation_proceeds_record(
+        &self,
+        ctx: &Context<'_>,
+        input: CreditFacilityLiquidationProceedsRecordInput,
+    ) -> Result<CreditFacilityLiquidationProceedsRecordPayload> {
+        let key = idempotency_key(ctx, input.idempotency_key.as_deref())?;
+        let amount = amount(input.amount)?;
+        let id = LiquidationId::from(input.liquidation_id);
+        let p = run(ctx, |app, actor| {
+            app.credit()
+                .record_liquidation_proceeds(actor, id, amount, key.as_ref())
+        })
+        .await?;
+        Ok(CreditFacilityLiquidationProceedsRecordPayload { payment: p.into() })
     }
 }
