@@ -1,5 +1,6 @@
--- Credit payments, completion and liquidation (core/credit): a paid obligation, a completed
--- facility, the payments and the partial liquidations.
+-- Credit payments, completion, liquidation and batched servicing (core/credit): a paid
+-- obligation, a completed facility, the payments, the partial liquidations, and the day each
+-- facility was last serviced.
 ALTER TABLE credit_facilities DROP CONSTRAINT credit_facilities_status_check;
 ALTER TABLE credit_facilities ADD CONSTRAINT credit_facilities_status_check
   CHECK (status IN ('pending_customer_approval', 'customer_declined', 'pending_approval',
@@ -19,6 +20,15 @@ CREATE TABLE credit_payments (
 CREATE INDEX credit_payments_facility ON credit_payments (facility_id, created_at);
 CREATE INDEX credit_payments_unapplied ON credit_payments (facility_id, created_at) WHERE unapplied;
 SELECT es_create_events_table('credit_payment_events');
+
+-- The last day the end of day serviced each facility (written with each batch of facilities,
+-- so a crashed end of day resumes with the facilities not serviced yet).
+CREATE TABLE credit_facility_servicing (
+  facility_id uuid PRIMARY KEY,
+  last_day date NOT NULL
+);
+-- the end of day walks the active facilities by id
+CREATE INDEX credit_facilities_status_id ON credit_facilities (status, id);
 
 -- Partial liquidations: one in progress per facility.
 CREATE TABLE credit_liquidations (

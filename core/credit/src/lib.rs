@@ -31,7 +31,7 @@ pub mod terms;
 mod terms_template;
 
 pub use accrual::{AccrualCycle, AccrualCycleEvent};
-pub use config::MarginCallUpgradeBuffer;
+pub use config::{EndOfDayBatch, MarginCallUpgradeBuffer};
 pub use disbursal::{Disbursal, DisbursalEvent};
 pub use error::{CODES, CreditError};
 pub use facility::{
@@ -89,7 +89,7 @@ pub struct CreditDependencies {
     pub customers: Customers,
     pub deposits: Deposits,
     pub prices: Prices,
-    /// Settings (`MarginCallUpgradeBuffer`).
+    /// Settings (`MarginCallUpgradeBuffer`, `EndOfDayBatch`).
     pub configs: DomainConfigs,
     /// Business dates (activation, maturity) are the bank's calendar's.
     pub calendar: BusinessCalendar,

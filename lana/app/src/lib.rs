@@ -18,8 +18,8 @@ use authz::Authorization;
 use clock::{Clock, ManualClock};
 use core_access::Access;
 use core_credit::{
-    Credit, CreditApprovalHandler, CreditDependencies, MarginCallUpgradeBuffer, PriceChangeHandler,
-    ServicingOnEndOfDay,
+    Credit, CreditApprovalHandler, CreditDependencies, EndOfDayBatch, MarginCallUpgradeBuffer,
+    PriceChangeHandler, ServicingOnEndOfDay,
 };
 use core_customer::{CustomerConfig, Customers, KycWebhookHandler, ManualConversionAllowed};
 use core_deposit::{
@@ -356,7 +356,8 @@ impl LanaApp {
                 .declare::<ManualConversionAllowed>()
                 .declare::<InactiveAfterDays>()
                 .declare::<EscheatableAfterInactiveDays>()
-                .declare::<MarginCallUpgradeBuffer>(),
+                .declare::<MarginCallUpgradeBuffer>()
+                .declare::<EndOfDayBatch>(),
         );
         let governance = Governance::init(
             use_cases.clone(),

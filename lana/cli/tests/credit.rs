@@ -1286,3 +1286,122 @@ async fn the_exchange_price_moves_a_facility_into_margin_call_and_out_then_into_
     );
     assert_api_matches_ledger(&stack, &root, &id, &account).await;
 }
+
+#[tokio::test]
+async fn a_runner_killed_in_the_middle_of_an_end_of_day_leaves_each_facility_one_accrual_for_it() {
+    let mut stack = Stack::start_with(
+        ROOT,
+        &[
+            "price.initial_provider=manual".into(),
+            "time.clock=manual".into(),
+            "time.manual_start_date=2027-01-15".into(),
+            "time.timezone=UTC".into(),
+            "time.closing_time=00:00".into(),
+        ],
+    )
+    .await;
+    let root = stack.token("internal", ROOT).await;
+    set_price(&stack, &root, 100_000).await;
+    // one facility per transaction, so that a kill lands between facilities
+    ok(
+        &stack,
+        &root,
+        "mutation($input: DomainConfigUpdateInput!) { domainConfigUpdate(input: $input) { domainConfig { key } } }",
+        json!({ "input": { "key": "credit-end-of-day-batch", "value": 1 } }),
+    )
+    .await;
+    let (customer, account) = customer_with_account(&stack, &root, "ned@example.com").await;
+    const FACILITIES: usize = 24;
+    let mut ids = Vec::new();
+    for _ in 0..FACILITIES {
+        // $1,000 each, against 0.02 BTC ($2,000 at $100,000)
+        let id = propose(&stack, &root, &customer, &account, 100_000).await;
+        activate(&stack, &root, &id, 2_000_000).await;
+        ids.push(id);
+    }
+    let serviced = async |stack: &Stack, day: NaiveDate| -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM credit_facility_servicing WHERE last_day = $1")
+            .bind(day)
+            .fetch_one(&stack.db.pool)
+            .await
+            .unwrap()
+    };
+
+    // end days until the runner is caught (and killed) with some facilities of the day done
+    let mut day = NaiveDate::from_ymd_opt(2027, 1, 15).unwrap();
+    let crashed_on = loop {
+        assert!(
+            day < NaiveDate::from_ymd_opt(2027, 1, 25).unwrap(),
+            "never caught an end of day in the middle"
+        );
+        let advance = stack.admin(
+            &root,
+            "mutation { timeAdvanceToNextEndOfDay { endedDates } }",
+            json!({}),
+        );
+        let partial = async {
+            loop {
+                let done = serviced(&stack, day).await;
+                if done > 0 && done < FACILITIES as i64 {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        };
+        let caught = tokio::select! {
+            _ = advance => false,
+            () = partial => true,
+        };
+        if caught {
+            stack.kill_lana();
+            break day;
+        }
+        day = day.succ_opt().unwrap();
+    };
+    let done_before = serviced(&stack, crashed_on).await;
+    assert!(
+        done_before > 0 && done_before < FACILITIES as i64,
+        "{done_before} of {FACILITIES} serviced when killed"
+    );
+
+    // after the restart the day is taken up again and finished: every facility once
+    stack.restart_lana();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let last: Option<NaiveDate> = sqlx::query_scalar(
+            "SELECT last_date FROM time_end_of_day_handlers WHERE name = 'credit.servicing'",
+        )
+        .fetch_optional(&stack.db.pool)
+        .await
+        .unwrap()
+        .flatten();
+        if last.is_some_and(|d| d >= crashed_on) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the day was never finished");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(serviced(&stack, crashed_on).await, FACILITIES as i64);
+    let (postings, facilities): (i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(DISTINCT split_part(external_id, ':', 2)) FROM ledger_transactions
+         WHERE external_id LIKE 'credit-interest-accrual:%:' || $1::text",
+    )
+    .bind(crashed_on.to_string())
+    .fetch_one(&stack.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (postings, facilities),
+        (FACILITIES as i64, FACILITIES as i64)
+    );
+    // and every facility earned exactly its days: 100,000 x 12% / 365 = 32.88 -> 33 cents a day
+    // from January 15 through the crashed day
+    let days = (crashed_on - NaiveDate::from_ymd_opt(2027, 1, 15).unwrap()).num_days() + 1;
+    for id in &ids {
+        assert_eq!(
+            facility_sum(&stack, id, &[FacilityAccount::InterestIncome]).await,
+            days * 33,
+            "{id}"
+        );
+    }
+}

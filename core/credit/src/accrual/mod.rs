@@ -3,10 +3,13 @@
 //! aged, unapplied payments allocated to what falls due the next day, and a matured facility
 //! with nothing owed completed.
 //!
-//! **Once per (facility, day).** The day's accrual is an event of the cycle (a day already
-//! accrued is skipped) and a ledger posting with the external id `credit-interest-accrual:<facility>:<day>`;
-//! both commit with the record that the end-of-day handler processed the day, so a replayed or
-//! crashed end of day never accrues twice. Days arrive in order (the end-of-day dispatch), so a
+//! **Once per (facility, day).** Facilities are serviced in batches (the setting
+//! `credit-end-of-day-batch`), one transaction each, which also records that its facilities were
+//! serviced that day (`credit_facility_servicing`): a crashed end of day keeps the batches it
+//! committed, and the redelivered day services only the rest. Within a facility the day's
+//! accrual is an event of the cycle (a day already accrued is skipped) and a ledger posting with
+//! the external id `credit-interest-accrual:<facility>:<day>` (unique), so no day ever accrues
+//! twice. Days arrive in order (the end-of-day dispatch), so a
 //! day missed while the bank was down is caught up before the next one.
 //!
 //! **What accrues.** Interest accrues on the disbursed principal outstanding at the end of the
@@ -22,6 +25,7 @@ pub use entity::{AccrualCycle, AccrualCycleEvent};
 pub(crate) use repo::AccrualCycleRepo;
 
 use crate::Credit;
+use crate::config::EndOfDayBatch;
 use crate::error::CreditError;
 use crate::facility::CreditFacility;
 use crate::ledger::templates::{Earned, InterestAccrual};
@@ -29,7 +33,7 @@ use crate::ledger::{FacilityAccount, external_id};
 use crate::math;
 use crate::obligation::NewObligation;
 use crate::primitives::{
-    AccrualCycleId, FacilityStatus, ObligationId, ObligationKind, permissions,
+    AccrualCycleId, CreditFacilityId, ObligationId, ObligationKind, permissions,
 };
 use authz::Actor;
 use chrono::{Days, NaiveDate};
@@ -39,39 +43,72 @@ use money::UsdCents;
 use uuid::Uuid;
 
 impl Credit {
-    /// The end of `day` for every active facility, in the caller's transaction (the
-    /// end-of-day handler's), page by page; returns how many facilities were serviced.
-    pub(crate) async fn end_of_day_in_op(
+    /// The end of `day` for every active facility not serviced for it yet, a batch of them
+    /// (the setting `EndOfDayBatch`) per transaction, each with the record that its facilities
+    /// were serviced that day; returns how many facilities this call serviced.
+    pub(crate) async fn end_of_day(
         &self,
-        op: &mut DbOp,
         actor: &Actor,
         day: NaiveDate,
     ) -> Result<usize, CreditError> {
         use permissions::{FACILITIES, WRITE};
-        self.use_cases
-            .authorize_in_op(op, actor, FACILITIES, WRITE)
-            .await?;
-        let mut serviced = 0;
-        let mut after = None;
+        let (mut serviced, mut after) = (0, Uuid::nil());
         loop {
-            let query = ListQuery::first(es::MAX_PAGE_SIZE)
-                .after(after)
-                .filter("status", FacilityStatus::Active.as_str());
-            let page = self.facilities.list_in_op(op, query).await?;
-            for listed in &page.entities {
-                let mut facility = self
-                    .facilities
-                    .lock_in_op(op, listed.id(), RowLock::Update)
-                    .await?;
-                self.service_day_in_op(op, &mut facility, day).await?;
-                self.facilities.update_in_op(op, &mut facility).await?;
-                serviced += 1;
-            }
-            if !page.has_next_page {
+            let done = self
+                .use_cases
+                .command(actor, FACILITIES, WRITE, || {
+                    async move |op| self.service_batch_in_op(op, day, after).await
+                })
+                .await?;
+            let Some(last) = done.last() else {
                 return Ok(serviced);
-            }
-            after = page.end_cursor;
+            };
+            after = *last;
+            serviced += done.len();
         }
+    }
+
+    /// One batch: the next active facilities (by id, after `after`) not serviced for `day`,
+    /// locked, serviced, and marked; returns their ids.
+    async fn service_batch_in_op(
+        &self,
+        op: &mut DbOp,
+        day: NaiveDate,
+        after: Uuid,
+    ) -> Result<Vec<Uuid>, CreditError> {
+        let batch = self.configs.get_in_op::<EndOfDayBatch>(op).await?;
+        let ids = sqlx::query_scalar!(
+            r#"SELECT f.id FROM credit_facilities f
+               WHERE f.status = 'active' AND f.id > $1 AND NOT EXISTS (
+                 SELECT 1 FROM credit_facility_servicing s
+                 WHERE s.facility_id = f.id AND s.last_day >= $2)
+               ORDER BY f.id LIMIT $3 FOR UPDATE OF f"#,
+            after,
+            day,
+            i64::from(batch)
+        )
+        .fetch_all(op.conn())
+        .await
+        .map_err(es::EsRepoError::from)?;
+        for id in &ids {
+            let mut facility = self
+                .facilities
+                .lock_in_op(op, CreditFacilityId::from(*id), RowLock::Update)
+                .await?;
+            self.service_day_in_op(op, &mut facility, day).await?;
+            self.facilities.update_in_op(op, &mut facility).await?;
+        }
+        sqlx::query!(
+            r#"INSERT INTO credit_facility_servicing (facility_id, last_day)
+               SELECT id, $2 FROM unnest($1::uuid[]) AS id
+               ON CONFLICT (facility_id) DO UPDATE SET last_day = excluded.last_day"#,
+            &ids,
+            day
+        )
+        .execute(op.conn())
+        .await
+        .map_err(es::EsRepoError::from)?;
+        Ok(ids)
     }
 
     /// One facility's end of `day` (the caller locked it and persists it).

@@ -20,9 +20,11 @@ impl EndOfDayHandler for ServicingOnEndOfDay {
         "credit.servicing"
     }
 
-    async fn run(&self, op: &mut DbOp, day: &EndedDay) -> Result<(), HandlerError> {
+    /// The facilities are serviced in transactions of their own, a batch at a time (see
+    /// `accrual/mod.rs`); `op` records the day once all of them are.
+    async fn run(&self, _op: &mut DbOp, day: &EndedDay) -> Result<(), HandlerError> {
         let actor = Actor::system(self.name()).with_correlation_id(day.correlation_id.clone());
-        let serviced = self.0.end_of_day_in_op(op, &actor, day.date).await?;
+        let serviced = self.0.end_of_day(&actor, day.date).await?;
         tracing::info!(date = %day.date, serviced, "credit facilities serviced");
         Ok(())
     }

@@ -15,7 +15,7 @@ use core_credit::terms::{
 };
 use core_credit::{
     Amount, Collateral, Credit, CreditApprovalHandler, CreditDependencies, CreditFacility,
-    CreditFacilityId, MarginCallUpgradeBuffer, PriceChangeHandler, ProposalTerms,
+    CreditFacilityId, EndOfDayBatch, MarginCallUpgradeBuffer, PriceChangeHandler, ProposalTerms,
     ServicingOnEndOfDay, TemplateName, TermsTemplate, UsdCentsPerBtc,
 };
 use core_customer::{
@@ -182,7 +182,8 @@ pub async fn harness() -> Harness {
             .declare::<ManualConversionAllowed>()
             .declare::<InactiveAfterDays>()
             .declare::<EscheatableAfterInactiveDays>()
-            .declare::<MarginCallUpgradeBuffer>(),
+            .declare::<MarginCallUpgradeBuffer>()
+            .declare::<EndOfDayBatch>(),
     );
     configs
         .update(

@@ -110,7 +110,17 @@ pub struct Stack {
     pub oidc_state: std::path::PathBuf,
     oidc: Child,
     lana: Child,
+    lana_args: Vec<String>,
     http: reqwest::Client,
+}
+
+fn spawn_lana(args: &[String]) -> Child {
+    lana_cli()
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start lana-cli")
 }
 
 impl Drop for Stack {
@@ -267,34 +277,23 @@ impl Stack {
             .unwrap();
         let (admin_port, customer_port) = (free_port(), free_port());
         let issuer = |realm: &str| format!("http://127.0.0.1:{oidc_port}/realms/{realm}");
-        let mut lana = lana_cli();
-        lana.args(["serve", "--set", &format!("db.pg_con={}", db.url())])
-            .args(["--set", &format!("admin_server.port={admin_port}")])
-            .args(["--set", &format!("customer_server.port={customer_port}")])
-            .args([
-                "--set",
-                &format!("admin_server.jwt.issuer={}", issuer("internal")),
-            ])
-            .args([
-                "--set",
-                &format!("admin_server.jwt.jwks_url={}/jwks", issuer("internal")),
-            ])
-            .args([
-                "--set",
-                &format!("customer_server.jwt.issuer={}", issuer("customer")),
-            ])
-            .args([
-                "--set",
-                &format!("customer_server.jwt.jwks_url={}/jwks", issuer("customer")),
-            ])
-            .args(["--set", &format!("access.superuser_email={superuser}")])
-            .args([
-                "--set",
-                &format!("price.exchange_url={}", exchange.base_url()),
-            ])
-            .args(settings.iter().flat_map(|s| ["--set", s.as_str()]))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null());
+        let mut lana_args: Vec<String> = vec!["serve".into()];
+        for setting in [
+            format!("db.pg_con={}", db.url()),
+            format!("admin_server.port={admin_port}"),
+            format!("customer_server.port={customer_port}"),
+            format!("admin_server.jwt.issuer={}", issuer("internal")),
+            format!("admin_server.jwt.jwks_url={}/jwks", issuer("internal")),
+            format!("customer_server.jwt.issuer={}", issuer("customer")),
+            format!("customer_server.jwt.jwks_url={}/jwks", issuer("customer")),
+            format!("access.superuser_email={superuser}"),
+            format!("price.exchange_url={}", exchange.base_url()),
+        ]
+        .into_iter()
+        .chain(settings.iter().cloned())
+        {
+            lana_args.extend(["--set".into(), setting]);
+        }
         let mut stack = Self {
             db,
             exchange,
@@ -303,7 +302,8 @@ impl Stack {
             customer_port,
             oidc_state,
             oidc,
-            lana: lana.spawn().expect("start lana-cli"),
+            lana: spawn_lana(&lana_args),
+            lana_args,
             // A fresh connection per request: after a 413 the server closes the connection, and a
             // pooled one can race that close (seen as hyper's IncompleteMessage).
             http: reqwest::Client::builder()
@@ -314,6 +314,20 @@ impl Stack {
         let (status, body) = wait_for_health(admin_port, &mut stack.lana);
         assert_eq!(status, 200, "{body}");
         stack
+    }
+
+    /// Kills `lana-cli` at once (SIGKILL: no shutdown, transactions in flight are lost), as a
+    /// crash would.
+    pub fn kill_lana(&mut self) {
+        let _ = self.lana.kill();
+        let _ = self.lana.wait();
+    }
+
+    /// Starts `lana-cli` again on the same database and ports, and waits until it answers.
+    pub fn restart_lana(&mut self) {
+        self.lana = spawn_lana(&self.lana_args);
+        let (status, body) = wait_for_health(self.admin_port, &mut self.lana);
+        assert_eq!(status, 200, "{body}");
     }
 
     /// A real token for `email` from the realm's token endpoint.
