@@ -12,8 +12,8 @@ use chrono::NaiveDate;
 use core_credit::ledger::FacilityAccount;
 use core_credit::terms::{DisbursalPolicy, DurationMonths};
 use core_credit::{
-    CreditError, CreditFacility, FacilityStatus, Obligation, ObligationKind, ObligationStatus,
-    Payment, PaymentInput, PaymentSource,
+    CreditError, CreditFacility, FacilityStatus, ObligationKind, ObligationStatus, Payment,
+    PaymentInput, PaymentSource,
 };
 use core_deposit::DepositAccount;
 use es::{EsEntity, ListQuery};
@@ -49,20 +49,12 @@ async fn pay(
         .await
 }
 
-async fn plan(h: &Harness, facility: &CreditFacility) -> Vec<Obligation> {
-    h.credit
-        .list_obligations(&staff(), facility.id(), ListQuery::first(100))
-        .await
-        .unwrap()
-        .entities
-}
-
 /// (kind, amount, outstanding, status) of each obligation, oldest first.
 async fn rows(
     h: &Harness,
     facility: &CreditFacility,
 ) -> Vec<(ObligationKind, u64, u64, ObligationStatus)> {
-    plan(h, facility)
+    h.plan(facility.id())
         .await
         .iter()
         .map(|o| {
@@ -103,6 +95,15 @@ async fn unapplied(h: &Harness, facility: &CreditFacility) -> u64 {
         .into_minor()
 }
 
+/// Ends every day from the activation through `last`, then opens the next morning.
+async fn through(h: &Harness, last: &str) {
+    h.end_days("2027-01-15", last).await;
+    let next = date(last).succ_opt().unwrap();
+    h.manual
+        .set(next.and_hms_opt(9, 0, 0).unwrap().and_utc())
+        .unwrap();
+}
+
 /// A $10,000 single-disbursal facility for `email`, active since 2027-01-15 and paid out into
 /// the customer's deposit account.
 async fn active(h: &Harness, email: &str, months: u32) -> (DepositAccount, CreditFacility) {
@@ -128,10 +129,7 @@ async fn a_payment_pays_what_is_due_and_the_rest_waits_for_the_next_obligation()
     let (account, facility) = active(&h, "ana@example.com", 12).await;
     // January (17 x 329 + 10,000 fee = 15,593) is due from March 2; February (28 x 329 =
     // 9,212) from March 30
-    h.end_days("2027-01-15", "2027-03-01").await;
-    h.manual
-        .set("2027-03-02T10:00:00Z".parse().unwrap())
-        .unwrap();
+    through(&h, "2027-03-01").await;
     let payment = pay(&h, &facility, from_account(&account, 20_000))
         .await
         .unwrap();
@@ -149,7 +147,7 @@ async fn a_payment_pays_what_is_due_and_the_rest_waits_for_the_next_obligation()
         ]
     );
     assert_eq!(
-        plan(&h, &facility).await[1].paid_on,
+        h.plan(facility.id()).await[1].paid_on,
         Some(date("2027-03-02"))
     );
     assert_eq!(h.deposit_sum(&account).await, 1_000_000 - 20_000);
@@ -213,10 +211,7 @@ async fn a_late_payment_pays_the_oldest_interest_first_and_leaves_the_rest_unapp
     let (account, facility) = active(&h, "bo@example.com", 12).await;
     // as of June 2 (the table of servicing.rs): January 15,593 defaulted, February 9,212 and
     // March 10,199 overdue, April 9,870 due, May 10,199 not yet due
-    h.end_days("2027-01-15", "2027-06-01").await;
-    h.manual
-        .set("2027-06-02T09:00:00Z".parse().unwrap())
-        .unwrap();
+    through(&h, "2027-06-01").await;
     let (interest, _, _) = ledger(&h, &facility).await;
     assert_eq!(interest, [10_199 + 329, 9_870, 9_212 + 10_199, 15_593]);
     // 50,000: the four due ones take 15,593 + 9,212 + 10,199 + 9,870 = 44,874; 5,126 waits
@@ -260,10 +255,7 @@ async fn interest_is_paid_before_older_principal_and_a_payoff_completes_the_faci
     // one month: the principal is due February 15 (overdue March 17), January's 15,593 from
     // March 2, February 1-14 (14 x 329 = 4,606) from March 16
     let (account, facility) = active(&h, "cy@example.com", 1).await;
-    h.end_days("2027-01-15", "2027-03-16").await;
-    h.manual
-        .set("2027-03-17T09:00:00Z".parse().unwrap())
-        .unwrap();
+    through(&h, "2027-03-16").await;
     // 18,000 received by wire: interest first although the principal is older: January
     // 15,593, then 2,407 of February; nothing for the principal
     let wire = PaymentInput {
@@ -378,10 +370,7 @@ async fn interest_is_paid_before_older_principal_and_a_payoff_completes_the_faci
 async fn refused_payments_leave_nothing_behind() {
     let h = harness().await;
     let (account, facility) = active(&h, "dee@example.com", 12).await;
-    h.end_days("2027-01-15", "2027-01-20").await;
-    h.manual
-        .set("2027-01-21T09:00:00Z".parse().unwrap())
-        .unwrap();
+    through(&h, "2027-01-20").await;
     // another customer's account
     let (_, stranger_account) = h.borrower("eve@example.com").await;
     let refused = pay(&h, &facility, from_account(&stranger_account, 100))
@@ -504,10 +493,7 @@ async fn a_back_dated_payment_is_allocated_as_of_its_date() {
     let (account, facility) = active(&h, "gil@example.com", 12).await;
     // January's 15,593 was due March 2 and is overdue from April 1; the customer paid on
     // March 20, recorded only on April 3
-    h.end_days("2027-01-15", "2027-04-02").await;
-    h.manual
-        .set("2027-04-03T09:00:00Z".parse().unwrap())
-        .unwrap();
+    through(&h, "2027-04-02").await;
     assert_eq!(rows(&h, &facility).await[1].3, Overdue);
     let dated = PaymentInput {
         effective: Some(date("2027-03-20")),
@@ -528,7 +514,7 @@ async fn a_back_dated_payment_is_allocated_as_of_its_date() {
         payment.unapplied(),
         UsdCents::from_minor(30_000 - 15_593 - 9_212)
     );
-    let plan = plan(&h, &facility).await;
+    let plan = h.plan(facility.id()).await;
     assert_eq!(
         (plan[1].status, plan[1].paid_on),
         (Paid, Some(date("2027-03-20")))
@@ -555,10 +541,7 @@ async fn a_repeated_key_records_one_payment_and_concurrent_payments_never_exceed
     let h = harness().await;
     let (account, facility) = active(&h, "hal@example.com", 1).await;
     // everything has accrued: 1,000,000 + 15,593 + 4,606 = 1,020,199 owed
-    h.end_days("2027-01-15", "2027-02-20").await;
-    h.manual
-        .set("2027-02-21T09:00:00Z".parse().unwrap())
-        .unwrap();
+    through(&h, "2027-02-20").await;
     let key = idempotency::IdempotencyKey::parse("pay-1").unwrap();
     let first = h
         .credit

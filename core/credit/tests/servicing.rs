@@ -10,20 +10,12 @@ use chrono::NaiveDate;
 use core_credit::ledger::FacilityAccount;
 use core_credit::terms::{DisbursalPolicy, DurationMonths};
 use core_credit::{CreditFacility, Obligation, ObligationKind, ObligationStatus};
-use es::{EsEntity, ListQuery};
+use es::EsEntity;
 use harness::{Harness, harness, staff, terms, usd};
 use money::UsdCents;
 
 fn date(s: &str) -> NaiveDate {
     s.parse().unwrap()
-}
-
-async fn plan(h: &Harness, facility: &CreditFacility) -> Vec<Obligation> {
-    h.credit
-        .list_obligations(&staff(), facility.id(), ListQuery::first(100))
-        .await
-        .unwrap()
-        .entities
 }
 
 /// (kind, amount, due date, status) of each obligation, oldest first.
@@ -63,7 +55,7 @@ async fn interest_accrues_each_day_and_each_month_becomes_an_obligation_that_age
     assert_eq!(facility.activated_on, Some(date("2027-01-15")));
     // the payout made the principal obligation, due at maturity
     assert_eq!(
-        rows(&plan(&h, &facility).await),
+        rows(&h.plan(facility.id()).await),
         [(Principal, 1_000_000, date("2028-01-15"), NotYetDue)]
     );
 
@@ -71,7 +63,7 @@ async fn interest_accrues_each_day_and_each_month_becomes_an_obligation_that_age
     // the 31st: March 2 (overdue 30 days later, April 1; defaulted 90 days later, May 31)
     h.end_days("2027-01-15", "2027-01-31").await;
     let january = (Interest, 5_593 + 10_000, date("2027-03-02"), NotYetDue);
-    assert_eq!(rows(&plan(&h, &facility).await)[1..], [january]);
+    assert_eq!(rows(&h.plan(facility.id()).await)[1..], [january]);
     assert_eq!(
         h.usd_sum(facility.id(), FacilityAccount::InterestIncome)
             .await,
@@ -80,7 +72,7 @@ async fn interest_accrues_each_day_and_each_month_becomes_an_obligation_that_age
 
     // a replayed end of day changes nothing
     h.end_days("2027-01-31", "2027-01-31").await;
-    assert_eq!(plan(&h, &facility).await.len(), 2);
+    assert_eq!(h.plan(facility.id()).await.len(), 2);
     assert_eq!(
         h.usd_sum(facility.id(), FacilityAccount::InterestIncome)
             .await,
@@ -91,10 +83,10 @@ async fn interest_accrues_each_day_and_each_month_becomes_an_obligation_that_age
     // obligation is not due yet (March 1 is before March 2)...
     h.end_days("2027-02-01", "2027-02-28").await;
     let february = (Interest, 28 * DAILY, date("2027-03-30"), NotYetDue);
-    assert_eq!(rows(&plan(&h, &facility).await)[1..], [january, february]);
+    assert_eq!(rows(&h.plan(facility.id()).await)[1..], [january, february]);
     // ...after the end of March 1 it is (March 2 has begun)
     h.end_days("2027-03-01", "2027-03-01").await;
-    assert_eq!(plan(&h, &facility).await[1].status, Due);
+    assert_eq!(h.plan(facility.id()).await[1].status, Due);
     assert_eq!(receivables(&h, &facility).await[1], 15_593);
 
     // through June 1: March 31 x 329 = 10,199 due April 30; April 30 x 329 = 9,870 due May 30;
@@ -105,7 +97,7 @@ async fn interest_accrues_each_day_and_each_month_becomes_an_obligation_that_age
     // - April (due May 30): due, overdue on June 29
     // - May (due June 30): not yet due
     h.end_days("2027-03-02", "2027-06-01").await;
-    let plan = plan(&h, &facility).await;
+    let plan = h.plan(facility.id()).await;
     assert_eq!(
         rows(&plan),
         [
@@ -164,7 +156,7 @@ async fn the_last_cycle_ends_the_day_before_maturity_and_the_principal_falls_due
     // 4,606, due March 16; nothing accrues from maturity on; the principal is due from
     // February 15 (after the end of February 14)
     assert_eq!(
-        rows(&plan(&h, &facility).await),
+        rows(&h.plan(facility.id()).await),
         [
             (Principal, 1_000_000, date("2027-02-15"), Due),
             (Interest, 15_593, date("2027-03-02"), NotYetDue),
@@ -203,7 +195,7 @@ async fn nothing_accrues_without_principal_but_the_fee_is_still_owed() {
         .await;
     h.end_days("2027-01-15", "2027-01-31").await;
     assert_eq!(
-        rows(&plan(&h, &facility).await),
+        rows(&h.plan(facility.id()).await),
         [(
             ObligationKind::Interest,
             10_000,
@@ -225,7 +217,7 @@ async fn nothing_accrues_without_principal_but_the_fee_is_still_owed() {
             .await,
         28 * 165
     );
-    let plan = plan(&h, &facility).await;
+    let plan = h.plan(facility.id()).await;
     // the disbursal's principal (due at maturity, 2028-01-15) and February's interest
     assert_eq!(plan.len(), 3);
     assert_eq!(

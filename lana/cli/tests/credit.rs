@@ -251,6 +251,25 @@ async fn activate(stack: &Stack, root: &str, id: &str, sats: u64) -> Value {
     wait_for(stack, root, id, "ACTIVE").await
 }
 
+/// A stack on the manual clock from 2027-01-15 (UTC days ending at midnight) with the manual
+/// price provider at $100,000, and the superuser's token.
+async fn manual_clock_stack() -> (Stack, String) {
+    let stack = Stack::start_with(
+        ROOT,
+        &[
+            "price.initial_provider=manual".into(),
+            "time.clock=manual".into(),
+            "time.manual_start_date=2027-01-15".into(),
+            "time.timezone=UTC".into(),
+            "time.closing_time=00:00".into(),
+        ],
+    )
+    .await;
+    let root = stack.token("internal", ROOT).await;
+    set_price(&stack, &root, 100_000).await;
+    (stack, root)
+}
+
 fn manual_price() -> Vec<String> {
     vec!["price.initial_provider=manual".into()]
 }
@@ -622,19 +641,7 @@ async fn twenty_disbursals_at_once_never_go_beyond_the_facility() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn interest_accrues_as_the_manual_clock_advances_and_the_plan_shows_it() {
-    let stack = Stack::start_with(
-        ROOT,
-        &[
-            "price.initial_provider=manual".into(),
-            "time.clock=manual".into(),
-            "time.manual_start_date=2027-01-15".into(),
-            "time.timezone=UTC".into(),
-            "time.closing_time=00:00".into(),
-        ],
-    )
-    .await;
-    let root = stack.token("internal", ROOT).await;
-    set_price(&stack, &root, 100_000).await;
+    let (stack, root) = manual_clock_stack().await;
     let (customer, account) = customer_with_account(&stack, &root, "di@example.com").await;
     // $10,000 at 12% for 12 months with a 1% fee, activated on 2027-01-15 (automatic approval)
     let id = propose(&stack, &root, &customer, &account, 1_000_000).await;
@@ -691,19 +698,7 @@ const PAY: &str = "mutation($input: CreditFacilityPaymentRecordInput!) {
 
 #[tokio::test]
 async fn payments_pay_what_is_due_in_order_over_http_and_are_refused_with_their_codes() {
-    let stack = Stack::start_with(
-        ROOT,
-        &[
-            "price.initial_provider=manual".into(),
-            "time.clock=manual".into(),
-            "time.manual_start_date=2027-01-15".into(),
-            "time.timezone=UTC".into(),
-            "time.closing_time=00:00".into(),
-        ],
-    )
-    .await;
-    let root = stack.token("internal", ROOT).await;
-    set_price(&stack, &root, 100_000).await;
+    let (stack, root) = manual_clock_stack().await;
     let (customer, account) = customer_with_account(&stack, &root, "pat@example.com").await;
     let id = propose(&stack, &root, &customer, &account, 1_000_000).await;
     activate(&stack, &root, &id, 100_000_000).await;
@@ -916,19 +911,7 @@ const LIFE: &str = "query($id: UUID!) { creditFacility(id: $id) { status complet
 
 #[tokio::test]
 async fn a_year_of_interest_paid_monthly_then_the_principal_at_maturity_completes_the_facility() {
-    let stack = Stack::start_with(
-        ROOT,
-        &[
-            "price.initial_provider=manual".into(),
-            "time.clock=manual".into(),
-            "time.manual_start_date=2027-01-15".into(),
-            "time.timezone=UTC".into(),
-            "time.closing_time=00:00".into(),
-        ],
-    )
-    .await;
-    let root = stack.token("internal", ROOT).await;
-    set_price(&stack, &root, 100_000).await;
+    let (stack, root) = manual_clock_stack().await;
     let (customer, account) = customer_with_account(&stack, &root, "lia@example.com").await;
     // $2,000 of her own besides the $10,000 paid out, for the interest
     ok(
@@ -1289,19 +1272,7 @@ async fn the_exchange_price_moves_a_facility_into_margin_call_and_out_then_into_
 
 #[tokio::test]
 async fn a_runner_killed_in_the_middle_of_an_end_of_day_leaves_each_facility_one_accrual_for_it() {
-    let mut stack = Stack::start_with(
-        ROOT,
-        &[
-            "price.initial_provider=manual".into(),
-            "time.clock=manual".into(),
-            "time.manual_start_date=2027-01-15".into(),
-            "time.timezone=UTC".into(),
-            "time.closing_time=00:00".into(),
-        ],
-    )
-    .await;
-    let root = stack.token("internal", ROOT).await;
-    set_price(&stack, &root, 100_000).await;
+    let (mut stack, root) = manual_clock_stack().await;
     // one facility per transaction, so that a kill lands between facilities
     ok(
         &stack,

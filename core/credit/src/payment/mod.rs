@@ -132,9 +132,10 @@ impl Credit {
                 most: owed,
             });
         }
-        let holding = FacilityAccount::PaymentHolding.of(facility_id);
         let amount = input.amount.minor();
-        let posted = match input.source {
+        // where the money comes from, the payment's external id, and the deposit account whose
+        // refusals (an overdraft) the posting may meet
+        let (from, external, deposit) = match input.source {
             PaymentSource::DepositAccount { account_id } => {
                 let account = self
                     .deposits
@@ -146,36 +147,17 @@ impl Credit {
                         customer: facility.customer_id,
                     });
                 }
-                let transfer = Transfer {
-                    debit: account.ledger_account_id,
-                    credit: holding,
-                    amount,
-                };
-                let tx = self.ledger.posting(
-                    RecordPayment,
+                (
+                    account.ledger_account_id,
                     external_id::payment_from_deposit(id),
-                    &transfer,
-                    effective,
-                );
-                self.ledger
-                    .post_in_op(op, tx)
-                    .await
-                    .map_err(|e| core_deposit::ledger::refusal(e, account_id))?
+                    Some(account_id),
+                )
             }
-            PaymentSource::External => {
-                let transfer = Transfer {
-                    debit: self.ledger.payment_omnibus(),
-                    credit: holding,
-                    amount,
-                };
-                let tx = self.ledger.posting(
-                    RecordPayment,
-                    external_id::external_payment(id),
-                    &transfer,
-                    effective,
-                );
-                self.ledger.post_in_op(op, tx).await?
-            }
+            PaymentSource::External => (
+                self.ledger.payment_omnibus(),
+                external_id::external_payment(id),
+                None,
+            ),
             PaymentSource::Liquidation { liquidation_id } => {
                 // the proceeds arrive from outside into the facility's proceeds account, and
                 // are paid from there
@@ -192,20 +174,25 @@ impl Credit {
                     effective,
                 );
                 self.ledger.post_in_op(op, tx).await?;
-                let transfer = Transfer {
-                    debit: proceeds,
-                    credit: holding,
-                    amount,
-                };
-                let tx = self.ledger.posting(
-                    RecordPayment,
-                    external_id::external_payment(id),
-                    &transfer,
-                    effective,
-                );
-                self.ledger.post_in_op(op, tx).await?
+                (proceeds, external_id::external_payment(id), None)
             }
         };
+        let transfer = Transfer {
+            debit: from,
+            credit: FacilityAccount::PaymentHolding.of(facility_id),
+            amount,
+        };
+        let tx = self
+            .ledger
+            .posting(RecordPayment, external, &transfer, effective);
+        let posted = self
+            .ledger
+            .post_in_op(op, tx)
+            .await
+            .map_err(|e| match deposit {
+                Some(account) => core_deposit::ledger::refusal(e, account).into(),
+                None => CreditError::from(e),
+            })?;
         let new = NewPayment {
             id,
             facility_id,

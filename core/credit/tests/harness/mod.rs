@@ -418,6 +418,15 @@ impl Harness {
             .unwrap()
     }
 
+    /// The facility's repayment plan: its obligations, oldest first.
+    pub async fn plan(&self, id: CreditFacilityId) -> Vec<core_credit::Obligation> {
+        self.credit
+            .list_obligations(&staff(), id, es::ListQuery::first(100))
+            .await
+            .unwrap()
+            .entities
+    }
+
     /// Delivers everything published so far to `handler`, as the outbox would, and waits for it.
     pub async fn deliver(&self, handler: impl OutboxHandler) {
         let name = handler.name();
