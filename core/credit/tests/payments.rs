@@ -10,7 +10,7 @@ mod harness;
 
 use chrono::NaiveDate;
 use core_credit::ledger::FacilityAccount;
-use core_credit::terms::{DisbursalPolicy, DurationMonths};
+use core_credit::terms::DisbursalPolicy;
 use core_credit::{
     CreditError, CreditFacility, FacilityStatus, ObligationKind, ObligationStatus, Payment,
     PaymentInput, PaymentSource,
@@ -104,19 +104,9 @@ async fn through(h: &Harness, last: &str) {
         .unwrap();
 }
 
-/// A $10,000 single-disbursal facility for `email`, active since 2027-01-15 and paid out into
-/// the customer's deposit account.
+/// `Harness::paid_out`, checking the payout reached the deposit account.
 async fn active(h: &Harness, email: &str, months: u32) -> (DepositAccount, CreditFacility) {
-    h.set_price(100_000).await;
-    let (customer, account) = h.borrower(email).await;
-    let mut terms = terms(DisbursalPolicy::Single);
-    terms.duration_months = DurationMonths::parse(months).unwrap();
-    let facility = h.consented(customer, &account, 1_000_000, terms).await;
-    let facility = h
-        .credit
-        .update_collateral(&staff(), facility.id(), harness::sats(100_000_000))
-        .await
-        .unwrap();
+    let (account, facility) = h.paid_out(email, months).await;
     assert_eq!(h.deposit_sum(&account).await, 1_000_000);
     (account, facility)
 }
@@ -543,27 +533,21 @@ async fn a_repeated_key_records_one_payment_and_concurrent_payments_never_exceed
     // everything has accrued: 1,000,000 + 15,593 + 4,606 = 1,020,199 owed
     through(&h, "2027-02-20").await;
     let key = idempotency::IdempotencyKey::parse("pay-1").unwrap();
-    let first = h
-        .credit
-        .record_payment(
-            &staff(),
-            facility.id(),
-            from_account(&account, 1_000),
-            Some(&key),
-        )
-        .await
-        .unwrap();
-    let again = h
-        .credit
-        .record_payment(
-            &staff(),
-            facility.id(),
-            from_account(&account, 1_000),
-            Some(&key),
-        )
-        .await
-        .unwrap();
-    assert_eq!(first.id(), again.id());
+    let mut recorded = Vec::new();
+    for _ in 0..2 {
+        let payment = h
+            .credit
+            .record_payment(
+                &staff(),
+                facility.id(),
+                from_account(&account, 1_000),
+                Some(&key),
+            )
+            .await
+            .unwrap();
+        recorded.push(payment.id());
+    }
+    assert_eq!(recorded[0], recorded[1]);
     assert_eq!(h.deposit_sum(&account).await, 1_000_000 - 1_000);
     // ten wires of 200,000 at once: at most 1,019,199 more fits, so five are taken
     let wires: Vec<_> = (0..10)

@@ -8,10 +8,10 @@ mod harness;
 
 use chrono::NaiveDate;
 use core_credit::ledger::FacilityAccount;
-use core_credit::terms::{DisbursalPolicy, DurationMonths};
+use core_credit::terms::DisbursalPolicy;
 use core_credit::{CreditFacility, Obligation, ObligationKind, ObligationStatus};
 use es::EsEntity;
-use harness::{Harness, harness, staff, terms, usd};
+use harness::{Harness, harness, staff, usd};
 use money::UsdCents;
 
 fn date(s: &str) -> NaiveDate {
@@ -139,17 +139,8 @@ async fn the_last_cycle_ends_the_day_before_maturity_and_the_principal_falls_due
     use ObligationKind::{Interest, Principal};
     use ObligationStatus::{Due, NotYetDue};
     let h = harness().await;
-    h.set_price(100_000).await;
-    let (customer, account) = h.borrower("bo@example.com").await;
     // one month: activated 2027-01-15, matures 2027-02-15
-    let mut one_month = terms(DisbursalPolicy::Single);
-    one_month.duration_months = DurationMonths::parse(1).unwrap();
-    let facility = h.consented(customer, &account, 1_000_000, one_month).await;
-    let facility = h
-        .credit
-        .update_collateral(&staff(), facility.id(), harness::sats(100_000_000))
-        .await
-        .unwrap();
+    let (_, facility) = h.paid_out("bo@example.com", 1).await;
     assert_eq!(facility.maturity_date, Some(date("2027-02-15")));
     h.end_days("2027-01-15", "2027-02-20").await;
     // January 15-31: 17 days (5,593 + fee 10,000), due March 2; February 1-14: 14 x 329 =

@@ -366,6 +366,23 @@ impl Harness {
         (customer, account, facility)
     }
 
+    /// A $10,000 single-disbursal facility of `months` for a new customer `email`, at $100,000
+    /// with a whole bitcoin of collateral: active since 2027-01-15 and paid out into the
+    /// customer's deposit account.
+    pub async fn paid_out(&self, email: &str, months: u32) -> (DepositAccount, CreditFacility) {
+        self.set_price(100_000).await;
+        let (customer, account) = self.borrower(email).await;
+        let mut terms = terms(DisbursalPolicy::Single);
+        terms.duration_months = core_credit::terms::DurationMonths::parse(months).unwrap();
+        let facility = self.consented(customer, &account, 1_000_000, terms).await;
+        let facility = self
+            .credit
+            .update_collateral(&staff(), facility.id(), sats(100_000_000))
+            .await
+            .unwrap();
+        (account, facility)
+    }
+
     /// Staff users who may vote, forming the committee that decides `process_type`.
     pub async fn committee_decides(
         &self,
