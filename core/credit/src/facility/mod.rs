@@ -1,14 +1,17 @@
-//! Credit facilities: proposals, the customer's consent, approval, collateral, activation.
+//! Credit facilities: proposals, the customer's consent, approval, collateral, activation,
+//! completion.
 //!
 //! **Locks.** Every change of a facility loads it with its index row locked `FOR UPDATE`, so
 //! collateral updates, price re-evaluations, activation and disbursals of one facility are
 //! serialized. A proposal share-locks the customer and the deposit account (as opening an account
 //! does), so a freeze in flight waits for it or is seen by it.
 //!
-//! **Evaluation.** Every collateral change and every price change re-evaluates the CVL at the
-//! bank's current price, if it is fresh (a stale exchange price changes nothing: it never
-//! activates a facility). A pending facility is measured against its whole amount, an active one
-//! against what is outstanding plus disbursals awaiting approval. A pending facility that reaches
+//! **Evaluation.** Every collateral change, every price change and every payment re-evaluates the
+//! CVL at the bank's current price, if it is fresh (a stale exchange price changes nothing: it
+//! never activates a facility). A pending facility is measured against its whole amount, an
+//! active one against what is outstanding plus disbursals awaiting approval, less what was paid
+//! and waits unapplied. An active facility that falls under its liquidation threshold starts a
+//! partial liquidation in the same transaction (`liquidation/`). A pending facility that reaches
 //! its margin-call threshold activates in the same transaction: structuring fee posted, maturity
 //! date set, the first accrual cycle started, and under the single policy its whole amount paid
 //! into the deposit account. If that account is frozen or closed then, the facility stays

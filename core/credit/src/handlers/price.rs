@@ -5,7 +5,7 @@ use es::DbOp;
 use outbox::{HandlerError, OutboxEvent, OutboxHandler};
 
 /// Re-evaluates every pending and active facility when the bank's price changes (a pending one
-/// may activate).
+/// may activate; an active one may start a partial liquidation).
 pub struct PriceChangeHandler(Credit);
 
 impl PriceChangeHandler {

@@ -21,7 +21,9 @@
 //! account, under the deposit domain's `credit-payment:<id>` so the account's history shows it,
 //! or from the payments-received omnibus `credit-payment-omnibus` for money received outside
 //! the bank); each allocation moves an amount from the holding account to the receivable account
-//! of the obligation's stage. What the holding account keeps is the unapplied part.
+//! of the obligation's stage. What the holding account keeps is the unapplied part. The proceeds
+//! of a partial liquidation arrive from the payments-received omnibus in the facility's
+//! liquidation proceeds account and are paid from there into the holding account.
 //!
 //! **External ids** name the entity and the step, so a retried use case collides instead of
 //! posting twice.
