@@ -261,41 +261,70 @@ impl<C: EsRepoConfig> EsRepo<C> {
     pub async fn create_in_op(
         &self,
         op: &mut DbOp,
-        mut events: EntityEvents<EventOf<C>>,
+        events: EntityEvents<EventOf<C>>,
     ) -> Result<C::Entity, EsRepoError> {
         let id = events.entity_id();
-        let new = events.take_new();
-        let encoded = encode_events::<C>(&new)?;
+        self.create_all_in_op(op, vec![events])
+            .await?
+            .pop()
+            .ok_or(EsRepoError::NotFound {
+                entity: C::ENTITY,
+                id: id.to_string(),
+            })
+    }
+
+    /// Persists several new entities: their creation events with one statement, their index rows
+    /// with another (for batches, such as a day's new accrual cycles). Returns them in order.
+    pub async fn create_all_in_op(
+        &self,
+        op: &mut DbOp,
+        batch: Vec<EntityEvents<EventOf<C>>>,
+    ) -> Result<Vec<C::Entity>, EsRepoError> {
+        let Some(first) = batch.first().map(EntityEvents::entity_id) else {
+            return Ok(Vec::new());
+        };
         let (now, context) = (op.now(), op.context().clone());
-        insert_events::<C>(op.conn(), id, 1, &encoded, &context, now)
+        let mut rows = EventRows::default();
+        let mut taken = Vec::with_capacity(batch.len());
+        for mut events in batch {
+            let new = events.take_new();
+            rows.push::<C>(events.entity_id(), 1, &new)?;
+            taken.push((events, new));
+        }
+        rows.insert::<C>(op.conn(), &context, now)
             .await
-            .map_err(|e| write_error::<C>(e, id))?;
-        events.mark_persisted(new, now, &context);
-        let entity = C::Entity::try_from_events(events)?;
+            .map_err(|e| write_error::<C>(e, first))?;
+        let mut entities = Vec::with_capacity(taken.len());
+        for (mut events, new) in taken {
+            events.mark_persisted(new, now, &context);
+            entities.push(C::Entity::try_from_events(events)?);
+        }
 
         let mut insert =
             QueryBuilder::new(format!("INSERT INTO {} (id, created_at", C::INDEX_TABLE));
         for column in C::COLUMNS {
             insert.push(", ").push(column.name);
         }
-        insert
-            .push(") VALUES (")
-            .push_bind(id)
-            .push(", ")
-            .push_bind(now);
-        for value in self.index_values(&entity) {
-            insert.push(", ");
-            value.push_bind(&mut insert);
+        insert.push(") VALUES ");
+        for (i, entity) in entities.iter().enumerate() {
+            insert.push(if i == 0 { "(" } else { ", (" });
+            insert.push_bind(entity.events().entity_id()).push(", ").push_bind(now);
+            for value in self.index_values(entity) {
+                insert.push(", ");
+                value.push_bind(&mut insert);
+            }
+            insert.push(")");
         }
-        insert.push(")");
         insert
             .build()
             .execute(op.conn())
             .await
-            .map_err(|e| write_error::<C>(e, id))?;
-        let appended = entity.events().persisted().len();
-        self.run_hook(op, &entity, appended).await?;
-        Ok(entity)
+            .map_err(|e| write_error::<C>(e, first))?;
+        for entity in &entities {
+            let appended = entity.events().persisted().len();
+            self.run_hook(op, entity, appended).await?;
+        }
+        Ok(entities)
     }
 
     /// Appends the entity's new events in its own transaction; returns how many were appended.
@@ -316,45 +345,94 @@ impl<C: EsRepoConfig> EsRepo<C> {
         op: &mut DbOp,
         entity: &mut C::Entity,
     ) -> Result<usize, EsRepoError> {
-        if !entity.events().has_new_events() {
+        self.update_all_in_op(op, std::slice::from_mut(entity))
+            .await
+    }
+
+    /// `update_in_op` for several entities: the new events of all of them with one statement,
+    /// their index rows with another (for batches whose entities the caller locked). If another
+    /// transaction appended to any of them first, fails with `ConcurrentModification` naming the
+    /// first entity of the batch that changes, and leaves every entity's new events in place.
+    /// Returns how many events were appended.
+    pub async fn update_all_in_op(
+        &self,
+        op: &mut DbOp,
+        entities: &mut [C::Entity],
+    ) -> Result<usize, EsRepoError> {
+        let changed: Vec<usize> = (0..entities.len())
+            .filter(|&i| entities[i].events().has_new_events())
+            .collect();
+        let Some(&first) = changed.first() else {
             return Ok(0);
-        }
-        let id = entity.events().entity_id();
-        let next = entity.events().version() + 1;
-        let new = entity.events_mut().take_new();
-        let (now, context) = (op.now(), op.context().clone());
-        let written = match encode_events::<C>(&new) {
-            Ok(encoded) => insert_events::<C>(op.conn(), id, next, &encoded, &context, now)
-                .await
-                .map_err(|e| write_error::<C>(e, id)),
-            Err(e) => Err(e),
         };
-        if let Err(e) = written {
-            entity.events_mut().restore_new(new);
-            return Err(e);
+        let first_id = entities[first].events().entity_id();
+        let (now, context) = (op.now(), op.context().clone());
+        let mut rows = EventRows::default();
+        let mut taken = Vec::with_capacity(changed.len());
+        for &i in &changed {
+            let events = entities[i].events_mut();
+            let (id, next) = (events.entity_id(), events.version() + 1);
+            let new = events.take_new();
+            let encoded = rows.push::<C>(id, next, &new);
+            taken.push(new);
+            if let Err(e) = encoded {
+                restore(entities, &changed, taken);
+                return Err(e);
+            }
         }
-        let appended = new.len();
-        entity.events_mut().mark_persisted(new, now, &context);
+        if let Err(e) = rows.insert::<C>(op.conn(), &context, now).await {
+            restore(entities, &changed, taken);
+            return Err(write_error::<C>(e, first_id));
+        }
+        let mut appended = Vec::with_capacity(changed.len());
+        for (&i, new) in changed.iter().zip(taken) {
+            appended.push(new.len());
+            entities[i].events_mut().mark_persisted(new, now, &context);
+        }
 
         if !C::COLUMNS.is_empty() {
-            let mut update = QueryBuilder::new(format!("UPDATE {} SET ", C::INDEX_TABLE));
-            for (i, (column, value)) in C::COLUMNS.iter().zip(self.index_values(entity)).enumerate()
-            {
-                if i > 0 {
-                    update.push(", ");
-                }
-                update.push(column.name).push(" = ");
-                value.push_bind(&mut update);
+            let names: Vec<&str> = C::COLUMNS.iter().map(|c| c.name).collect();
+            let mut update = QueryBuilder::new(format!("UPDATE {} AS t SET ", C::INDEX_TABLE));
+            for (n, name) in names.iter().enumerate() {
+                update.push(if n == 0 { "" } else { ", " });
+                update.push(format!("{name} = v.{name}"));
             }
-            update.push(" WHERE id = ").push_bind(id);
+            update.push(" FROM (VALUES ");
+            for (n, &i) in changed.iter().enumerate() {
+                update.push(if n == 0 { "(" } else { ", (" });
+                update.push_bind(entities[i].events().entity_id());
+                for value in self.index_values(&entities[i]) {
+                    update.push(", ");
+                    value.push_bind(&mut update);
+                }
+                update.push(")");
+            }
+            // a row whose values did not change is left as it is (no new row version)
+            let (columns, old, new) = (names.join(", "), names.join(", t."), names.join(", v."));
+            update.push(format!(
+                ") AS v(id, {columns}) WHERE t.id = v.id AND (t.{old}) IS DISTINCT FROM (v.{new})"
+            ));
             update
                 .build()
                 .execute(op.conn())
                 .await
-                .map_err(|e| write_error::<C>(e, id))?;
+                .map_err(|e| write_error::<C>(e, first_id))?;
         }
-        self.run_hook(op, entity, appended).await?;
-        Ok(appended)
+        for (&i, count) in changed.iter().zip(appended.iter()) {
+            self.run_hook(op, &entities[i], *count).await?;
+        }
+        Ok(appended.iter().sum())
+    }
+
+    /// The entities of `ids` (in that order; ids without events are skipped), read with one
+    /// statement: for a batch the caller locked (see `lock_in_op` for why the events are read
+    /// after the lock).
+    pub async fn find_all_in_op(
+        &self,
+        op: &mut DbOp,
+        ids: &[Uuid],
+    ) -> Result<Vec<C::Entity>, EsRepoError> {
+        self.load_many(op.conn(), ids).await
     }
 
     pub async fn find_by_id(&self, id: IdOf<C>) -> Result<C::Entity, EsRepoError> {
@@ -774,31 +852,60 @@ fn encode_events<C: EsRepoConfig>(
         .collect()
 }
 
-async fn insert_events<C: EsRepoConfig>(
-    conn: &mut PgConnection,
-    id: Uuid,
-    first_sequence: i32,
-    events: &[(String, serde_json::Value)],
-    context: &EventContext,
-    recorded_at: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    let sequences: Vec<i32> = (first_sequence..).take(events.len()).collect();
-    let (types, bodies): (Vec<&str>, Vec<&serde_json::Value>) =
-        events.iter().map(|(t, v)| (t.as_str(), v)).unzip();
-    sqlx::query(&format!(
-        "INSERT INTO {} (id, sequence, event_type, event, context, recorded_at) \
-         SELECT $1, s, t, e, $5, $6 FROM unnest($2::int[], $3::text[], $4::jsonb[]) AS u(s, t, e)",
-        C::EVENTS_TABLE
-    ))
-    .bind(id)
-    .bind(sequences)
-    .bind(types)
-    .bind(bodies.into_iter().map(Json).collect::<Vec<_>>())
-    .bind(Json(context))
-    .bind(recorded_at)
-    .execute(conn)
-    .await?;
-    Ok(())
+/// New events of one or more entities, inserted with one statement.
+#[derive(Default)]
+struct EventRows {
+    ids: Vec<Uuid>,
+    sequences: Vec<i32>,
+    types: Vec<String>,
+    bodies: Vec<Json<serde_json::Value>>,
+}
+
+impl EventRows {
+    /// The entity `id`'s `events`, numbered from `first_sequence`.
+    fn push<C: EsRepoConfig>(
+        &mut self,
+        id: Uuid,
+        first_sequence: i32,
+        events: &[EventOf<C>],
+    ) -> Result<(), EsRepoError> {
+        for ((event_type, body), sequence) in encode_events::<C>(events)?.into_iter().zip(first_sequence..) {
+            self.ids.push(id);
+            self.sequences.push(sequence);
+            self.types.push(event_type);
+            self.bodies.push(Json(body));
+        }
+        Ok(())
+    }
+
+    async fn insert<C: EsRepoConfig>(
+        self,
+        conn: &mut PgConnection,
+        context: &EventContext,
+        recorded_at: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(&format!(
+            "INSERT INTO {} (id, sequence, event_type, event, context, recorded_at) \
+             SELECT i, s, t, e, $5, $6 FROM unnest($1::uuid[], $2::int[], $3::text[], $4::jsonb[]) AS u(i, s, t, e)",
+            C::EVENTS_TABLE
+        ))
+        .bind(self.ids)
+        .bind(self.sequences)
+        .bind(self.types)
+        .bind(self.bodies)
+        .bind(Json(context))
+        .bind(recorded_at)
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+}
+
+/// Gives the entities at `changed` back the new events `taken` from them (a failed update).
+fn restore<E: EsEntity>(entities: &mut [E], changed: &[usize], taken: Vec<Vec<E::Event>>) {
+    for (&i, new) in changed.iter().zip(taken) {
+        entities[i].events_mut().restore_new(new);
+    }
 }
 
 /// A taken `(id, sequence)` means another transaction appended first; other unique violations are

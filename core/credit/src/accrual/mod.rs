@@ -3,6 +3,13 @@
 //! aged, unapplied payments allocated to what falls due the next day, and a matured facility
 //! with nothing owed completed.
 //!
+//! **In batches.** Each step of a batch reads what all of its facilities need with one statement
+//! (their events, their latest cycles, their balances, their obligations, which have payments
+//! to allocate) and writes each kind of row with one (the accrual postings, the cycles' events
+//! and index rows, the new obligations), so a day's cost grows with the facilities, not with
+//! round trips per facility; allocating payments and completing run per facility, for the few
+//! that need them.
+//!
 //! **Once per (facility, day).** Facilities are serviced in batches (the setting
 //! `credit-end-of-day-batch`), one transaction each, which also records that its facilities were
 //! serviced that day (`credit_facility_servicing`): a crashed end of day keeps the batches it
@@ -38,9 +45,14 @@ use crate::primitives::{
 use authz::Actor;
 use chrono::{Days, NaiveDate};
 use entity::{cycle_from, start_cycle};
-use es::{DbOp, EsEntity, Idempotent, ListOrder, ListQuery, RowLock};
+use es::{DbOp, EsEntity, Idempotent};
 use money::UsdCents;
+use std::collections::HashMap;
 use uuid::Uuid;
+
+/// The facilities are serviced in this many shares at once (by the last byte of their id), each
+/// a batch at a time: while one share's batch is in the database, another's is computed.
+const SHARES: i32 = 2;
 
 impl Credit {
     /// The end of `day` for every active facility not serviced for it yet, a batch of them
@@ -51,13 +63,25 @@ impl Credit {
         actor: &Actor,
         day: NaiveDate,
     ) -> Result<usize, CreditError> {
+        let shares = (0..SHARES).map(|share| self.service_share(actor, day, share));
+        let serviced = futures::future::try_join_all(shares).await?;
+        Ok(serviced.into_iter().sum())
+    }
+
+    /// The end of `day` for the facilities of one share (see [`SHARES`]), a batch at a time.
+    async fn service_share(
+        &self,
+        actor: &Actor,
+        day: NaiveDate,
+        share: i32,
+    ) -> Result<usize, CreditError> {
         use permissions::{FACILITIES, WRITE};
         let (mut serviced, mut after) = (0, Uuid::nil());
         loop {
             let done = self
                 .use_cases
                 .command(actor, FACILITIES, WRITE, || {
-                    async move |op| self.service_batch_in_op(op, day, after).await
+                    async move |op| self.service_batch_in_op(op, day, share, after).await
                 })
                 .await?;
             let Some(last) = done.last() else {
@@ -69,34 +93,50 @@ impl Credit {
     }
 
     /// One batch: the next active facilities (by id, after `after`) not serviced for `day`,
-    /// locked, serviced, and marked; returns their ids.
+    /// locked, serviced, and marked; returns their ids. Each step reads what the batch needs
+    /// with one statement and writes each kind of row with one, whatever the batch's size.
     async fn service_batch_in_op(
         &self,
         op: &mut DbOp,
         day: NaiveDate,
+        share: i32,
         after: Uuid,
     ) -> Result<Vec<Uuid>, CreditError> {
         let batch = self.configs.get_in_op::<EndOfDayBatch>(op).await?;
         let ids = sqlx::query_scalar!(
             r#"SELECT f.id FROM credit_facilities f
-               WHERE f.status = 'active' AND f.id > $1 AND NOT EXISTS (
+               WHERE f.status = 'active' AND f.id > $1
+                 AND get_byte(uuid_send(f.id), 15) % $4 = $5 AND NOT EXISTS (
                  SELECT 1 FROM credit_facility_servicing s
                  WHERE s.facility_id = f.id AND s.last_day >= $2)
                ORDER BY f.id LIMIT $3 FOR UPDATE OF f"#,
             after,
             day,
-            i64::from(batch)
+            i64::from(batch),
+            SHARES,
+            share
         )
         .fetch_all(op.conn())
         .await
         .map_err(es::EsRepoError::from)?;
-        for id in &ids {
-            let mut facility = self
-                .facilities
-                .lock_in_op(op, CreditFacilityId::from(*id), RowLock::Update)
+        let mut facilities = self.facilities.find_all_in_op(op, &ids).await?;
+        facilities.retain(|f| f.activated_on.is_some_and(|activated| activated <= day));
+        self.accrue_all_in_op(op, &facilities, day).await?;
+        self.age_obligations_in_op(op, &facilities, day).await?;
+        // what was paid ahead goes to the obligations due from tomorrow on; paid off after
+        // maturity, the facility completes
+        if let Some(tomorrow) = day.checked_add_days(Days::new(1)) {
+            let paying = self.with_unapplied_payments_in_op(op, &facilities).await?;
+            for facility in &mut facilities {
+                if paying.contains(&facility.id()) {
+                    self.allocate_in_op(op, facility, tomorrow).await?;
+                }
+                self.complete_if_paid_off_in_op(op, facility, tomorrow)
+                    .await?;
+            }
+            self.facilities
+                .update_all_in_op(op, &mut facilities)
                 .await?;
-            self.service_day_in_op(op, &mut facility, day).await?;
-            self.facilities.update_in_op(op, &mut facility).await?;
         }
         sqlx::query!(
             r#"INSERT INTO credit_facility_servicing (facility_id, last_day)
@@ -111,150 +151,154 @@ impl Credit {
         Ok(ids)
     }
 
-    /// One facility's end of `day` (the caller locked it and persists it).
-    async fn service_day_in_op(
+    /// The day's interest of each facility, on the principal outstanding now, into its cycle
+    /// (opened if the day starts one); each cycle whose last day it is becomes an interest
+    /// obligation.
+    async fn accrue_all_in_op(
         &self,
         op: &mut DbOp,
-        facility: &mut CreditFacility,
+        facilities: &[CreditFacility],
         day: NaiveDate,
     ) -> Result<(), CreditError> {
-        if facility
-            .activated_on
-            .is_none_or(|activated| day < activated)
-        {
-            return Ok(());
-        }
-        if let Some(mut cycle) = self.cycle_for_in_op(op, facility, day).await? {
-            if cycle.ensure_accrues(day) == Some(Idempotent::Executed(())) {
-                self.accrue_in_op(op, facility, &mut cycle, day).await?;
-            }
-            if cycle.ensure_completes().did_execute() {
-                self.complete_cycle_in_op(op, facility, &mut cycle).await?;
-            }
-            self.cycles.update_in_op(op, &mut cycle).await?;
-        }
-        self.age_obligations_in_op(op, facility, day).await?;
-        // what was paid ahead goes to the obligations due from tomorrow on; paid off after
-        // maturity, the facility completes
-        let Some(tomorrow) = day.checked_add_days(Days::new(1)) else {
-            return Ok(());
-        };
-        self.allocate_in_op(op, facility, tomorrow).await?;
-        self.complete_if_paid_off_in_op(op, facility, tomorrow)
-            .await
-    }
-
-    /// The day's interest on the principal outstanding now.
-    async fn accrue_in_op(
-        &self,
-        op: &mut DbOp,
-        facility: &CreditFacility,
-        cycle: &mut AccrualCycle,
-        day: NaiveDate,
-    ) -> Result<(), CreditError> {
-        let id = facility.id();
-        let balances = self
-            .ledger
-            .balances_in_op(op, id, facility.amount.cents())
-            .await?;
-        let amount = math::daily_interest(balances.disbursed, facility.terms.annual_rate)?;
-        let posted = if amount.is_zero() {
-            None
-        } else {
-            let params = Earned {
-                receivable: FacilityAccount::InterestNotYetDue.of(id),
-                income: FacilityAccount::InterestIncome.of(id),
-                amount: amount.into_minor(),
-            };
-            let tx =
-                self.ledger
-                    .posting(InterestAccrual, external_id::accrual(id, day), &params, day);
-            Some(self.ledger.post_in_op(op, tx).await?.id)
-        };
-        cycle.accrue(day, balances.disbursed, amount, posted);
-        Ok(())
-    }
-
-    /// The cycle's accruals (and, in the first cycle, the structuring fee) become one interest
-    /// obligation, due the terms' days after the cycle's last day.
-    async fn complete_cycle_in_op(
-        &self,
-        op: &mut DbOp,
-        facility: &CreditFacility,
-        cycle: &mut AccrualCycle,
-    ) -> Result<(), CreditError> {
-        let fee = match cycle.number {
-            1 => facility.structuring_fee.unwrap_or(UsdCents::ZERO),
-            _ => UsdCents::ZERO,
-        };
-        let amount = cycle
-            .accrued
-            .checked_add(fee)
-            .map_err(|_| math::MathError::Overflow {
-                quantity: "interest obligation",
-            })?;
-        let obligation = if amount.is_zero() {
-            None
-        } else {
-            let terms = &facility.terms;
-            let due_date = cycle
-                .last_day
-                .checked_add_days(Days::new(u64::from(terms.interest_due_after_days)))
-                .unwrap_or(cycle.last_day);
-            let new = NewObligation {
-                id: ObligationId::new(),
-                facility_id: facility.id(),
-                kind: ObligationKind::Interest,
-                amount,
-                source_id: Uuid::from(cycle.id()),
-                due_date,
-                overdue_after_days: terms.overdue_after_days,
-                defaulted_after_days: terms.liquidation_after_days,
-            };
-            Some(
-                self.obligations
-                    .create_in_op(op, new.into_events())
-                    .await?
-                    .id(),
-            )
-        };
-        cycle.complete(obligation, amount);
-        Ok(())
-    }
-
-    /// The open cycle of the facility, or the one that starts next (the first on the
-    /// activation date, each later one the day after the previous one ended); `None` once no
-    /// day is left before maturity.
-    async fn cycle_for_in_op(
-        &self,
-        op: &mut DbOp,
-        facility: &CreditFacility,
-        day: NaiveDate,
-    ) -> Result<Option<AccrualCycle>, CreditError> {
-        let id = Uuid::from(facility.id());
-        let latest = self
-            .cycles
-            .list_in_op(
-                op,
-                ListQuery::first(1)
-                    .order_by(ListOrder::Column("number"), true)
-                    .filter("facility_id", id),
-            )
+        let (owners, mut cycles): (Vec<&CreditFacility>, Vec<AccrualCycle>) = self
+            .cycles_for_in_op(op, facilities, day)
             .await?
-            .entities
-            .pop();
-        let (number, first_day) = match latest {
-            Some(cycle) if !cycle.completed || day <= cycle.last_day => return Ok(Some(cycle)),
-            Some(cycle) => (cycle.number + 1, cycle.next_first_day()),
-            None => (1, facility.activated_on),
-        };
-        let (Some(first_day), Some(maturity)) = (first_day, facility.maturity_date) else {
-            return Ok(None);
-        };
-        let Some(days) = cycle_from(first_day, maturity) else {
-            return Ok(None);
-        };
-        let events = start_cycle(AccrualCycleId::new(), facility.id(), number, days);
-        Ok(Some(self.cycles.create_in_op(op, events).await?))
+            .into_iter()
+            .unzip();
+        let accruing: Vec<usize> = (0..cycles.len())
+            .filter(|&n| cycles[n].ensure_accrues(day) == Some(Idempotent::Executed(())))
+            .collect();
+        let ids: Vec<_> = accruing.iter().map(|&n| owners[n].id()).collect();
+        let principals = self.ledger.disbursed_all_in_op(op, &ids).await?;
+        let (mut accruals, mut postings) = (Vec::new(), Vec::new());
+        for (&n, &principal) in accruing.iter().zip(&principals) {
+            let facility = owners[n];
+            let amount = math::daily_interest(principal, facility.terms.annual_rate)?;
+            if !amount.is_zero() {
+                let id = facility.id();
+                let params = Earned {
+                    receivable: FacilityAccount::InterestNotYetDue.of(id),
+                    income: FacilityAccount::InterestIncome.of(id),
+                    amount: amount.into_minor(),
+                };
+                postings.push(self.ledger.posting(
+                    InterestAccrual,
+                    external_id::accrual(id, day),
+                    &params,
+                    day,
+                ));
+            }
+            accruals.push((n, principal, amount));
+        }
+        let mut posted = self.ledger.post_all_in_op(op, &postings).await?.into_iter();
+        for (n, principal, amount) in accruals {
+            let tx = match amount.is_zero() {
+                true => None,
+                false => posted
+                    .next()
+                    .transpose()
+                    .map_err(ledger::LedgerError::from)?
+                    .map(|p| p.id),
+            };
+            cycles[n].accrue(day, principal, amount, tx);
+        }
+        let mut obligations = Vec::new();
+        for (facility, cycle) in owners.iter().zip(&mut cycles) {
+            if cycle.ensure_completes().did_execute() {
+                let (amount, obligation) = interest_obligation(facility, cycle)?;
+                cycle.complete(obligation.as_ref().map(|o| o.id), amount);
+                obligations.extend(obligation.map(NewObligation::into_events));
+            }
+        }
+        self.obligations.create_all_in_op(op, obligations).await?;
+        self.cycles.update_all_in_op(op, &mut cycles).await?;
+        Ok(())
     }
+
+    /// Each facility's open cycle, or the one that starts next (the first on the activation
+    /// date, each later one the day after the previous one ended), with its facility; none for
+    /// a facility with no day left before maturity.
+    async fn cycles_for_in_op<'f>(
+        &self,
+        op: &mut DbOp,
+        facilities: &'f [CreditFacility],
+        day: NaiveDate,
+    ) -> Result<Vec<(&'f CreditFacility, AccrualCycle)>, CreditError> {
+        let ids: Vec<Uuid> = facilities.iter().map(|f| Uuid::from(f.id())).collect();
+        let latest_ids = sqlx::query_scalar!(
+            r#"SELECT DISTINCT ON (facility_id) id AS "id!" FROM credit_accrual_cycles
+               WHERE facility_id = ANY($1) ORDER BY facility_id, number DESC"#,
+            &ids
+        )
+        .fetch_all(op.conn())
+        .await
+        .map_err(es::EsRepoError::from)?;
+        let mut latest: HashMap<CreditFacilityId, AccrualCycle> = self
+            .cycles
+            .find_all_in_op(op, &latest_ids)
+            .await?
+            .into_iter()
+            .map(|cycle| (cycle.facility_id, cycle))
+            .collect();
+        let (mut cycles, mut starting, mut starters) = (Vec::new(), Vec::new(), Vec::new());
+        for facility in facilities {
+            let (number, first_day) = match latest.remove(&facility.id()) {
+                Some(cycle) if !cycle.completed || day <= cycle.last_day => {
+                    cycles.push((facility, cycle));
+                    continue;
+                }
+                Some(cycle) => (cycle.number + 1, cycle.next_first_day()),
+                None => (1, facility.activated_on),
+            };
+            let (Some(first_day), Some(maturity)) = (first_day, facility.maturity_date) else {
+                continue;
+            };
+            let Some(days) = cycle_from(first_day, maturity) else {
+                continue;
+            };
+            starters.push(facility);
+            starting.push(start_cycle(AccrualCycleId::new(), facility.id(), number, days));
+        }
+        let started = self.cycles.create_all_in_op(op, starting).await?;
+        cycles.extend(starters.into_iter().zip(started));
+        Ok(cycles)
+    }
+}
+
+/// What a completed cycle's accruals (and, in the first cycle, the structuring fee) come to, and
+/// the interest obligation for it, due the terms' days after the cycle's last day (none when it
+/// comes to nothing).
+fn interest_obligation(
+    facility: &CreditFacility,
+    cycle: &AccrualCycle,
+) -> Result<(UsdCents, Option<NewObligation>), CreditError> {
+    let fee = match cycle.number {
+        1 => facility.structuring_fee.unwrap_or(UsdCents::ZERO),
+        _ => UsdCents::ZERO,
+    };
+    let amount = cycle
+        .accrued
+        .checked_add(fee)
+        .map_err(|_| math::MathError::Overflow {
+            quantity: "interest obligation",
+        })?;
+    if amount.is_zero() {
+        return Ok((amount, None));
+    }
+    let terms = &facility.terms;
+    let due_date = cycle
+        .last_day
+        .checked_add_days(Days::new(u64::from(terms.interest_due_after_days)))
+        .unwrap_or(cycle.last_day);
+    let obligation = NewObligation {
+        id: ObligationId::new(),
+        facility_id: facility.id(),
+        kind: ObligationKind::Interest,
+        amount,
+        source_id: Uuid::from(cycle.id()),
+        due_date,
+        overdue_after_days: terms.overdue_after_days,
+        defaulted_after_days: terms.liquidation_after_days,
+    };
+    Ok((amount, Some(obligation)))
 }

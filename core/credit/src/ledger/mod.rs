@@ -284,6 +284,19 @@ impl CreditLedger {
         self.ledger.post_in_op(op, tx).await
     }
 
+    /// Several postings in the caller's transaction, each judged on its own (see
+    /// `Ledger::post_all_in_op`).
+    pub(crate) async fn post_all_in_op(
+        &self,
+        op: &mut DbOp,
+        txs: &[NewTransaction],
+    ) -> Result<Vec<Result<Posted, ledger::PostingError>>, LedgerError> {
+        if txs.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.ledger.post_all_in_op(op, txs).await
+    }
+
     pub(crate) async fn reverse_in_op(
         &self,
         op: &mut DbOp,
@@ -303,20 +316,41 @@ impl CreditLedger {
         facility: CreditFacilityId,
         amount: UsdCents,
     ) -> Result<FacilityBalances, CreditError> {
+        let (usd, btc) = accounts_of(&[(facility, amount)]);
         let usd = self
             .ledger
-            .balances_of_in_op(op, self.journal, &usd_accounts(facility), &Currency::usd())
+            .balances_of_in_op(op, self.journal, &usd, &Currency::usd())
             .await?;
         let btc = self
             .ledger
-            .balances_of_in_op(
-                op,
-                self.journal,
-                &[FacilityAccount::Collateral.of(facility)],
-                &Currency::btc(),
-            )
+            .balances_of_in_op(op, self.journal, &btc, &Currency::btc())
             .await?;
         figures(facility, amount, &usd, &btc)
+    }
+
+    /// Each facility's disbursed principal outstanding (its four receivable stages), with one
+    /// query: what the day's interest accrues on.
+    pub(crate) async fn disbursed_all_in_op(
+        &self,
+        op: &mut DbOp,
+        facilities: &[CreditFacilityId],
+    ) -> Result<Vec<UsdCents>, CreditError> {
+        let stages = FacilityAccount::DISBURSED;
+        let ids: Vec<AccountId> = facilities
+            .iter()
+            .flat_map(|facility| stages.map(|stage| stage.of(*facility)))
+            .collect();
+        let balances = self
+            .ledger
+            .balances_of_in_op(op, self.journal, &ids, &Currency::usd())
+            .await?;
+        facilities
+            .iter()
+            .zip(balances.chunks_exact(stages.len()))
+            .map(|(facility, balances)| {
+                settled_sum(*facility, "disbursed receivable", balances).map(UsdCents::from_minor)
+            })
+            .collect()
     }
 
     /// The figures of several facilities, with two queries.
@@ -324,29 +358,45 @@ impl CreditLedger {
         &self,
         facilities: &[(CreditFacilityId, UsdCents)],
     ) -> Result<Vec<FacilityBalances>, CreditError> {
-        let usd_ids: Vec<AccountId> = facilities
-            .iter()
-            .flat_map(|(id, _)| usd_accounts(*id))
-            .collect();
-        let btc_ids: Vec<AccountId> = facilities
-            .iter()
-            .map(|(id, _)| FacilityAccount::Collateral.of(*id))
-            .collect();
+        let (usd, btc) = accounts_of(facilities);
         let usd = self
             .ledger
-            .balances_of(self.journal, &usd_ids, &Currency::usd())
+            .balances_of(self.journal, &usd, &Currency::usd())
             .await?;
         let btc = self
             .ledger
-            .balances_of(self.journal, &btc_ids, &Currency::btc())
+            .balances_of(self.journal, &btc, &Currency::btc())
             .await?;
-        facilities
-            .iter()
-            .zip(usd.chunks_exact(USD_ACCOUNTS))
-            .zip(btc.chunks_exact(1))
-            .map(|(((id, amount), usd), btc)| figures(*id, *amount, usd, btc))
-            .collect()
+        all_figures(facilities, &usd, &btc)
     }
+}
+
+/// The facilities' USD accounts (each facility's in [`usd_accounts`] order) and their
+/// collateral accounts.
+fn accounts_of(facilities: &[(CreditFacilityId, UsdCents)]) -> (Vec<AccountId>, Vec<AccountId>) {
+    let usd = facilities
+        .iter()
+        .flat_map(|(id, _)| usd_accounts(*id))
+        .collect();
+    let btc = facilities
+        .iter()
+        .map(|(id, _)| FacilityAccount::Collateral.of(*id))
+        .collect();
+    (usd, btc)
+}
+
+/// Each facility's figures from the balances of [`accounts_of`].
+fn all_figures(
+    facilities: &[(CreditFacilityId, UsdCents)],
+    usd: &[Balance],
+    btc: &[Balance],
+) -> Result<Vec<FacilityBalances>, CreditError> {
+    facilities
+        .iter()
+        .zip(usd.chunks_exact(USD_ACCOUNTS))
+        .zip(btc.chunks_exact(1))
+        .map(|(((id, amount), usd), btc)| figures(*id, *amount, usd, btc))
+        .collect()
 }
 
 const USD_ACCOUNTS: usize = 10;
@@ -392,6 +442,22 @@ pub(crate) fn unopened(amount: UsdCents) -> FacilityBalances {
     }
 }
 
+/// The settled balances of accounts of the facility added up (none may be negative).
+fn settled_sum(
+    facility: CreditFacilityId,
+    name: &'static str,
+    balances: &[Balance],
+) -> Result<u64, CreditError> {
+    balances.iter().try_fold(0u64, |total, b| {
+        let v = non_negative(facility, name, b.settled())?;
+        total.checked_add(v).ok_or(CreditError::BalanceOutOfRange {
+            facility,
+            account: name,
+            value: b.settled(),
+        })
+    })
+}
+
 /// A facility's figures from its limit and receivable balances (in [`usd_accounts`] order) and
 /// its collateral balance.
 fn figures(
@@ -400,16 +466,7 @@ fn figures(
     usd: &[Balance],
     btc: &[Balance],
 ) -> Result<FacilityBalances, CreditError> {
-    let sum = |balances: &[Balance], name| -> Result<u64, CreditError> {
-        balances.iter().try_fold(0u64, |total, b| {
-            let v = non_negative(facility, name, b.settled())?;
-            total.checked_add(v).ok_or(CreditError::BalanceOutOfRange {
-                facility,
-                account: name,
-                value: b.settled(),
-            })
-        })
-    };
+    let sum = |balances, name| settled_sum(facility, name, balances);
     let (limit, receivables) = usd.split_first().ok_or(CreditError::BalanceOutOfRange {
         facility,
         account: "facility",

@@ -44,16 +44,26 @@ impl Credit {
         Ok(())
     }
 
-    /// Moves each of the facility's obligations to the stage it has on the day after `day`,
-    /// posting its outstanding amount between the stages' receivable accounts.
+    /// Moves each unpaid obligation of the facilities (which the caller locked) to the stage it
+    /// has on the day after `day`, posting its outstanding amount between the stages' receivable
+    /// accounts.
     pub(crate) async fn age_obligations_in_op(
         &self,
         op: &mut DbOp,
-        facility: &CreditFacility,
+        facilities: &[CreditFacility],
         day: NaiveDate,
     ) -> Result<(), CreditError> {
-        let id = facility.id();
-        for mut obligation in self.obligations_in_op(op, id).await? {
+        let ids: Vec<Uuid> = facilities.iter().map(|f| Uuid::from(f.id())).collect();
+        let unpaid = sqlx::query_scalar!(
+            "SELECT id FROM credit_obligations WHERE facility_id = ANY($1) AND status <> 'paid'",
+            &ids
+        )
+        .fetch_all(op.conn())
+        .await
+        .map_err(es::EsRepoError::from)?;
+        let mut obligations = self.obligations.find_all_in_op(op, &unpaid).await?;
+        let (mut steps, mut postings) = (Vec::new(), Vec::new());
+        for (n, obligation) in obligations.iter().enumerate() {
             let Idempotent::Executed(next) = obligation.ensure_ages(day) else {
                 continue;
             };
@@ -63,21 +73,28 @@ impl Credit {
             ) else {
                 continue;
             };
+            let id = obligation.facility_id;
             let movement = Transfer {
                 debit: to.of(id),
                 credit: from.of(id),
                 amount: obligation.outstanding.into_minor(),
             };
-            let tx = self.ledger.posting(
+            postings.push(self.ledger.posting(
                 ObligationStage,
                 external_id::stage(obligation.id(), next),
                 &movement,
                 day,
-            );
-            let posted = self.ledger.post_in_op(op, tx).await?;
-            obligation.age(next, posted.id);
-            self.obligations.update_in_op(op, &mut obligation).await?;
+            ));
+            steps.push((n, next));
         }
+        let posted = self.ledger.post_all_in_op(op, &postings).await?;
+        for ((n, next), posted) in steps.into_iter().zip(posted) {
+            let posted = posted.map_err(ledger::LedgerError::from)?;
+            obligations[n].age(next, posted.id);
+        }
+        self.obligations
+            .update_all_in_op(op, &mut obligations)
+            .await?;
         Ok(())
     }
 

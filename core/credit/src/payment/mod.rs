@@ -42,7 +42,7 @@ use entity::NewPayment;
 use es::{DbOp, EsEntity, ListQuery, Page};
 use idempotency::IdempotencyKey;
 use money::UsdCents;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use use_case::Idempotency;
 use uuid::Uuid;
 
@@ -270,6 +270,23 @@ impl Credit {
             self.payments.update_in_op(op, payment).await?;
         }
         Ok(())
+    }
+
+    /// Which of the facilities have payments with an unapplied part.
+    pub(crate) async fn with_unapplied_payments_in_op(
+        &self,
+        op: &mut DbOp,
+        facilities: &[CreditFacility],
+    ) -> Result<HashSet<CreditFacilityId>, CreditError> {
+        let ids: Vec<Uuid> = facilities.iter().map(|f| Uuid::from(f.id())).collect();
+        let paying = sqlx::query_scalar!(
+            "SELECT DISTINCT facility_id FROM credit_payments WHERE unapplied AND facility_id = ANY($1)",
+            &ids
+        )
+        .fetch_all(op.conn())
+        .await
+        .map_err(es::EsRepoError::from)?;
+        Ok(paying.into_iter().map(CreditFacilityId::from).collect())
     }
 
     /// The facility's payments with an unapplied part, oldest first.
