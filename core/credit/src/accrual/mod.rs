@@ -54,6 +54,13 @@ use uuid::Uuid;
 /// a batch at a time: while one share's batch is in the database, another's is computed.
 const SHARES: i32 = 2;
 
+/// What a batch did: the last facility it took (none when none was left) and how many of its
+/// facilities it serviced (those not serviced for the day before).
+struct Batch {
+    last: Option<Uuid>,
+    serviced: usize,
+}
+
 impl Credit {
     /// The end of `day` for every active facility not serviced for it yet, a batch of them
     /// (the setting `EndOfDayBatch`) per transaction, each with the record that its facilities
@@ -78,22 +85,22 @@ impl Credit {
         use permissions::{FACILITIES, WRITE};
         let (mut serviced, mut after) = (0, Uuid::nil());
         loop {
-            let done = self
+            let batch = self
                 .use_cases
                 .command(actor, FACILITIES, WRITE, || {
                     async move |op| self.service_batch_in_op(op, day, share, after).await
                 })
                 .await?;
-            let Some(last) = done.last() else {
+            let Some(last) = batch.last else {
                 return Ok(serviced);
             };
-            after = *last;
-            serviced += done.len();
+            after = last;
+            serviced += batch.serviced;
         }
     }
 
-    /// One batch: the next active facilities (by id, after `after`) not serviced for `day`,
-    /// locked, serviced, and marked; returns their ids. Each step reads what the batch needs
+    /// One batch: the next active facilities of the share (by id, after `after`), locked; those
+    /// not serviced for `day` yet are serviced and marked. Each step reads what the batch needs
     /// with one statement and writes each kind of row with one, whatever the batch's size.
     async fn service_batch_in_op(
         &self,
@@ -101,20 +108,28 @@ impl Credit {
         day: NaiveDate,
         share: i32,
         after: Uuid,
-    ) -> Result<Vec<Uuid>, CreditError> {
-        let batch = self.configs.get_in_op::<EndOfDayBatch>(op).await?;
-        let ids = sqlx::query_scalar!(
-            r#"SELECT f.id FROM credit_facilities f
-               WHERE f.status = 'active' AND f.id > $1
-                 AND get_byte(uuid_send(f.id), 15) % $4 = $5 AND NOT EXISTS (
-                 SELECT 1 FROM credit_facility_servicing s
-                 WHERE s.facility_id = f.id AND s.last_day >= $2)
-               ORDER BY f.id LIMIT $3 FOR UPDATE OF f"#,
+    ) -> Result<Batch, CreditError> {
+        let size = self.configs.get_in_op::<EndOfDayBatch>(op).await?;
+        // two plain statements rather than one with an anti-join, whose plan may read the
+        // whole servicing table for every batch
+        let locked = sqlx::query_scalar!(
+            r#"SELECT id FROM credit_facilities
+               WHERE status = 'active' AND id > $1 AND get_byte(uuid_send(id), 15) % $3 = $4
+               ORDER BY id LIMIT $2 FOR UPDATE"#,
             after,
-            day,
-            i64::from(batch),
+            i64::from(size),
             SHARES,
             share
+        )
+        .fetch_all(op.conn())
+        .await
+        .map_err(es::EsRepoError::from)?;
+        let ids = sqlx::query_scalar!(
+            r#"SELECT id AS "id!" FROM unnest($1::uuid[]) AS id WHERE NOT EXISTS (
+                 SELECT 1 FROM credit_facility_servicing s
+                 WHERE s.facility_id = id AND s.last_day >= $2)"#,
+            &locked,
+            day
         )
         .fetch_all(op.conn())
         .await
@@ -148,7 +163,10 @@ impl Credit {
         .execute(op.conn())
         .await
         .map_err(es::EsRepoError::from)?;
-        Ok(ids)
+        Ok(Batch {
+            last: locked.last().copied(),
+            serviced: ids.len(),
+        })
     }
 
     /// The day's interest of each facility, on the principal outstanding now, into its cycle
