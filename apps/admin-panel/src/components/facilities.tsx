@@ -1,0 +1,87 @@
+'use client';
+import Link from 'next/link';
+import { Btc, Empty, Status, Usd, When } from '@lana/shared/ui/components';
+import { graphql } from '@/gql';
+import type { FacilityRowFragment } from '@/gql/graphql';
+
+graphql(`
+  fragment FacilityRow on CreditFacility {
+    id
+    customerId
+    status
+    collateralizationState
+    amount
+    collateral
+    createdAt
+    balances {
+      outstanding
+      cvl {
+        infinite
+        percent
+      }
+    }
+  }
+`);
+
+export function Cvl({ cvl }: { cvl: FacilityRowFragment['balances']['cvl'] }) {
+  if (!cvl) return <span className="muted">No price</span>;
+  return <span>{cvl.infinite ? '∞' : `${cvl.percent}%`}</span>;
+}
+
+export function FacilitiesTable({ facilities, showCustomer = true }: { facilities: FacilityRowFragment[]; showCustomer?: boolean }) {
+  if (facilities.length === 0) return <Empty>No credit facilities or proposals.</Empty>;
+  return (
+    <div className="table-wrap">
+      <table aria-label="Credit facilities">
+        <thead>
+          <tr>
+            <th>Facility</th>
+            {showCustomer ? <th>Customer</th> : null}
+            <th>Status</th>
+            <th className="num">Amount</th>
+            <th className="num">Outstanding</th>
+            <th className="num">Collateral</th>
+            <th>CVL</th>
+            <th>Collateralization</th>
+            <th>Proposed</th>
+          </tr>
+        </thead>
+        <tbody>
+          {facilities.map((f) => (
+            <tr key={f.id}>
+              <td>
+                <Link href={`/credit-facilities/${f.id}`}>{f.id.slice(0, 8)}</Link>
+              </td>
+              {showCustomer ? (
+                <td>
+                  <Link href={`/customers/${f.customerId}`}>Customer</Link>
+                </td>
+              ) : null}
+              <td>
+                <Status value={f.status} />
+              </td>
+              <td className="num">
+                <Usd cents={f.amount} />
+              </td>
+              <td className="num">
+                <Usd cents={f.balances.outstanding} />
+              </td>
+              <td className="num">
+                <Btc sats={f.collateral} />
+              </td>
+              <td>
+                <Cvl cvl={f.balances.cvl} />
+              </td>
+              <td>
+                <Status value={f.collateralizationState} />
+              </td>
+              <td>
+                <When at={f.createdAt} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

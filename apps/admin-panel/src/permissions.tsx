@@ -1,0 +1,77 @@
+'use client';
+/**
+ * What the signed-in staff user may do, from `me.permissions` (object and action patterns such as
+ * `deposit/*` + `deposit:write`, or `*` + `*` for the superuser). Pages hide the actions a role
+ * cannot use; the API refuses them anyway (NOT_AUTHORIZED, recorded in the audit log).
+ */
+import { useQuery } from '@apollo/client/react';
+import { createContext, useContext, type ReactNode } from 'react';
+import { ErrorNotice, Loading } from '@lana/shared/ui/components';
+import { graphql } from '@/gql';
+
+const MeQuery = graphql(`
+  query Me {
+    me {
+      user {
+        id
+        email
+        role {
+          name
+        }
+      }
+      permissions {
+        object
+        action
+      }
+    }
+  }
+`);
+
+interface Permission {
+  object: string;
+  action: string;
+}
+
+function matches(pattern: string, value: string): boolean {
+  if (pattern === '*' || pattern === value) return true;
+  return pattern.endsWith('/*') && value.startsWith(pattern.slice(0, -1));
+}
+
+/** Whether the permissions allow `action` on `object` (both concrete, e.g. `deposit/account`). */
+export function allows(permissions: Permission[], object: string, action: string): boolean {
+  return permissions.some((p) => matches(p.object, object) && (p.action === '*' || p.action === action));
+}
+
+interface Me {
+  userId: string;
+  email: string;
+  role: string | null;
+  can: (object: string, action: string) => boolean;
+}
+
+const MeContext = createContext<Me | null>(null);
+
+export function MeProvider({ children }: { children: ReactNode }) {
+  const { data, error } = useQuery(MeQuery);
+  if (error && !data) return <ErrorNotice error={error} />;
+  if (!data) return <Loading what="your profile" />;
+  const permissions = data.me.permissions;
+  const me: Me = {
+    userId: data.me.user.id,
+    email: data.me.user.email,
+    role: data.me.user.role?.name ?? null,
+    can: (object, action) => allows(permissions, object, action),
+  };
+  return <MeContext.Provider value={me}>{children}</MeContext.Provider>;
+}
+
+export function useMe(): Me {
+  const me = useContext(MeContext);
+  if (!me) throw new Error('useMe outside MeProvider');
+  return me;
+}
+
+/** Renders its children only when the user may do `action` on `object`. */
+export function Allowed({ object, action, children }: { object: string; action: string; children: ReactNode }) {
+  return useMe().can(object, action) ? <>{children}</> : null;
+}
