@@ -157,3 +157,18 @@ ensure_fake_exchange() {
   echo $! >"$STATE/fake-exchange.pid"
   await_started "the fake exchange" "$url/v2/ticker/tBTCUSD" fake-exchange
 }
+
+# Installs the web apps' packages (apps/, one npm workspace) from the committed lock file.
+ensure_apps_packages() {
+  ensure_node
+  if [ ! -d "$ROOT/apps/node_modules/next" ] \
+     || [ "$ROOT/apps/package-lock.json" -nt "$ROOT/apps/node_modules/.package-lock.json" ]; then
+    log "installing the web apps' packages (npm ci)"
+    (cd "$ROOT/apps" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+}
+
+# Debian's Chromium, which the browser tests drive (Playwright's own browser download is not used).
+ensure_chromium() {
+  ensure_apt_packages chromium
+}

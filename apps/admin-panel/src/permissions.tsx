@@ -15,9 +15,6 @@ const MeQuery = graphql(`
       user {
         id
         email
-        role {
-          name
-        }
       }
       permissions {
         object
@@ -45,7 +42,6 @@ export function allows(permissions: Permission[], object: string, action: string
 interface Me {
   userId: string;
   email: string;
-  role: string | null;
   can: (object: string, action: string) => boolean;
 }
 
@@ -59,7 +55,6 @@ export function MeProvider({ children }: { children: ReactNode }) {
   const me: Me = {
     userId: data.me.user.id,
     email: data.me.user.email,
-    role: data.me.user.role?.name ?? null,
     can: (object, action) => allows(permissions, object, action),
   };
   return <MeContext.Provider value={me}>{children}</MeContext.Provider>;

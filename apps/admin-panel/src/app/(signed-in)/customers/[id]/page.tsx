@@ -6,8 +6,7 @@ import { ActionForm, Card, Details, Empty, ErrorNotice, Field, Loading, PageHead
 import { graphql } from '@/gql';
 import { CUSTOMER_TYPES } from '@/labels';
 import { Allowed } from '@/permissions';
-import { FacilitiesTable } from '@/components/facilities';
-import { ProposeCredit } from '@/components/propose-credit';
+import { CustomerCredit } from '@/components/customer-credit';
 
 const CustomerQuery = graphql(`
   query Customer($id: UUID!) {
@@ -31,16 +30,6 @@ const CustomerQuery = graphql(`
             pending
           }
         }
-      }
-    }
-    creditFacilities(first: 20, customerId: $id) {
-      nodes {
-        ...FacilityRow
-      }
-    }
-    creditFacilityProposals(first: 20, customerId: $id) {
-      nodes {
-        ...FacilityRow
       }
     }
   }
@@ -188,14 +177,9 @@ export default function CustomerPage() {
               ) : null}
             </Allowed>
           </Card>
-          <Card title="Credit">
-            <FacilitiesTable facilities={[...(data?.creditFacilityProposals.nodes ?? []), ...(data?.creditFacilities.nodes ?? [])]} showCustomer={false} />
-            <Allowed object="credit/facility" action="credit:write">
-              {customer.status === 'ACTIVE' && customer.depositAccounts.nodes.length > 0 ? (
-                <ProposeCredit customerId={customer.id} accounts={customer.depositAccounts.nodes} onDone={() => void refetch()} />
-              ) : null}
-            </Allowed>
-          </Card>
+          <Allowed object="credit/facility" action="credit:read">
+            <CustomerCredit customer={customer} />
+          </Allowed>
           <Allowed object="customer/customer" action="customer:write">
             {customer.status !== 'CLOSED' ? (
               <div className="grid">

@@ -1,0 +1,108 @@
+// The staff flow end to end in the admin panel, then the customer's view of it in the portal.
+import { expect, test, type Page } from '@playwright/test';
+import { ADMIN_URL, PORTAL_URL, SUPERUSER, expectAccessible, login, screenshot } from './support';
+
+const run = Date.now().toString(36);
+const customerEmail = `dora-${run}@example.com`;
+
+function balance(page: Page, label: string) {
+  return page.getByRole('region', { name: 'Balance' }).locator('.figure', { hasText: label }).locator('.figure-value');
+}
+
+test('staff onboard a customer, move money through an approved withdrawal, and the customer sees it', async ({ page, browser }) => {
+  await login(page, `${ADMIN_URL}/`, SUPERUSER);
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await screenshot(page, 'admin-dashboard');
+  await expectAccessible(page);
+
+  // a prospect, converted to a customer
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Prospects' }).click();
+  const form = page.getByRole('form', { name: 'New prospect' });
+  await form.getByLabel('Email').fill(customerEmail);
+  await form.getByLabel('Telegram handle').fill(`dora_${run}`);
+  await form.getByLabel('Customer type').selectOption('INDIVIDUAL');
+  await form.getByRole('button', { name: 'Create prospect' }).click();
+  await expect(page).toHaveURL(/\/prospects\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole('heading', { name: customerEmail })).toBeVisible();
+  await screenshot(page, 'admin-prospect');
+  await expectAccessible(page);
+  await page.getByRole('button', { name: 'Convert to customer' }).click();
+  await expect(page).toHaveURL(/\/customers\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole('heading', { name: customerEmail })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Customer' }).getByText('Active')).toBeVisible();
+
+  // a deposit account
+  await page.getByRole('button', { name: 'Open deposit account' }).click();
+  await expect(page).toHaveURL(/\/deposit-accounts\/[0-9a-f-]{36}$/);
+  const accountUrl = page.url();
+  await expect(balance(page, 'Available')).toHaveText('$0.00');
+
+  // money typed in dollars: too many decimals are refused before anything is sent
+  const deposit = page.getByRole('form', { name: 'Record a deposit' });
+  await deposit.getByLabel('Amount').fill('12.345');
+  await deposit.getByRole('button', { name: 'Record deposit' }).click();
+  await expect(deposit.getByRole('alert')).toContainText('At most 2 decimals');
+
+  await deposit.getByLabel('Amount').fill('1,500.25');
+  await deposit.getByLabel('Reference').fill('wire 0001');
+  await deposit.getByRole('button', { name: 'Record deposit' }).click();
+  await expect(balance(page, 'Available')).toHaveText('$1,500.25');
+  const history = page.getByRole('table', { name: 'Account history' });
+  await expect(history.getByRole('row', { name: /Deposit .*\$1,500\.25/ })).toBeVisible();
+
+  // a withdrawal beyond the balance: the API's error code, readable
+  const withdrawal = page.getByRole('form', { name: 'Initiate a withdrawal' });
+  await withdrawal.getByLabel('Amount').fill('2000');
+  await withdrawal.getByRole('button', { name: 'Initiate withdrawal' }).click();
+  await expect(withdrawal.getByRole('alert')).toContainText('The account has too little available for this.');
+
+  await withdrawal.getByLabel('Amount').fill('200.10');
+  await withdrawal.getByLabel('Reference').fill('payout');
+  await withdrawal.getByRole('button', { name: 'Initiate withdrawal' }).click();
+  await expect(balance(page, 'Available')).toHaveText('$1,300.15');
+  await expect(balance(page, 'Pending withdrawals')).toHaveText('$200.10');
+  await expect(history.getByRole('row', { name: /Withdrawal hold .*\$200\.10/ })).toBeVisible();
+  await screenshot(page, 'admin-deposit-account');
+  await expectAccessible(page);
+
+  // approved from the approvals queue
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Approvals' }).click();
+  const queue = page.getByRole('table', { name: 'Approval processes' });
+  const row = queue.getByRole('row', { name: /Withdrawal/ });
+  await expect(row).toHaveCount(1);
+  await screenshot(page, 'admin-approvals');
+  await expectAccessible(page);
+  await row.getByRole('button', { name: 'Approve' }).click();
+  await expect(page.getByText('Nothing is waiting for your vote.')).toBeVisible();
+
+  // confirmed once the approval reached the withdrawal
+  await page.goto(accountUrl);
+  await history.getByRole('row', { name: /Withdrawal hold/ }).getByRole('link').click();
+  await expect(page).toHaveURL(/\/withdrawals\/[0-9a-f-]{36}$/);
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByRole('button', { name: 'Confirm withdrawal (money leaves)' })).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
+  await screenshot(page, 'admin-withdrawal');
+  await page.getByRole('button', { name: 'Confirm withdrawal (money leaves)' }).click();
+  await expect(page.getByRole('region', { name: 'Withdrawal' }).getByText('Confirmed')).toBeVisible();
+
+  // the balance and history changed
+  await page.goto(accountUrl);
+  await expect(balance(page, 'Settled')).toHaveText('$1,300.15');
+  await expect(balance(page, 'Pending withdrawals')).toHaveText('$0.00');
+  await expect(balance(page, 'Available')).toHaveText('$1,300.15');
+  await expect(history.getByRole('row', { name: /Withdrawal confirm .*\$200\.10 Settled/ })).toBeVisible();
+  await screenshot(page, 'admin-deposit-account-after');
+
+  // the customer signs in to the portal and sees their one account with that balance
+  const portal = await (await browser.newContext()).newPage();
+  await login(portal, `${PORTAL_URL}/`, customerEmail);
+  const accounts = portal.getByRole('table', { name: 'My deposit accounts' });
+  await expect(accounts.getByRole('row')).toHaveCount(2); // the header and the one account
+  await expect(accounts.getByRole('row').nth(1)).toContainText('$1,300.15');
+  await accounts.getByRole('link').click();
+  await expect(portal.getByRole('table', { name: 'Account history' }).getByRole('row', { name: /Withdrawal confirm .*\$200\.10 Settled/ })).toBeVisible();
+  await screenshot(portal, 'portal-account');
+  await expectAccessible(portal);
+});
