@@ -36,7 +36,41 @@ export default async function globalSetup() {
     'mutation($i: DepositAccountCreateInput!) { depositAccountCreate(input: $i) { account { id } } }',
     { i: { customerId: customer.prospectConvert.customer.id } },
   );
+  const accountId = account.depositAccountCreate.account.id;
   await gql('mutation($i: DepositRecordInput!) { depositRecord(input: $i) { deposit { id } } }', {
-    i: { depositAccountId: account.depositAccountCreate.account.id, amount: '42042', reference: 'seeded', idempotencyKey: 'browser-test-seed' },
+    i: { depositAccountId: accountId, amount: '42042', reference: 'seeded', idempotencyKey: 'browser-test-seed' },
+  });
+
+  // a credit proposal for the seeded customer to answer in the portal
+  const template = await gql<{ termsTemplateCreate: { termsTemplate: { id: string } } }>(
+    'mutation($i: TermsTemplateCreateInput!) { termsTemplateCreate(input: $i) { termsTemplate { id } } }',
+    {
+      i: {
+        name: 'Standard 12 months',
+        terms: {
+          annualRate: '12',
+          durationMonths: 12,
+          accrualInterval: 'END_OF_DAY',
+          accrualCycleInterval: 'END_OF_MONTH',
+          interestDueAfterDays: 30,
+          overdueAfterDays: 30,
+          liquidationAfterDays: 90,
+          structuringFeeRate: '1',
+          initialCvl: '150',
+          marginCallCvl: '120',
+          liquidationCvl: '105',
+          disbursalPolicy: 'MULTIPLE',
+        },
+      },
+    },
+  );
+  await gql('mutation($i: CreditFacilityProposalCreateInput!) { creditFacilityProposalCreate(input: $i) { creditFacility { id } } }', {
+    i: {
+      customerId: customer.prospectConvert.customer.id,
+      depositAccountId: accountId,
+      amount: '1000000',
+      termsTemplateId: template.termsTemplateCreate.termsTemplate.id,
+      idempotencyKey: 'browser-test-proposal',
+    },
   });
 }

@@ -18,8 +18,20 @@ test('a customer sees their own account, with the right balance, and nobody else
   const mine = ((await other.json()) as { data: { me: { depositAccounts: { nodes: { id: string }[] } } } }).data.me.depositAccounts.nodes;
   expect(mine).toHaveLength(1);
 
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My credit' }).click();
-  await expect(page.getByText('You have no credit proposals or facilities.')).toBeVisible();
+});
+
+test('a customer accepts the credit proposal the bank made them', async ({ page }) => {
+  await login(page, `${PORTAL_URL}/credit`, SEEDED_CUSTOMER);
+  await expect(page.getByText('A proposal is waiting for your answer.')).toBeVisible();
+  await page.getByRole('link', { name: 'Review proposal' }).click();
+  await expect(page.getByRole('heading', { name: 'Credit proposal' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Your answer' })).toContainText('$10,000.00');
+  await expect(page.getByRole('region', { name: 'Terms' })).toContainText('12%');
+  await screenshot(page, 'portal-proposal');
+  await expectAccessible(page);
+  await page.getByRole('button', { name: 'Accept proposal' }).click();
+  await expect(page.getByRole('button', { name: 'Accept proposal' })).toHaveCount(0);
+  await expect(page.getByRole('region', { name: 'Facility' }).getByText('Pending customer approval')).toHaveCount(0);
 });
 
 test('someone who is not a customer is told so, with no account shown', async ({ page }) => {

@@ -18,15 +18,25 @@ export const VIEWER = 'viewer@lana.dev';
 export const SEEDED_CUSTOMER = 'erin@example.com';
 export const SEEDED_BALANCE = '$420.42';
 
+export const CUSTOMER_API = env('CUSTOMER_API', 'http://127.0.0.1:5354/graphql');
+
 /** A real token from the dev provider's scripted grant (for test setup through the API only). */
 export async function staffToken(email: string): Promise<string> {
-  const response = await fetch(`${OIDC_URL}/realms/internal/token`, {
+  return devToken('internal', 'lana-admin-panel', 'dev-admin-secret', email);
+}
+
+export async function customerToken(email: string): Promise<string> {
+  return devToken('customer', 'lana-customer-portal', 'dev-customer-secret', email);
+}
+
+async function devToken(realm: string, clientId: string, clientSecret: string, email: string): Promise<string> {
+  const response = await fetch(`${OIDC_URL}/realms/${realm}/token`, {
     method: 'POST',
     body: new URLSearchParams({
       grant_type: 'urn:lana:params:oauth:grant-type:dev-email',
       email,
-      client_id: 'lana-admin-panel',
-      client_secret: 'dev-admin-secret',
+      client_id: clientId,
+      client_secret: clientSecret,
     }),
   });
   if (!response.ok) throw new Error(`no token for ${email}: HTTP ${response.status}`);
