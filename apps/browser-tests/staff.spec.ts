@@ -68,7 +68,7 @@ test('staff onboard a customer, move money through an approved withdrawal, and t
   // approved from the approvals queue
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Approvals' }).click();
   const queue = page.getByRole('table', { name: 'Approval processes' });
-  const row = queue.getByRole('row', { name: /Withdrawal/ });
+  const row = queue.getByRole('row', { name: /Withdrawal of \$200\.10/ });
   await expect(row).toHaveCount(1);
   await screenshot(page, 'admin-approvals');
   await expectAccessible(page);

@@ -1,6 +1,7 @@
 'use client';
-import { useMutation } from '@apollo/client/react';
+import { useMutation, useQuery } from '@apollo/client/react';
 import Link from 'next/link';
+import { formatUsd } from '@lana/shared/money';
 import { ActionForm, Field, InvalidInput } from '@lana/shared/ui/components';
 import { graphql } from '@/gql';
 import type { ApprovalRowFragment } from '@/gql/graphql';
@@ -62,9 +63,36 @@ export function targetHref(p: Pick<ApprovalRowFragment, 'processType' | 'targetI
   }
 }
 
+const TargetAmounts = graphql(`
+  query ApprovalTargetAmount($id: UUID!, $withdrawal: Boolean!, $disbursal: Boolean!, $proposal: Boolean!) {
+    withdrawal(id: $id) @include(if: $withdrawal) {
+      id
+      amount
+    }
+    disbursal(id: $id) @include(if: $disbursal) {
+      id
+      amount
+    }
+    creditFacility(id: $id) @include(if: $proposal) {
+      id
+      amount
+    }
+  }
+`);
+
+/** What is being approved, with its amount, linked to its page. */
 export function TargetLink({ process }: { process: ApprovalRowFragment }) {
   const href = targetHref(process);
-  const label = `${processLabel(process.processType)} ${process.targetId.slice(0, 8)}`;
+  const { data } = useQuery(TargetAmounts, {
+    variables: {
+      id: process.targetId,
+      withdrawal: process.processType === 'withdraw',
+      disbursal: process.processType === 'disbursal',
+      proposal: process.processType === 'credit-facility-proposal',
+    },
+  });
+  const amount = data?.withdrawal?.amount ?? data?.disbursal?.amount ?? data?.creditFacility?.amount;
+  const label = `${processLabel(process.processType)} ${amount === undefined ? process.targetId.slice(0, 8) : `of ${formatUsd(amount)}`}`;
   return href ? <Link href={href}>{label}</Link> : <span>{label}</span>;
 }
 
@@ -92,6 +120,7 @@ export function Vote({ process, onVoted }: { process: ApprovalRowFragment; onVot
       />
       <ActionForm
         label={`Deny ${processLabel(process.processType)}`}
+        danger
         submitLabel="Deny"
         onSubmit={async (form) => {
           const reason = String(form.get('reason') ?? '').trim();

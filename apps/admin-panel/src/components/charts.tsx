@@ -50,7 +50,7 @@ export function ShareChart({ label, slices, money }: { label: string; slices: Sl
     <div className="chart" role="img" aria-label={label}>
       <ResponsiveContainer width="100%" height="100%">
         <PieChart>
-          <Pie data={shown} dataKey="value" nameKey="name" innerRadius="45%" outerRadius="75%" paddingAngle={2} isAnimationActive={false}>
+          <Pie data={shown} dataKey="value" nameKey="name" innerRadius="45%" outerRadius="75%" paddingAngle={shown.length > 1 ? 2 : 0} isAnimationActive={false}>
             {shown.map((s, i) => (
               <Cell key={s.name} fill={COLORS.series[i % COLORS.series.length]} />
             ))}

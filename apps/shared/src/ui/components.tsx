@@ -151,12 +151,15 @@ export function ActionForm({
   onSubmit,
   children,
   className,
+  danger = false,
 }: {
   label: string;
   submitLabel: string;
   onSubmit: (form: FormData) => Promise<void> | void;
   children?: ReactNode;
   className?: string;
+  /** For what cannot be undone or refuses something (close, deny, decline). */
+  danger?: boolean;
 }) {
   const [error, setError] = useState<unknown>(null);
   const [invalid, setInvalid] = useState<string | null>(null);
@@ -180,7 +183,7 @@ export function ActionForm({
   return (
     <form className={`action-form ${className ?? ''}`} aria-label={label} onSubmit={submit}>
       {children}
-      <button type="submit" className="button" disabled={pending}>
+      <button type="submit" className={danger ? 'button danger' : 'button'} disabled={pending}>
         {pending ? 'Working…' : submitLabel}
       </button>
       {invalid ? (

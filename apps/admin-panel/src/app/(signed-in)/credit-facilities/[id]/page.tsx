@@ -222,6 +222,7 @@ export default function CreditFacilityPage() {
                   <ActionForm label="Consent on behalf" submitLabel="Record the customer's consent" onSubmit={async () => void (await consent({ variables: { input: { id } } }), await reload())} />
                   <ActionForm
                     label="Decline on behalf"
+                    danger
                     submitLabel="Record the customer's refusal"
                     onSubmit={async (form) => {
                       await decline({ variables: { input: { id, reason: String(form.get('reason') ?? '').trim() || null } } });

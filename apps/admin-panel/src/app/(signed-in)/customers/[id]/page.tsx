@@ -193,8 +193,8 @@ export default function CustomerPage() {
                     )}
                     <ActionForm
                       label="Close customer"
+                      danger
                       submitLabel="Close customer"
-                      className="danger"
                       onSubmit={async () => {
                         if (!window.confirm(`Close ${customer.email} for good?`)) return;
                         await close({ variables: { input } });

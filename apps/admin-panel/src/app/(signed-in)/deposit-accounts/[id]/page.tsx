@@ -133,7 +133,9 @@ export default function DepositAccountPage() {
         <>
           <PageHeader title={`Account ${account.publicId}`}>
             <Status value={account.status} />
-            <Status value={account.activity} />
+            <span className="muted">
+              Activity: <Status value={account.activity} />
+            </span>
           </PageHeader>
           <section className="figures" aria-label="Balance">
             <Figure label="Settled">
@@ -219,6 +221,7 @@ export default function DepositAccountPage() {
                   )}
                   <ActionForm
                     label="Close account"
+                    danger
                     submitLabel="Close account"
                     onSubmit={async () => {
                       if (!window.confirm(`Close account ${account.publicId} for good?`)) return;

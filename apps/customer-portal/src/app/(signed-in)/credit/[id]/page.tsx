@@ -155,6 +155,7 @@ export default function MyFacilityPage() {
                 <ActionForm label="Accept the proposal" submitLabel="Accept proposal" onSubmit={async () => void (await consent({ variables: { input: { id } } }), await refetch())} />
                 <ActionForm
                   label="Decline the proposal"
+                  danger
                   submitLabel="Decline proposal"
                   onSubmit={async (form) => {
                     const reason = String(form.get('reason') ?? '').trim() || null;
