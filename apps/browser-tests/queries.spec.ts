@@ -15,7 +15,7 @@ function queries(module: Record<string, unknown>): [string, DocumentNode][] {
   });
 }
 
-/** A value for each required variable: a page size, a (random) id, an empty cursor. */
+/** A value for each required variable: a page size, a (random) id, every optional part included. */
 function variablesFor(doc: DocumentNode): Record<string, unknown> {
   const operation = doc.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const variables: Record<string, unknown> = {};
@@ -23,7 +23,7 @@ function variablesFor(doc: DocumentNode): Record<string, unknown> {
     const type: TypeNode = v.type;
     if (type.kind !== Kind.NON_NULL_TYPE || type.type.kind !== Kind.NAMED_TYPE) continue;
     const name = type.type.name.value;
-    variables[v.variable.name.value] = name === 'Int' ? 50 : name === 'UUID' ? crypto.randomUUID() : '';
+    variables[v.variable.name.value] = name === 'Int' ? 50 : name === 'UUID' ? crypto.randomUUID() : name === 'Boolean' ? true : '';
   }
   return variables;
 }
