@@ -98,6 +98,8 @@ ensure_sqlx_cli() {
 
 OIDC_PORT="${OIDC_PORT:-8081}"
 FAKE_EXCHANGE_PORT="${FAKE_EXCHANGE_PORT:-5256}"
+# Next.js would otherwise report usage over the network.
+export NEXT_TELEMETRY_DISABLED=1
 
 ensure_node() {
   command -v node >/dev/null || ensure_apt_packages nodejs npm

@@ -1,11 +1,11 @@
 'use client';
 /**
- * What the signed-in staff user may do, from `me.permissions` (object and action patterns such as
- * `deposit/*` + `deposit:write`, or `*` + `*` for the superuser). Pages hide the actions a role
- * cannot use; the API refuses them anyway (NOT_AUTHORIZED, recorded in the audit log).
+ * What the signed-in staff user may do, from `me.permissions` (see `allows`). Pages hide the
+ * actions a role cannot use; the API refuses them anyway (NOT_AUTHORIZED, in the audit log).
  */
 import { useQuery } from '@apollo/client/react';
 import { createContext, useContext, type ReactNode } from 'react';
+import { allows } from '@lana/shared/permissions';
 import { ErrorNotice, Loading } from '@lana/shared/ui/components';
 import { graphql } from '@/gql';
 
@@ -23,21 +23,6 @@ const MeQuery = graphql(`
     }
   }
 `);
-
-interface Permission {
-  object: string;
-  action: string;
-}
-
-function matches(pattern: string, value: string): boolean {
-  if (pattern === '*' || pattern === value) return true;
-  return pattern.endsWith('/*') && value.startsWith(pattern.slice(0, -1));
-}
-
-/** Whether the permissions allow `action` on `object` (both concrete, e.g. `deposit/account`). */
-export function allows(permissions: Permission[], object: string, action: string): boolean {
-  return permissions.some((p) => matches(p.object, object) && (p.action === '*' || p.action === action));
-}
 
 interface Me {
   userId: string;

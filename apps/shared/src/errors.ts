@@ -84,6 +84,11 @@ export function messageForCode(code: ErrorCode): string {
   return MESSAGES[code];
 }
 
+/** Every code of both APIs. */
+export function errorCodes(): ErrorCode[] {
+  return Object.keys(MESSAGES) as ErrorCode[];
+}
+
 export interface ReadableError {
   code: string | null;
   message: string;
