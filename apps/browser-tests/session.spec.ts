@@ -47,3 +47,15 @@ test('an API call whose session is gone is answered 401 UNAUTHENTICATED, not for
   expect(response.status()).toBe(401);
   expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('UNAUTHENTICATED');
 });
+
+test('a session ends with its access token and returns to the login', async ({ page }) => {
+  // the dev provider gives `short-session*` logins a 10-second access token
+  await login(page, `${PORTAL_URL}/`, 'short-session@example.com');
+  await expect(page.getByText('you are not a customer of the bank yet')).toBeVisible();
+  const me = () => page.request.post(`${PORTAL_URL}/api/graphql`, { headers: { 'content-type': 'application/json' }, data: { query: '{ me { email } }' } });
+  expect((await me()).status()).toBe(200);
+  await page.waitForTimeout(11_000);
+  expect((await me()).status()).toBe(401);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My credit' }).click();
+  await expect(page).toHaveURL(/\/realms\/customer\/interaction\//);
+});

@@ -11,7 +11,8 @@
 //   web apps (apps/) use it: the admin panel with the internal realm's client, the customer portal
 //   with the customer realm's, each on its `next start` port (3000/3001 for dev/up, 3100/3101 for
 //   the browser tests) on 127.0.0.1 and localhost. The first-party clients get no consent screen,
-//   and the logout (end session) confirms itself.
+//   and the logout (end session) confirms itself. An email starting with `short-session` gets a
+//   10-second access token and provider session (to test session expiry).
 // - Scripted: the grant `urn:lana:params:oauth:grant-type:dev-email` at the realm's token endpoint
 //   with `email=<address>` and the realm's client credentials. `dev/token` wraps it.
 //
@@ -78,12 +79,24 @@ function signingKey(realm) {
   return { ...jwk, kid: `${realm}-1`, use: 'sig', alg: 'RS256' };
 }
 
-function resourceServer(audience) {
+// Logins whose email starts with `short-session` get access tokens and a provider session that
+// end after SHORT_SESSION_SECONDS, so tests can watch a session end without waiting an hour.
+const SHORT_SESSION_SECONDS = 10;
+
+function isShortSession(email) {
+  return String(email ?? '').startsWith('short-session');
+}
+
+function tokenLifetime(email) {
+  return isShortSession(email) ? SHORT_SESSION_SECONDS : 3600;
+}
+
+function resourceServer(audience, email) {
   return {
     scope: 'openid email',
     audience,
     accessTokenFormat: 'jwt',
-    accessTokenTTL: 3600,
+    accessTokenTTL: tokenLifetime(email),
     jwt: { sign: { alg: 'RS256' } },
   };
 }
@@ -127,11 +140,14 @@ function realmProvider(realm, { audience, clientId, clientSecret, appPorts }) {
         useGrantedResource: () => true,
         getResourceServerInfo: (ctx, indicator) => {
           if (indicator !== resource) throw new errors.InvalidTarget(`unknown resource ${indicator} (this realm's API is ${resource})`);
-          return resourceServer(audience);
+          return resourceServer(audience, ctx.oidc.entities.AuthorizationCode?.accountId ?? ctx.oidc.session?.accountId);
         },
       },
     },
-    ttl: { AccessToken: 3600 },
+    ttl: {
+      AccessToken: (ctx, token) => token.resourceServer?.accessTokenTTL ?? 3600,
+      Session: (ctx, session) => (isShortSession(session.accountId) ? SHORT_SESSION_SECONDS : 14 * 24 * 3600),
+    },
   });
 
   provider.registerGrantType(
@@ -145,7 +161,7 @@ function realmProvider(realm, { audience, clientId, clientSecret, appPorts }) {
         gty: DEV_GRANT,
         scope: 'openid email',
       });
-      token.resourceServer = resourceServer(audience);
+      token.resourceServer = resourceServer(audience, found.accountId);
       const value = await token.save();
       ctx.body = {
         access_token: value,

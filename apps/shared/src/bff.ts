@@ -30,20 +30,14 @@ function provider(config: AppConfig): Promise<oidc.Configuration> {
   return found;
 }
 
-function flowCookieName(config: AppConfig) {
-  return `${config.cookieName}_login`;
+/** One login cookie per flow (by its state), so logins started in several tabs do not clash. */
+function flowCookieName(config: AppConfig, state: string) {
+  return `${config.cookieName}_login_${state}`;
 }
 
-const cookieOptions = (maxAge: number, path = '/') => ({
-  httpOnly: true,
-  sameSite: 'lax' as const,
-  secure: false as boolean,
-  path,
-  maxAge,
-});
-
-function secureFor(config: AppConfig) {
-  return config.appUrl.startsWith('https:');
+/** httpOnly, SameSite=Lax, and Secure whenever the app is served over HTTPS. */
+function cookieOptions(config: AppConfig, maxAge: number, path = '/') {
+  return { httpOnly: true, sameSite: 'lax' as const, secure: config.appUrl.startsWith('https:'), path, maxAge };
 }
 
 function failure(status: number, title: string, detail: string) {
@@ -90,17 +84,17 @@ export function authRoutes(config: AppConfig) {
     });
     const expiresAt = Math.floor(Date.now() / 1000) + FLOW_TTL_SECONDS;
     const response = NextResponse.redirect(url);
-    response.cookies.set(flowCookieName(config), await seal({ verifier, state, nonce, returnTo }, config.sessionSecret, expiresAt), {
-      ...cookieOptions(FLOW_TTL_SECONDS, '/api/auth'),
-      secure: secureFor(config),
-    });
+    const flow = await seal({ verifier, state, nonce, returnTo }, config.sessionSecret, expiresAt);
+    response.cookies.set(flowCookieName(config, state), flow, cookieOptions(config, FLOW_TTL_SECONDS, '/api/auth'));
     return response;
   }
 
   /** GET /api/auth/callback: the provider's answer; exchanges the code, opens the session. */
   async function callback(request: NextRequest) {
-    const flow = await unseal(request.cookies.get(flowCookieName(config))?.value, config.sessionSecret);
-    if (!flow || typeof flow.verifier !== 'string' || typeof flow.state !== 'string' || typeof flow.nonce !== 'string') {
+    const state = request.nextUrl.searchParams.get('state') ?? '';
+    const flowCookie = /^[\w-]{1,128}$/.test(state) ? flowCookieName(config, state) : null;
+    const flow = flowCookie ? await unseal(request.cookies.get(flowCookie)?.value, config.sessionSecret) : null;
+    if (!flowCookie || !flow || typeof flow.verifier !== 'string' || typeof flow.state !== 'string' || typeof flow.nonce !== 'string') {
       return failure(400, 'Sign-in expired', 'The sign-in took too long or was started elsewhere. Start again.');
     }
     const error = request.nextUrl.searchParams.get('error');
@@ -127,11 +121,8 @@ export function authRoutes(config: AppConfig) {
       expiresAt: Math.floor(Date.now() / 1000) + expiresIn,
     };
     const response = NextResponse.redirect(new URL(safeReturnPath(flow.returnTo as string), config.appUrl));
-    response.cookies.set(config.cookieName, await sealSession(session, config), {
-      ...cookieOptions(expiresIn),
-      secure: secureFor(config),
-    });
-    response.cookies.delete({ name: flowCookieName(config), path: '/api/auth' });
+    response.cookies.set(config.cookieName, await sealSession(session, config), cookieOptions(config, expiresIn));
+    response.cookies.delete({ name: flowCookie, path: '/api/auth' });
     return response;
   }
 
@@ -195,9 +186,16 @@ export function authRoutes(config: AppConfig) {
     return response;
   }
 
-  /** For the apps' proxy.ts: pages need a live session, else they go to the login. */
+  /**
+   * For the apps' proxy.ts: pages need a live session, else they go to the login. The router's
+   * background requests (prefetch, client navigation) get a bare 401 instead, which makes a
+   * navigation reload the page as a whole (and so start one login, not several).
+   */
   async function requireSession(request: NextRequest) {
     if (await readSession(request.cookies.get(config.cookieName)?.value, config)) return NextResponse.next();
+    if (request.headers.has('rsc') || request.headers.has('next-router-prefetch')) {
+      return new NextResponse(null, { status: 401 });
+    }
     const returnTo = request.nextUrl.pathname + request.nextUrl.search;
     const response = NextResponse.redirect(new URL(`/api/auth/login?returnTo=${encodeURIComponent(returnTo)}`, config.appUrl));
     response.cookies.delete(config.cookieName);
