@@ -59,3 +59,17 @@ test('a session ends with its access token and returns to the login', async ({ p
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My credit' }).click();
   await expect(page).toHaveURL(/\/realms\/customer\/interaction\//);
 });
+
+test('a cross-site request to the GraphQL proxy is refused even with the session cookie', async ({ page }) => {
+  await login(page, `${ADMIN_URL}/`, SUPERUSER);
+  const forged = await page.request.post(`${ADMIN_URL}/api/graphql`, {
+    headers: { 'content-type': 'application/json', origin: 'http://evil.example' },
+    data: { query: '{ me { user { email } } }' },
+  });
+  expect(forged.status()).toBe(403);
+  const own = await page.request.post(`${ADMIN_URL}/api/graphql`, {
+    headers: { 'content-type': 'application/json', origin: ADMIN_URL },
+    data: { query: '{ me { user { email } } }' },
+  });
+  expect(own.status()).toBe(200);
+});

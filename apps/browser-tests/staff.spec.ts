@@ -1,6 +1,6 @@
 // The staff flow end to end in the admin panel, then the customer's view of it in the portal.
 import { expect, test, type Page } from '@playwright/test';
-import { ADMIN_URL, PORTAL_URL, SUPERUSER, expectAccessible, login, screenshot } from './support';
+import { ADMIN_URL, PORTAL_URL, SUPERUSER, adminApi, expectAccessible, login, screenshot, staffToken } from './support';
 
 const run = Date.now().toString(36);
 const customerEmail = `dora-${run}@example.com`;
@@ -105,4 +105,56 @@ test('staff onboard a customer, move money through an approved withdrawal, and t
   await expect(portal.getByRole('table', { name: 'Account history' }).getByRole('row', { name: /Withdrawal confirm .*\$200\.10 Settled/ })).toBeVisible();
   await screenshot(portal, 'portal-account');
   await expectAccessible(portal);
+});
+
+test('a denied withdrawal gives the money back; a frozen account takes no money until unfrozen', async ({ page }) => {
+  const token = await staffToken(SUPERUSER);
+  const gql = <T,>(query: string, variables: Record<string, unknown>) => adminApi<T>(token, query, variables);
+  const prospect = await gql<{ prospectCreate: { prospect: { id: string } } }>(
+    'mutation($i: ProspectCreateInput!) { prospectCreate(input: $i) { prospect { id } } }',
+    { i: { email: `frank-${run}@example.com`, telegramHandle: `frank_${run}`, customerType: 'INDIVIDUAL' } },
+  );
+  const customer = await gql<{ prospectConvert: { customer: { id: string } } }>('mutation($i: ProspectConvertInput!) { prospectConvert(input: $i) { customer { id } } }', {
+    i: { prospectId: prospect.prospectCreate.prospect.id },
+  });
+  const account = await gql<{ depositAccountCreate: { account: { id: string } } }>(
+    'mutation($i: DepositAccountCreateInput!) { depositAccountCreate(input: $i) { account { id } } }',
+    { i: { customerId: customer.prospectConvert.customer.id } },
+  );
+  const accountUrl = `${ADMIN_URL}/deposit-accounts/${account.depositAccountCreate.account.id}`;
+  await gql('mutation($i: DepositRecordInput!) { depositRecord(input: $i) { deposit { id } } }', {
+    i: { depositAccountId: account.depositAccountCreate.account.id, amount: '100000', idempotencyKey: `frank-${run}` },
+  });
+
+  await login(page, accountUrl, SUPERUSER);
+  await expect(balance(page, 'Available')).toHaveText('$1,000.00');
+  const withdrawal = page.getByRole('form', { name: 'Initiate a withdrawal' });
+  await withdrawal.getByLabel('Amount').fill('50');
+  await withdrawal.getByRole('button', { name: 'Initiate withdrawal' }).click();
+  await expect(balance(page, 'Available')).toHaveText('$950.00');
+
+  await page.goto(`${ADMIN_URL}/approvals`);
+  const row = page.getByRole('table', { name: 'Approval processes' }).getByRole('row', { name: /Withdrawal of \$50\.00/ });
+  await row.getByRole('button', { name: 'Deny' }).click();
+  await expect(row.getByRole('alert')).toContainText('Give a reason');
+  await row.getByLabel('Reason for denial').fill('documents expired');
+  await row.getByRole('button', { name: 'Deny' }).click();
+  await expect(page.getByText('Nothing is waiting for your vote.')).toBeVisible();
+
+  await expect(async () => {
+    await page.goto(accountUrl);
+    await expect(balance(page, 'Available')).toHaveText('$1,000.00', { timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
+  await page.getByRole('table', { name: 'Account history' }).getByRole('row', { name: /Withdrawal hold/ }).getByRole('link').click();
+  await expect(page.getByRole('region', { name: 'Withdrawal' })).toContainText('Denied');
+  await expect(page.getByRole('region', { name: 'Withdrawal' })).toContainText('documents expired');
+
+  await page.goto(accountUrl);
+  await page.getByRole('button', { name: 'Freeze account' }).click();
+  await expect(page.getByRole('heading', { name: /^Account / }).locator('..')).toContainText('Frozen');
+  await expect(page.getByRole('form', { name: 'Record a deposit' })).toHaveCount(0);
+  await expect(balance(page, 'Frozen')).toHaveText('$1,000.00');
+  await page.getByRole('button', { name: 'Unfreeze account' }).click();
+  await expect(page.getByRole('form', { name: 'Record a deposit' })).toBeVisible();
+  await expect(balance(page, 'Available')).toHaveText('$1,000.00');
 });

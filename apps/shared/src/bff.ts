@@ -126,8 +126,15 @@ export function authRoutes(config: AppConfig) {
     return response;
   }
 
+  /** A browser's cross-site POST (its Origin is another site's) is refused. */
+  function crossSite(request: NextRequest): boolean {
+    const origin = request.headers.get('origin');
+    return origin !== null && origin !== new URL(config.appUrl).origin;
+  }
+
   /** POST /api/auth/logout: clears the session, then ends the provider's session. */
   async function logout(request: NextRequest) {
+    if (crossSite(request)) return failure(403, 'Refused', 'Sign out from the app itself.');
     const session = await readSession(request.cookies.get(config.cookieName)?.value, config);
     let target = new URL(SIGNED_OUT, config.appUrl);
     try {
@@ -149,6 +156,9 @@ export function authRoutes(config: AppConfig) {
 
   /** POST /api/graphql: forwards to the Lana server with the session's bearer token. */
   async function graphql(request: NextRequest) {
+    if (crossSite(request)) {
+      return NextResponse.json({ errors: [{ message: 'cross-site request', extensions: { code: 'FORBIDDEN' } }] }, { status: 403 });
+    }
     if (!request.headers.get('content-type')?.toLowerCase().startsWith('application/json')) {
       return NextResponse.json({ errors: [{ message: 'expected application/json', extensions: { code: 'BAD_REQUEST' } }] }, { status: 415 });
     }

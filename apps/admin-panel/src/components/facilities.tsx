@@ -2,6 +2,7 @@
 import Link from 'next/link';
 import { Btc, Empty, Status, Usd, When } from '@lana/shared/ui/components';
 import { graphql } from '@/gql';
+import { CustomerLink } from '@/components/customer-email';
 import type { FacilityRowFragment } from '@/gql/graphql';
 
 graphql(`
@@ -54,7 +55,7 @@ export function FacilitiesTable({ facilities, showCustomer = true }: { facilitie
               </td>
               {showCustomer ? (
                 <td>
-                  <Link href={`/customers/${f.customerId}`}>Customer</Link>
+                  <CustomerLink id={f.customerId} />
                 </td>
               ) : null}
               <td>

@@ -3,6 +3,7 @@ import { useQuery } from '@apollo/client/react';
 import Link from 'next/link';
 import { Card, Empty, ErrorNotice, Loading, PageHeader, Pager, Status, Usd, When, useCursorPager } from '@lana/shared/ui/components';
 import { graphql } from '@/gql';
+import { CustomerLink } from '@/components/customer-email';
 
 const AccountsQuery = graphql(`
   query DepositAccounts($first: Int!, $after: String) {
@@ -60,7 +61,7 @@ export default function DepositAccountsPage() {
                       <Link href={`/deposit-accounts/${a.id}`}>Account {a.publicId}</Link>
                     </td>
                     <td>
-                      <Link href={`/customers/${a.customerId}`}>Customer</Link>
+                      <CustomerLink id={a.customerId} />
                     </td>
                     <td>
                       <Status value={a.status} />

@@ -6,6 +6,7 @@ import { ActionForm, AmountInput, Btc, Card, Details, Empty, ErrorNotice, Field,
 import { idempotent, useIdempotencyKey } from '@lana/shared/ui/api';
 import { DisbursalsTable, FacilityFigures, ObligationsTable, PaymentsTable, TermsDetails } from '@lana/shared/ui/credit';
 import { graphql } from '@/gql';
+import { CustomerLink } from '@/components/customer-email';
 import type { PaymentSourceKind } from '@/gql/graphql';
 import { Allowed } from '@/permissions';
 
@@ -201,7 +202,7 @@ export default function CreditFacilityPage() {
         {f ? (
           <>
             {' / '}
-            <Link href={`/customers/${f.customerId}`}>Customer</Link>
+            <CustomerLink id={f.customerId} />
           </>
         ) : null}
       </p>
@@ -326,7 +327,7 @@ export default function CreditFacilityPage() {
           <Card title="Facility">
             <Details
               rows={[
-                ['Customer', <Link key="c" href={`/customers/${f.customerId}`}>View customer</Link>],
+                ['Customer', <CustomerLink key="c" id={f.customerId} />],
                 ['Pays into', <Link key="a" href={`/deposit-accounts/${f.depositAccountId}`}>Deposit account</Link>],
                 ['Approval', f.approvalProcessId ? <Link key="p" href={`/approvals/${f.approvalProcessId}`}>Approval process</Link> : '—'],
                 ['Activated on', f.activatedOn ?? '—'],

@@ -8,6 +8,7 @@ import {
 } from '@lana/shared/ui/components';
 import { idempotent, useIdempotencyKey } from '@lana/shared/ui/api';
 import { graphql } from '@/gql';
+import { CustomerLink } from '@/components/customer-email';
 import { Allowed } from '@/permissions';
 import { HistoryTable } from '@lana/shared/ui/history';
 import { historyHref } from '@/components/history';
@@ -36,14 +37,6 @@ const AccountQuery = graphql(`
           ...HistoryRow
         }
       }
-    }
-  }
-`);
-const AccountCustomer = graphql(`
-  query DepositAccountCustomer($id: UUID!) {
-    customer(id: $id) {
-      id
-      email
     }
   }
 `);
@@ -102,7 +95,6 @@ export default function DepositAccountPage() {
   const pager = useCursorPager();
   const { data, error, refetch } = useQuery(AccountQuery, { variables: { id, first: 20, after: pager.after } });
   const account = data?.depositAccount;
-  const owner = useQuery(AccountCustomer, { variables: { id: account?.customerId ?? '' }, skip: !account });
   const [depositKey, renewDepositKey] = useIdempotencyKey();
   const [withdrawalKey, renewWithdrawalKey] = useIdempotencyKey();
   const [recordDeposit] = useMutation(DepositRecord);
@@ -119,10 +111,10 @@ export default function DepositAccountPage() {
     <>
       <p className="crumbs">
         <Link href="/deposit-accounts">Deposit accounts</Link>
-        {owner.data?.customer ? (
+        {account ? (
           <>
             {' / '}
-            <Link href={`/customers/${owner.data.customer.id}`}>{owner.data.customer.email}</Link>
+            <CustomerLink id={account.customerId} />
           </>
         ) : null}
       </p>

@@ -1,5 +1,6 @@
-// Every main page of the admin panel opens for the superuser, reads as a page (its heading), and
-// passes the accessibility checks; a screenshot of each is kept.
+// Every main page of the admin panel opens for the superuser (after the other tests, so with their
+// data), reads as a page (its heading) and passes the accessibility checks; a screenshot of each
+// is kept.
 import { expect, test } from '@playwright/test';
 import { ADMIN_URL, SUPERUSER, expectAccessible, login, screenshot } from './support';
 
