@@ -1,6 +1,6 @@
 // A customer sees only their own accounts in the portal.
 import { expect, test } from '@playwright/test';
-import { PORTAL_URL, SEEDED_BALANCE, SEEDED_CUSTOMER, expectAccessible, login, screenshot } from './support';
+import { CREDIT_CUSTOMER, PORTAL_URL, SEEDED_BALANCE, SEEDED_CUSTOMER, expectAccessible, login, screenshot } from './support';
 
 test('a customer sees their own account, with the right balance, and nobody else’s', async ({ page }) => {
   await login(page, `${PORTAL_URL}/`, SEEDED_CUSTOMER);
@@ -38,4 +38,26 @@ test('someone who is not a customer is told so, with no account shown', async ({
   await login(page, `${PORTAL_URL}/`, 'stranger@example.com');
   await expect(page.getByText('you are not a customer of the bank yet')).toBeVisible();
   await expect(page.getByRole('table', { name: 'My deposit accounts' })).toHaveCount(0);
+});
+
+test('a customer pays their facility from their account', async ({ page }) => {
+  await login(page, `${PORTAL_URL}/`, CREDIT_CUSTOMER);
+  // $1,000.00 deposited and the $2,000.00 disbursal
+  await expect(page.getByRole('table', { name: 'My deposit accounts' }).getByRole('row').nth(1)).toContainText('$3,000.00');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My credit' }).click();
+  await page.getByRole('table', { name: 'My credit facilities' }).getByRole('link').click();
+  const figures = page.getByRole('region', { name: 'Facility figures' });
+  await expect(figures.locator('.figure', { hasText: 'Disbursed principal' })).toContainText('$2,000.00');
+  await expect(figures.locator('.figure', { hasText: 'Paid, not yet applied' })).toContainText('$0.00');
+  await screenshot(page, 'portal-facility');
+  await expectAccessible(page);
+
+  const pay = page.getByRole('form', { name: 'Make a payment' });
+  await pay.getByLabel('Amount').fill('100');
+  await pay.getByRole('button', { name: 'Pay' }).click();
+  await expect(page.getByRole('table', { name: 'Payments' }).getByRole('row', { name: /\$100\.00/ })).toBeVisible();
+  // nothing is due yet: the payment waits, unapplied, for the first obligation
+  await expect(figures.locator('.figure', { hasText: 'Paid, not yet applied' })).toContainText('$100.00');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My accounts' }).click();
+  await expect(page.getByRole('table', { name: 'My deposit accounts' }).getByRole('row').nth(1)).toContainText('$2,900.00');
 });

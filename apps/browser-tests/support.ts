@@ -17,6 +17,8 @@ export const VIEWER = 'viewer@lana.dev';
 /** Seeded by global-setup: a customer with one account holding SEEDED_BALANCE. */
 export const SEEDED_CUSTOMER = 'erin@example.com';
 export const SEEDED_BALANCE = '$420.42';
+/** Seeded by global-setup: a customer with $1,000.00 and an active $5,000.00 facility that paid out $2,000.00. */
+export const CREDIT_CUSTOMER = 'gina@example.com';
 
 export const CUSTOMER_API = env('CUSTOMER_API', 'http://127.0.0.1:5354/graphql');
 

@@ -9,7 +9,7 @@ import {
 import { idempotent, useIdempotencyKey } from '@lana/shared/ui/api';
 import { graphql } from '@/gql';
 import { CustomerLink } from '@/components/customer-email';
-import { Allowed } from '@/permissions';
+import { Allowed, useMe } from '@/permissions';
 import { HistoryTable } from '@lana/shared/ui/history';
 import { historyHref } from '@/components/history';
 
@@ -92,6 +92,7 @@ const AccountClose = graphql(`
 
 export default function DepositAccountPage() {
   const { id } = useParams<{ id: string }>();
+  const me = useMe();
   const pager = useCursorPager();
   const { data, error, refetch } = useQuery(AccountQuery, { variables: { id, first: 20, after: pager.after } });
   const account = data?.depositAccount;
@@ -145,7 +146,7 @@ export default function DepositAccountPage() {
               <Usd cents={account.balance.frozen} />
             </Figure>
           </section>
-          {account.status === 'ACTIVE' ? (
+          {account.status === 'ACTIVE' && (me.can('deposit/deposit', 'deposit:write') || me.can('deposit/withdrawal', 'deposit:write')) ? (
             <div className="grid">
               <Allowed object="deposit/deposit" action="deposit:write">
                 <Card title="Record a deposit">
