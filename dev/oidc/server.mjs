@@ -25,7 +25,7 @@
 
 import { createServer } from 'node:http';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import Provider, { errors } from 'oidc-provider';
 
@@ -35,6 +35,8 @@ const stateDir = process.env.OIDC_STATE_DIR ?? '.lana/oidc';
 const base = `http://${host}:${port}`;
 const DEV_GRANT = 'urn:lana:params:oauth:grant-type:dev-email';
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// Reported by /health, so dev/lib.sh can tell a provider running an older version of this file.
+const SOURCE = createHash('sha256').update(readFileSync(new URL(import.meta.url))).digest('hex');
 
 export const REALMS = {
   internal: { audience: 'lana-admin', clientId: 'lana-admin-panel', clientSecret: 'dev-admin-secret', appPorts: [3000, 3100] },
@@ -182,7 +184,7 @@ const mounted = Object.entries(REALMS).map(([realm, config]) => ({
 
 const server = createServer((req, res) => {
   if (req.url === '/health') {
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', source: SOURCE }));
     return;
   }
   const target = mounted.find(({ prefix }) => req.url === prefix || req.url.startsWith(`${prefix}/`) || req.url.startsWith(`${prefix}?`));
