@@ -133,7 +133,7 @@ export default function UsersPage() {
               <input name="email" type="email" required autoComplete="off" />
             </Field>
             <Field label="Role">
-              <select name="role">
+              <select name="role" key={roles.length} defaultValue={roles.find((r) => r.name === 'bank-manager')?.id}>
                 {roles.map((r) => (
                   <option key={r.id} value={r.id}>
                     {r.name}
@@ -167,7 +167,7 @@ export default function UsersPage() {
                       <Allowed object="access/role" action="access:write">
                         <ActionForm
                           label={`Change the sets of ${r.name}`}
-                          submitLabel="Add or remove"
+                          submitLabel="Apply"
                           onSubmit={async (form) => {
                             const set = String(form.get('set'));
                             const input = { roleId: r.id, permissionSets: [set] };
