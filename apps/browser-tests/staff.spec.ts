@@ -26,6 +26,9 @@ test('staff onboard a customer, move money through an approved withdrawal, and t
   await expect(page.getByRole('heading', { name: customerEmail })).toBeVisible();
   await screenshot(page, 'admin-prospect');
   await expectAccessible(page);
+  // no KYC provider is configured here: the API's code, readable
+  await page.getByRole('button', { name: 'Create KYC link' }).click();
+  await expect(page.getByRole('form', { name: 'KYC link' }).getByRole('alert')).toContainText('No KYC provider is configured');
   await page.getByRole('button', { name: 'Convert to customer' }).click();
   await expect(page).toHaveURL(/\/customers\/[0-9a-f-]{36}$/);
   await expect(page.getByRole('heading', { name: customerEmail })).toBeVisible();
