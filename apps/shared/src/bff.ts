@@ -12,7 +12,7 @@ const FLOW_TTL_SECONDS = 600;
 const MAX_GRAPHQL_BODY = 1 << 20;
 const UPSTREAM_TIMEOUT_MS = 30_000;
 const CALLBACK = '/api/auth/callback';
-export const SIGNED_OUT = '/signed-out';
+const SIGNED_OUT = '/signed-out';
 
 const discoveries = new Map<string, Promise<oidc.Configuration>>();
 
@@ -61,8 +61,10 @@ export function authRoutes(config: AppConfig) {
   async function login(request: NextRequest) {
     const returnTo = safeReturnPath(request.nextUrl.searchParams.get('returnTo'));
     const app = new URL(config.appUrl);
-    // The login cookie must be set on the host the provider redirects back to.
-    if (request.headers.get('host') !== app.host) {
+    // The login cookie must be set on the host the provider redirects back to (APP_URL's): a
+    // browser that came by another name (localhost for 127.0.0.1) starts there instead.
+    const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host');
+    if (host !== app.host) {
       return NextResponse.redirect(new URL(`/api/auth/login?returnTo=${encodeURIComponent(returnTo)}`, app));
     }
     let server: oidc.Configuration;
@@ -120,7 +122,8 @@ export function authRoutes(config: AppConfig) {
       email: typeof claims?.email === 'string' ? claims.email : typeof claims?.sub === 'string' ? claims.sub : null,
       expiresAt: Math.floor(Date.now() / 1000) + expiresIn,
     };
-    const response = NextResponse.redirect(new URL(safeReturnPath(flow.returnTo as string), config.appUrl));
+    const returnTo = safeReturnPath(typeof flow.returnTo === 'string' ? flow.returnTo : null);
+    const response = NextResponse.redirect(new URL(returnTo, config.appUrl));
     response.cookies.set(config.cookieName, await sealSession(session, config), cookieOptions(config, expiresIn));
     response.cookies.delete({ name: flowCookie, path: '/api/auth' });
     return response;

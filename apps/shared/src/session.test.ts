@@ -40,6 +40,10 @@ describe('safeReturnPath', () => {
     ['https://evil.example/', '/'],
     ['//evil.example/', '/'],
     ['/\\evil.example', '/'],
+    ['/\t/evil.example', '/'],
+    ['/\n/evil.example', '/'],
+    ['javascript:alert(1)', '/'],
+    ['/credit/abc#payments', '/credit/abc#payments'],
     [null, '/'],
   ])('%s -> %s', (input, expected) => {
     expect(safeReturnPath(input)).toBe(expected);

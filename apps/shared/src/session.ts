@@ -96,8 +96,19 @@ export function sealSession(session: Session, config: AppConfig): Promise<string
   return seal({ ...session }, config.sessionSecret, session.expiresAt);
 }
 
-/** A path inside the app to return to after login; anything else (other sites, `//host`) is `/`. */
+/**
+ * A path inside the app to return to after login; anything that would leave the app (`//host`,
+ * `/\host`, a tab or newline the URL parser drops, another scheme) is `/`.
+ */
 export function safeReturnPath(value: string | null | undefined): string {
-  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
-  return value;
+  if (!value || !value.startsWith('/')) return '/';
+  const base = 'http://app.invalid';
+  let url: URL;
+  try {
+    url = new URL(value, base);
+  } catch {
+    return '/';
+  }
+  if (url.origin !== base || /[\u0000-\u001f\\]/.test(value)) return '/';
+  return url.pathname + url.search + url.hash;
 }
