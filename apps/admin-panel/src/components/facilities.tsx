@@ -32,7 +32,7 @@ export function Cvl({ cvl }: { cvl: FacilityRowFragment['balances']['cvl'] }) {
 export function FacilitiesTable({ facilities, showCustomer = true }: { facilities: FacilityRowFragment[]; showCustomer?: boolean }) {
   if (facilities.length === 0) return <Empty>No credit facilities or proposals.</Empty>;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table aria-label="Credit facilities">
         <thead>
           <tr>

@@ -96,7 +96,7 @@ export interface ObligationView {
 export function ObligationsTable({ obligations }: { obligations: ObligationView[] }) {
   if (obligations.length === 0) return <Empty>Nothing is owed yet: obligations appear as interest cycles close and disbursals are made.</Empty>;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table aria-label="Repayment plan">
         <thead>
           <tr>
@@ -145,7 +145,7 @@ export interface PaymentView {
 export function PaymentsTable({ payments }: { payments: PaymentView[] }) {
   if (payments.length === 0) return <Empty>No payments yet.</Empty>;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table aria-label="Payments">
         <thead>
           <tr>
@@ -190,7 +190,7 @@ export interface DisbursalView {
 export function DisbursalsTable({ disbursals, hrefFor }: { disbursals: DisbursalView[]; hrefFor?: (d: DisbursalView) => string }) {
   if (disbursals.length === 0) return <Empty>No disbursals yet.</Empty>;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table aria-label="Disbursals">
         <thead>
           <tr>

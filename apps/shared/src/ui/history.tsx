@@ -13,9 +13,15 @@ export interface HistoryEntryView {
   recordedAt: string;
 }
 
+/** "Withdrawal hold — amount held": what an entry did, saying what a pending entry means. */
+function describe(e: HistoryEntryView): string {
+  if (!e.pending) return humanize(e.kind);
+  return `${humanize(e.kind)} — ${e.amountIn ? 'hold released' : 'amount held'}`;
+}
+
 export function HistoryTable<E extends HistoryEntryView>({ entries, hrefFor }: { entries: E[]; hrefFor?: (entry: E) => string | null }) {
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table aria-label="Account history">
         <thead>
           <tr>
@@ -32,7 +38,7 @@ export function HistoryTable<E extends HistoryEntryView>({ entries, hrefFor }: {
             const href = hrefFor?.(e);
             return (
               <tr key={`${e.recordedAt}-${i}`}>
-                <td>{href ? <Link href={href}>{humanize(e.kind)}</Link> : humanize(e.kind)}</td>
+                <td>{href ? <Link href={href}>{describe(e)}</Link> : describe(e)}</td>
                 <td className="num">{e.amountIn ? <Usd cents={e.amountIn} /> : null}</td>
                 <td className="num">{e.amountOut ? <Usd cents={e.amountOut} /> : null}</td>
                 <td>{e.pending ? 'Pending (hold)' : 'Settled'}</td>

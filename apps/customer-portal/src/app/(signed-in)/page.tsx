@@ -42,7 +42,7 @@ export default function AccountsPage() {
         <Card title="Deposit accounts">
           {me.depositAccounts.nodes.length === 0 ? <Empty>You have no deposit account yet.</Empty> : null}
           {me.depositAccounts.nodes.length > 0 ? (
-            <div className="table-wrap">
+            <div className="table-wrap" tabIndex={0}>
               <table aria-label="My deposit accounts">
                 <thead>
                   <tr>

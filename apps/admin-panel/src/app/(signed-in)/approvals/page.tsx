@@ -56,7 +56,7 @@ export default function ApprovalsPage() {
         {loading && !data ? <Loading what="approvals" /> : null}
         {data && rows.length === 0 ? <Empty>{view === 'mine' ? 'Nothing is waiting for your vote.' : 'No approval processes.'}</Empty> : null}
         {rows.length > 0 ? (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table aria-label="Approval processes">
               <thead>
                 <tr>

@@ -85,7 +85,7 @@ export default function AuditPage() {
         {!data && !error ? <Loading what="the audit log" /> : null}
         {data && data.audit.nodes.length === 0 ? <Empty>No entries match.</Empty> : null}
         {data && data.audit.nodes.length > 0 ? (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table aria-label="Audit entries">
               <thead>
                 <tr>

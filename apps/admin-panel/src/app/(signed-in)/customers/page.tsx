@@ -40,7 +40,7 @@ export default function CustomersPage() {
         {loading && !data ? <Loading what="customers" /> : null}
         {data && data.customers.nodes.length === 0 ? <Empty>No customers yet: create a prospect and convert it.</Empty> : null}
         {data && data.customers.nodes.length > 0 ? (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table>
               <thead>
                 <tr>

@@ -41,7 +41,7 @@ export default function DepositAccountsPage() {
         {loading && !data ? <Loading what="accounts" /> : null}
         {data && data.depositAccounts.nodes.length === 0 ? <Empty>No deposit accounts yet.</Empty> : null}
         {data && data.depositAccounts.nodes.length > 0 ? (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table>
               <thead>
                 <tr>

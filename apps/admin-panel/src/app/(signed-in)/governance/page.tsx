@@ -87,7 +87,7 @@ export default function GovernancePage() {
       {!data ? <Loading what="governance" /> : null}
       <Card title="Policies">
         <p className="muted">Each process type is approved automatically, or by a committee whose members must all approve (one denial denies).</p>
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0}>
           <table aria-label="Policies">
             <thead>
               <tr>

@@ -88,7 +88,7 @@ export default function ProspectsPage() {
         {loading && !data ? <Loading what="prospects" /> : null}
         {data && data.prospects.nodes.length === 0 ? <Empty>No prospects yet.</Empty> : null}
         {data && data.prospects.nodes.length > 0 ? (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table>
               <thead>
                 <tr>

@@ -126,7 +126,7 @@ function Settings() {
     <Card title="Domain settings">
       <ErrorNotice error={error} />
       {!data && !error ? <Loading what="settings" /> : null}
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0}>
         <table aria-label="Domain settings">
           <thead>
             <tr>

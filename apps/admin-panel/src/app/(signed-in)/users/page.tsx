@@ -94,7 +94,7 @@ export default function UsersPage() {
       <ErrorNotice error={error} />
       {!data ? <Loading what="users and roles" /> : null}
       <Card title="Staff users">
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0}>
           <table aria-label="Staff users">
             <thead>
               <tr>
@@ -145,7 +145,7 @@ export default function UsersPage() {
         </Allowed>
       </Card>
       <Card title="Roles">
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0}>
           <table aria-label="Roles">
             <thead>
               <tr>

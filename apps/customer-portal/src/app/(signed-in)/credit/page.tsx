@@ -58,7 +58,7 @@ export default function MyCreditPage() {
         {!data && !error ? <Loading what="your credit" /> : null}
         {data && data.creditFacilities.nodes.length === 0 ? <Empty>You have no credit proposals or facilities.</Empty> : null}
         {data && data.creditFacilities.nodes.length > 0 ? (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table aria-label="My credit facilities">
               <thead>
                 <tr>

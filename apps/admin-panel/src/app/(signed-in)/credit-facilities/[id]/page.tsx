@@ -402,7 +402,7 @@ export default function CreditFacilityPage() {
             ))}
           </Card>
           <Card title="History">
-            <div className="table-wrap">
+            <div className="table-wrap" tabIndex={0}>
               <table aria-label="Facility history">
                 <thead>
                   <tr>

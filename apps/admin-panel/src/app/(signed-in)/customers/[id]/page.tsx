@@ -124,7 +124,7 @@ export default function CustomerPage() {
           <Card title="Deposit accounts">
             {customer.depositAccounts.nodes.length === 0 ? <Empty>No deposit account yet.</Empty> : null}
             {customer.depositAccounts.nodes.length > 0 ? (
-              <div className="table-wrap">
+              <div className="table-wrap" tabIndex={0}>
                 <table>
                   <thead>
                     <tr>
