@@ -103,11 +103,11 @@ export default function AuditPage() {
                     <td>
                       <When at={e.recordedAt} />
                     </td>
-                    <td className="mono">{e.subject}</td>
+                    <td className="mono id">{e.subject}</td>
                     <td className="mono">{e.object}</td>
                     <td className="mono">{e.action}</td>
                     <td>{e.authorized ? <span className="badge badge-good">Allowed</span> : <span className="badge badge-bad">Refused</span>}</td>
-                    <td className="mono">{e.correlationId ?? '—'}</td>
+                    <td className="mono id">{e.correlationId ?? '—'}</td>
                   </tr>
                 ))}
               </tbody>
