@@ -14,5 +14,5 @@ export default defineConfig([
       'no-console': 'error',
     },
   },
-  globalIgnores(['**/node_modules/**', '**/.next/**', '**/gql/**', 'shared/src/generated/**', '**/next-env.d.ts']),
+  globalIgnores(['**/node_modules/**', '**/.next/**', '**/.next-test/**', '**/gql/**', 'shared/src/generated/**', '**/next-env.d.ts']),
 ]);
