@@ -2,7 +2,7 @@
 import { useMutation, useQuery } from '@apollo/client/react';
 import Link from 'next/link';
 import { formatUsd } from '@lana/shared/money';
-import { ActionForm, Field, InvalidInput } from '@lana/shared/ui/components';
+import { ActionForm, Field, InvalidInput, shortId } from '@lana/shared/ui/components';
 import { graphql } from '@/gql';
 import type { ApprovalRowFragment } from '@/gql/graphql';
 import { useMe } from '@/permissions';
@@ -92,7 +92,7 @@ export function TargetLink({ process }: { process: ApprovalRowFragment }) {
     },
   });
   const amount = data?.withdrawal?.amount ?? data?.disbursal?.amount ?? data?.creditFacility?.amount;
-  const label = `${processLabel(process.processType)} ${amount === undefined ? process.targetId.slice(0, 8) : `of ${formatUsd(amount)}`}`;
+  const label = `${processLabel(process.processType)} ${amount === undefined ? shortId(process.targetId) : `of ${formatUsd(amount)}`}`;
   return href ? <Link href={href}>{label}</Link> : <span>{label}</span>;
 }
 

@@ -1,6 +1,6 @@
 'use client';
 import Link from 'next/link';
-import { Btc, Empty, Status, Usd, When } from '@lana/shared/ui/components';
+import { Btc, Empty, Status, Usd, When, shortId } from '@lana/shared/ui/components';
 import { graphql } from '@/gql';
 import { CustomerLink } from '@/components/customer-email';
 import type { FacilityRowFragment } from '@/gql/graphql';
@@ -43,7 +43,6 @@ export function FacilitiesTable({ facilities, showCustomer = true }: { facilitie
             <th className="num">Outstanding</th>
             <th className="num">Collateral</th>
             <th>CVL</th>
-            <th>Collateralization</th>
             <th>Proposed</th>
           </tr>
         </thead>
@@ -51,7 +50,7 @@ export function FacilitiesTable({ facilities, showCustomer = true }: { facilitie
           {facilities.map((f) => (
             <tr key={f.id}>
               <td>
-                <Link href={`/credit-facilities/${f.id}`}>{f.id.slice(0, 8)}</Link>
+                <Link href={`/credit-facilities/${f.id}`}>{shortId(f.id)}</Link>
               </td>
               {showCustomer ? (
                 <td>
@@ -59,7 +58,8 @@ export function FacilitiesTable({ facilities, showCustomer = true }: { facilitie
                 </td>
               ) : null}
               <td>
-                <Status value={f.status} />
+                <Status value={f.status} />{' '}
+                {f.status === 'ACTIVE' || f.status === 'PENDING_COLLATERAL' ? <Status value={f.collateralizationState} /> : null}
               </td>
               <td className="num">
                 <Usd cents={f.amount} />
@@ -72,9 +72,6 @@ export function FacilitiesTable({ facilities, showCustomer = true }: { facilitie
               </td>
               <td>
                 <Cvl cvl={f.balances.cvl} />
-              </td>
-              <td>
-                <Status value={f.collateralizationState} />
               </td>
               <td>
                 <When at={f.createdAt} />

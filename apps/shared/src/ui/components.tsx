@@ -51,6 +51,14 @@ const TONES: Record<string, string> = {
   UNDER_LIQUIDATION_THRESHOLD: 'bad', ESCHEATABLE: 'bad',
 };
 
+/**
+ * A short reference for an id people can tell apart: the ids are UUID v7, whose first digits are
+ * a timestamp shared by everything made in the same minutes, so the last eight are used.
+ */
+export function shortId(id: string): string {
+  return id.slice(-8);
+}
+
 /** "PENDING_APPROVAL" -> "Pending approval". */
 export function humanize(value: string): string {
   const words = value.toLowerCase().replaceAll('_', ' ').replaceAll('-', ' ');

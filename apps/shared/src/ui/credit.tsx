@@ -1,7 +1,7 @@
 'use client';
 /** How a credit facility reads in both apps: its terms, figures, repayment plan and payments. */
 import Link from 'next/link';
-import { Btc, Details, Empty, Figure, Status, Usd, When, humanize } from './components';
+import { Btc, Details, Empty, Figure, Status, Usd, When, humanize, shortId } from './components';
 
 export interface TermsView {
   annualRate: string;
@@ -204,7 +204,7 @@ export function DisbursalsTable({ disbursals, hrefFor }: { disbursals: Disbursal
         <tbody>
           {disbursals.map((d) => (
             <tr key={d.id}>
-              <td>{hrefFor ? <Link href={hrefFor(d)}>{d.id.slice(0, 8)}</Link> : d.id.slice(0, 8)}</td>
+              <td>{hrefFor ? <Link href={hrefFor(d)}>{shortId(d.id)}</Link> : shortId(d.id)}</td>
               <td className="num">
                 <Usd cents={d.amount} />
               </td>

@@ -1,7 +1,7 @@
 'use client';
 import { useQuery } from '@apollo/client/react';
 import Link from 'next/link';
-import { Btc, Card, Empty, ErrorNotice, Loading, PageHeader, Pager, Status, Usd, When, useCursorPager } from '@lana/shared/ui/components';
+import { Btc, Card, Empty, ErrorNotice, Loading, PageHeader, Pager, Status, Usd, When, useCursorPager, shortId } from '@lana/shared/ui/components';
 import { cvlText } from '@lana/shared/ui/credit';
 import { graphql } from '@/gql';
 
@@ -75,7 +75,7 @@ export default function MyCreditPage() {
                 {data.creditFacilities.nodes.map((f) => (
                   <tr key={f.id}>
                     <td>
-                      <Link href={`/credit/${f.id}`}>{f.status === 'PENDING_CUSTOMER_APPROVAL' ? 'Review proposal' : `Facility ${f.id.slice(0, 8)}`}</Link>
+                      <Link href={`/credit/${f.id}`}>{f.status === 'PENDING_CUSTOMER_APPROVAL' ? 'Review proposal' : `Facility ${shortId(f.id)}`}</Link>
                     </td>
                     <td>
                       <Status value={f.status} />

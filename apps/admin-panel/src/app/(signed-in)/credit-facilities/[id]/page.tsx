@@ -2,7 +2,7 @@
 import { useMutation, useQuery } from '@apollo/client/react';
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
-import { ActionForm, AmountInput, Btc, Card, Details, Empty, ErrorNotice, Field, Loading, PageHeader, Status, Usd, When, humanize, readAmount } from '@lana/shared/ui/components';
+import { ActionForm, AmountInput, Btc, Card, Details, Empty, ErrorNotice, Field, Loading, PageHeader, Status, Usd, When, humanize, readAmount, shortId } from '@lana/shared/ui/components';
 import { idempotent, useIdempotencyKey } from '@lana/shared/ui/api';
 import { DisbursalsTable, FacilityFigures, ObligationsTable, PaymentsTable, TermsDetails } from '@lana/shared/ui/credit';
 import { graphql } from '@/gql';
@@ -211,7 +211,7 @@ export default function CreditFacilityPage() {
       {data && !f ? <p>No such facility.</p> : null}
       {f ? (
         <>
-          <PageHeader title={`Credit facility ${f.id.slice(0, 8)}`}>
+          <PageHeader title={`Credit facility ${shortId(f.id)}`}>
             <Status value={f.status} />
             <Status value={f.collateralizationState} />
           </PageHeader>
