@@ -24,6 +24,7 @@ test('the admin panel’s main pages open, accessible', async ({ page }) => {
     await expect(page.getByRole('heading', { level: 1, name: heading, exact: true })).toBeVisible();
     await expect(page.getByText(/^Loading /)).toHaveCount(0);
     await expect(page.getByRole('alert').filter({ hasText: /./ })).toHaveCount(0);
+    await page.waitForLoadState('networkidle');
     await screenshot(page, name);
     await expectAccessible(page);
   }

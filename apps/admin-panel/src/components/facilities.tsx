@@ -74,7 +74,7 @@ export function FacilitiesTable({ facilities, showCustomer = true }: { facilitie
                 <Cvl cvl={f.balances.cvl} />
               </td>
               <td>
-                <When at={f.createdAt} />
+                <When at={f.createdAt} dateOnly />
               </td>
             </tr>
           ))}

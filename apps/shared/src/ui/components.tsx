@@ -69,10 +69,11 @@ export function Status({ value }: { value: string }) {
   return <span className={`badge badge-${TONES[value] ?? 'neutral'}`}>{humanize(value)}</span>;
 }
 
-export function When({ at }: { at: string | null | undefined }) {
+/** An instant in UTC, to the minute (or only its date, where columns are tight). */
+export function When({ at, dateOnly = false }: { at: string | null | undefined; dateOnly?: boolean }) {
   if (!at) return <span className="muted">—</span>;
-  const date = new Date(at);
-  return <time dateTime={at}>{date.toISOString().slice(0, 16).replace('T', ' ')} UTC</time>;
+  const iso = new Date(at).toISOString();
+  return <time dateTime={at}>{dateOnly ? iso.slice(0, 10) : `${iso.slice(0, 16).replace('T', ' ')} UTC`}</time>;
 }
 
 /** Cursor paging: remembers the cursors of the pages before, so "Previous" works. */
