@@ -65,6 +65,7 @@ test('staff onboard a customer, move money through an approved withdrawal, and t
   await expect(balance(page, 'Available')).toHaveText('$1,300.15');
   await expect(balance(page, 'Pending withdrawals')).toHaveText('$200.10');
   await expect(history.getByRole('row', { name: /Withdrawal hold .*\$200\.10/ })).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Open withdrawals' }).getByRole('row', { name: /\$200\.10 payout Pending approval/ })).toBeVisible();
   await screenshot(page, 'admin-deposit-account');
   await expectAccessible(page);
 
@@ -78,17 +79,16 @@ test('staff onboard a customer, move money through an approved withdrawal, and t
   await row.getByRole('button', { name: 'Approve' }).click();
   await expect(page.getByText('Nothing is waiting for your vote.')).toBeVisible();
 
-  // confirmed once the approval reached the withdrawal
+  // confirmed from the account once the approval reached the withdrawal
   await page.goto(accountUrl);
-  await history.getByRole('row', { name: /Withdrawal hold/ }).getByRole('link').click();
-  await expect(page).toHaveURL(/\/withdrawals\/[0-9a-f-]{36}$/);
+  const open = page.getByRole('table', { name: 'Open withdrawals' });
   await expect(async () => {
     await page.reload();
-    await expect(page.getByRole('button', { name: 'Confirm withdrawal (money leaves)' })).toBeVisible({ timeout: 2_000 });
+    await expect(open.getByRole('row', { name: /\$200\.10 payout Approved/ })).toBeVisible({ timeout: 2_000 });
   }).toPass({ timeout: 30_000 });
-  await screenshot(page, 'admin-withdrawal');
-  await page.getByRole('button', { name: 'Confirm withdrawal (money leaves)' }).click();
-  await expect(page.getByRole('region', { name: 'Withdrawal' }).getByText('Confirmed')).toBeVisible();
+  await screenshot(page, 'admin-withdrawal-approved');
+  await open.getByRole('button', { name: 'Confirm withdrawal (money leaves)' }).click();
+  await expect(page.getByRole('table', { name: 'Open withdrawals' })).toHaveCount(0);
 
   // the balance and history changed
   await page.goto(accountUrl);
@@ -151,6 +151,8 @@ test('a denied withdrawal gives the money back; a frozen account takes no money 
   await page.getByRole('table', { name: 'Account history' }).getByRole('row', { name: /Withdrawal hold/ }).getByRole('link').click();
   await expect(page.getByRole('region', { name: 'Withdrawal' })).toContainText('Denied');
   await expect(page.getByRole('region', { name: 'Withdrawal' })).toContainText('documents expired');
+  await screenshot(page, 'admin-withdrawal-denied');
+  await expectAccessible(page);
 
   await page.goto(accountUrl);
   await page.getByRole('button', { name: 'Freeze account' }).click();

@@ -12,6 +12,7 @@ import { CustomerLink } from '@/components/customer-email';
 import { Allowed, useMe } from '@/permissions';
 import { HistoryTable } from '@lana/shared/ui/history';
 import { historyHref } from '@/components/history';
+import { OpenWithdrawals } from '@/components/withdrawals';
 
 const AccountQuery = graphql(`
   query DepositAccountDetail($id: UUID!, $first: Int!, $after: String) {
@@ -192,6 +193,7 @@ export default function DepositAccountPage() {
               </Allowed>
             </div>
           ) : null}
+          <OpenWithdrawalsCard ids={openWithdrawalIds(account.history.nodes)} onDone={() => void reload()} />
           <Card title="History">
             {account.history.nodes.length === 0 ? <Empty>Nothing has happened on this account yet.</Empty> : <HistoryTable entries={account.history.nodes} hrefFor={historyHref} />}
             <Pager pager={pager} pageInfo={account.history.pageInfo} />
@@ -228,5 +230,25 @@ export default function DepositAccountPage() {
         </>
       ) : null}
     </>
+  );
+}
+
+/**
+ * The withdrawals still holding money on this page of history: a hold (WITHDRAWAL_HOLD) whose
+ * withdrawal has no entry yet that gives the held amount back (confirmed, cancelled or denied).
+ */
+function openWithdrawalIds(entries: { kind: string; entityId?: string | null; pending: boolean; amountIn: number }[]): string[] {
+  const released = new Set(entries.filter((e) => e.pending && e.amountIn > 0 && e.entityId).map((e) => e.entityId));
+  const held = entries.filter((e) => e.kind === 'WITHDRAWAL_HOLD' && e.entityId && !released.has(e.entityId)).map((e) => e.entityId as string);
+  return [...new Set(held)];
+}
+
+function OpenWithdrawalsCard({ ids, onDone }: { ids: string[]; onDone: () => void }) {
+  if (ids.length === 0) return null;
+  return (
+    <Card title="Withdrawals in progress">
+      <p className="muted">Waiting for approval, or approved and waiting to be confirmed (once confirmed, the money leaves).</p>
+      <OpenWithdrawals ids={ids} onDone={onDone} />
+    </Card>
   );
 }

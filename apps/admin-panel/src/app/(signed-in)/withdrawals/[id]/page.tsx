@@ -1,52 +1,15 @@
 'use client';
-import { useMutation, useQuery } from '@apollo/client/react';
+import { useQuery } from '@apollo/client/react';
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
-import { ActionForm, Card, Details, ErrorNotice, Loading, PageHeader, Status, Usd, When } from '@lana/shared/ui/components';
+import { Card, Details, ErrorNotice, Loading, PageHeader, Status, Usd, When } from '@lana/shared/ui/components';
 import { graphql } from '@/gql';
-import { Allowed } from '@/permissions';
+import { WithdrawalActions } from '@/components/withdrawals';
 
 const WithdrawalQuery = graphql(`
   query Withdrawal($id: UUID!) {
     withdrawal(id: $id) {
-      id
-      accountId
-      amount
-      reference
-      status
-      approvalProcessId
-      denialReason
-      createdAt
-    }
-  }
-`);
-const WithdrawalConfirm = graphql(`
-  mutation WithdrawalConfirm($input: WithdrawalConfirmInput!) {
-    withdrawalConfirm(input: $input) {
-      withdrawal {
-        id
-        status
-      }
-    }
-  }
-`);
-const WithdrawalCancel = graphql(`
-  mutation WithdrawalCancel($input: WithdrawalCancelInput!) {
-    withdrawalCancel(input: $input) {
-      withdrawal {
-        id
-        status
-      }
-    }
-  }
-`);
-const WithdrawalRevert = graphql(`
-  mutation WithdrawalRevert($input: WithdrawalRevertInput!) {
-    withdrawalRevert(input: $input) {
-      withdrawal {
-        id
-        status
-      }
+      ...WithdrawalRow
     }
   }
 `);
@@ -54,11 +17,7 @@ const WithdrawalRevert = graphql(`
 export default function WithdrawalPage() {
   const { id } = useParams<{ id: string }>();
   const { data, error } = useQuery(WithdrawalQuery, { variables: { id } });
-  const [confirm] = useMutation(WithdrawalConfirm);
-  const [cancel] = useMutation(WithdrawalCancel);
-  const [revert] = useMutation(WithdrawalRevert);
   const w = data?.withdrawal;
-  const input = { withdrawalId: id };
   return (
     <>
       <ErrorNotice error={error} />
@@ -84,22 +43,9 @@ export default function WithdrawalPage() {
               ]}
             />
           </Card>
-          <Allowed object="deposit/withdrawal" action="deposit:write">
-            <Card title="Actions">
-              <div className="action-form">
-                {w.status === 'APPROVED' ? (
-                  <ActionForm label="Confirm withdrawal" submitLabel="Confirm withdrawal (money leaves)" onSubmit={async () => void (await confirm({ variables: { input } }))} />
-                ) : null}
-                {w.status === 'PENDING_APPROVAL' || w.status === 'APPROVED' ? (
-                  <ActionForm label="Cancel withdrawal" submitLabel="Cancel withdrawal" onSubmit={async () => void (await cancel({ variables: { input } }))} />
-                ) : null}
-                {w.status === 'CONFIRMED' ? (
-                  <ActionForm label="Revert withdrawal" submitLabel="Revert withdrawal" onSubmit={async () => void (await revert({ variables: { input } }))} />
-                ) : null}
-                {w.status === 'PENDING_APPROVAL' ? <p className="muted">Waiting for approval: see the approvals queue.</p> : null}
-              </div>
-            </Card>
-          </Allowed>
+          <Card title="Actions">
+            <WithdrawalActions withdrawal={w} />
+          </Card>
         </>
       ) : null}
     </>
