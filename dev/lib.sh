@@ -98,6 +98,8 @@ ensure_sqlx_cli() {
 
 OIDC_PORT="${OIDC_PORT:-8081}"
 FAKE_EXCHANGE_PORT="${FAKE_EXCHANGE_PORT:-5256}"
+# Next.js would otherwise report usage over the network.
+export NEXT_TELEMETRY_DISABLED=1
 
 ensure_node() {
   command -v node >/dev/null || ensure_apt_packages nodejs npm
@@ -115,13 +117,26 @@ ensure_oidc_packages() {
   fi
 }
 
-# The development OIDC provider on 127.0.0.1:$OIDC_PORT: reuses one that answers, else starts one
-# in the background with its keys in .lana/oidc.
+# The development OIDC provider on 127.0.0.1:$OIDC_PORT: reuses one that answers with this
+# version of dev/oidc/server.mjs (restarts the one we started if it runs an older one), else starts
+# one in the background with its keys in .lana/oidc.
 ensure_oidc() {
   ensure_oidc_packages
-  if curl -fsS "http://127.0.0.1:$OIDC_PORT/health" >/dev/null 2>&1; then
-    log "using the OIDC provider at http://127.0.0.1:$OIDC_PORT"
-    return 0
+  local health source
+  health="$(curl -fsS "http://127.0.0.1:$OIDC_PORT/health" 2>/dev/null)" || health=""
+  if [ -n "$health" ]; then
+    source="$(sha256sum "$ROOT/dev/oidc/server.mjs" | cut -d' ' -f1)"
+    if [[ "$health" == *"$source"* ]]; then
+      log "using the OIDC provider at http://127.0.0.1:$OIDC_PORT"
+      return 0
+    fi
+    if [ -f "$STATE/oidc.pid" ] && kill "$(cat "$STATE/oidc.pid")" 2>/dev/null; then
+      log "restarting the OIDC provider (dev/oidc/server.mjs changed)"
+      for _ in $(seq 1 50); do curl -fsS "http://127.0.0.1:$OIDC_PORT/health" >/dev/null 2>&1 || break; sleep 0.1; done
+    else
+      log "the OIDC provider at http://127.0.0.1:$OIDC_PORT runs another version of dev/oidc/server.mjs; restart it for the web apps' login"
+      return 0
+    fi
   fi
   mkdir -p "$STATE/oidc"
   OIDC_PORT="$OIDC_PORT" OIDC_STATE_DIR="$STATE/oidc" \
@@ -156,4 +171,19 @@ ensure_fake_exchange() {
   nohup "$ROOT/target/debug/fake-exchange" "$FAKE_EXCHANGE_PORT" >"$STATE/fake-exchange.log" 2>&1 &
   echo $! >"$STATE/fake-exchange.pid"
   await_started "the fake exchange" "$url/v2/ticker/tBTCUSD" fake-exchange
+}
+
+# Installs the web apps' packages (apps/, one npm workspace) from the committed lock file.
+ensure_apps_packages() {
+  ensure_node
+  if [ ! -d "$ROOT/apps/node_modules/next" ] \
+     || [ "$ROOT/apps/package-lock.json" -nt "$ROOT/apps/node_modules/.package-lock.json" ]; then
+    log "installing the web apps' packages (npm ci)"
+    (cd "$ROOT/apps" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+}
+
+# Debian's Chromium, which the browser tests drive (Playwright's own browser download is not used).
+ensure_chromium() {
+  ensure_apt_packages chromium
 }

@@ -1,0 +1,4 @@
+import { routes } from '@/auth';
+
+export const dynamic = 'force-dynamic';
+export const POST = routes.logout;

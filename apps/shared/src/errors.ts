@@ -1,0 +1,133 @@
+/**
+ * Readable messages for every error code the two APIs return (`errors[].extensions.code`).
+ * The map is typed by the codes generated from both SDLs, so a code added to a schema fails the
+ * type check until it has a message here.
+ */
+import { CombinedGraphQLErrors, ServerError } from '@apollo/client';
+import type { ErrorCode as AdminErrorCode } from './generated/admin-enums';
+import type { ErrorCode as CustomerErrorCode } from './generated/customer-enums';
+
+export type ErrorCode = AdminErrorCode | CustomerErrorCode;
+
+const MESSAGES: Record<ErrorCode, string> = {
+  ACCOUNT_CLOSED: 'This deposit account is closed; nothing can change on it any more.',
+  ACCOUNT_FROZEN: 'This deposit account is frozen: no money moves in or out until it is unfrozen.',
+  ACCOUNT_HAS_BALANCE: 'The account still holds money (or amounts held for withdrawals); it can only close at a zero balance.',
+  ALREADY_VOTED: 'You already voted otherwise on this approval; each member votes once.',
+  APPROVAL_PROCESS_CONCLUDED: 'This approval is already decided; it takes no more votes.',
+  BAD_REQUEST: 'The request was malformed. Reload the page and try again.',
+  BATCH_NOT_SUPPORTED: 'The request was malformed (a batch). Reload the page and try again.',
+  CLOCK_NOT_MANUAL: 'The bank runs on the real clock; only a manual clock can be advanced.',
+  COMMITTEE_NAME_TAKEN: 'Another committee already has this name.',
+  COMMITTEE_WOULD_BE_EMPTY: 'A committee keeps at least one member: add another member before removing the last.',
+  CONCURRENT_MODIFICATION: 'Someone changed this at the same moment; nothing was changed. Try again.',
+  CUSTOMER_CLOSED: 'This customer is closed; nothing about them can change any more.',
+  CUSTOMER_NOT_ACTIVE: 'The customer is frozen or closed: no account can be opened and no credit proposed.',
+  DEPOSIT_ACCOUNT_OF_ANOTHER_CUSTOMER: 'That deposit account belongs to another customer.',
+  DISBURSAL_BELOW_MARGIN_CALL: 'After this disbursal the collateral would fall under the margin-call level; add collateral first.',
+  DISBURSAL_EXCEEDS_FACILITY: 'The disbursal is more than what remains of the facility.',
+  EMAIL_TAKEN: 'Another record already uses this email address.',
+  FACILITY_MATURED: 'The facility has reached its maturity date; nothing more is disbursed.',
+  FORBIDDEN: 'You are signed in, but the bank does not know you here. Ask an administrator for access.',
+  GRAPHQL_PARSE_FAILED: 'The app sent a request the bank could not read. Reload the page; if it persists, report it.',
+  GRAPHQL_VALIDATION_FAILED: 'The app and the bank disagree on the API (an update in progress?). Reload the page.',
+  IDEMPOTENCY_KEY_REUSED: 'This submission clashes with an earlier, different one. Reload the form and submit again.',
+  INSUFFICIENT_BALANCE: 'The account has too little available for this.',
+  INTERNAL: 'Something went wrong at the bank. Nothing was shown; quote the reference below to support.',
+  INTROSPECTION_DISABLED: 'Schema introspection is switched off on this server.',
+  INVALID_CURSOR: 'This list changed; go back to its first page.',
+  INVALID_FACILITY_TRANSITION: 'The credit facility is not in a state that allows this step.',
+  INVALID_IDEMPOTENCY_KEY: 'The submission carried an invalid idempotency key. Reload the form and submit again.',
+  INVALID_INPUT: 'Some input is not valid.',
+  INVALID_PAYMENT_DATE: 'The payment date must be today (business date) or earlier, and not before activation.',
+  INVALID_TERMS: 'The terms are not valid.',
+  INVALID_WITHDRAWAL_TRANSITION: 'The withdrawal is not in a state that allows this step.',
+  KYC_PROVIDER_BAD_RESPONSE: 'The KYC provider answered with something unexpected. Try again later.',
+  KYC_PROVIDER_MISCONFIGURED: 'The KYC provider is misconfigured; an operator must fix its settings.',
+  KYC_PROVIDER_NOT_CONFIGURED: 'No KYC provider is configured, so verification links cannot be made.',
+  KYC_PROVIDER_REJECTED: 'The KYC provider refused the request.',
+  KYC_PROVIDER_UNAVAILABLE: 'The KYC provider is not answering. Try again later.',
+  MANUAL_CONVERSION_DISABLED: 'Converting without KYC approval is switched off (setting customer-manual-conversion-allowed).',
+  NOT_AN_ELIGIBLE_VOTER: 'Only the committee members at the time the approval started may vote on it.',
+  NOT_AUTHORIZED: 'Your role does not allow this. The attempt was recorded in the audit log.',
+  NOT_A_COMMITTEE_MEMBER: 'This staff user is not a member of the committee.',
+  NOT_FOUND: 'Not found, or not visible to you.',
+  PAYLOAD_TOO_LARGE: 'The request is too large.',
+  PAYMENT_EXCEEDS_OUTSTANDING: 'The payment is more than everything owed on the facility.',
+  PREDEFINED_ROLE: 'Predefined roles cannot be changed; create a new role instead.',
+  PRICE_UNAVAILABLE: 'The bank has no current bitcoin price, so collateral cannot be valued now. Try again shortly.',
+  PROSPECT_ALREADY_CONVERTED: 'This prospect is already a customer.',
+  QUERY_TOO_COMPLEX: 'The page asked for too much at once. Show fewer rows.',
+  QUERY_TOO_DEEP: 'The page asked for data nested too deeply.',
+  ROLE_NAME_TAKEN: 'Another role already has this name.',
+  SINGLE_DISBURSAL_FACILITY: 'This facility pays out its whole amount at activation; it takes no other disbursal.',
+  TEMPLATE_NAME_TAKEN: 'Another terms template already has this name.',
+  UNAUTHENTICATED: 'Your session has ended. Sign in again.',
+  UNKNOWN_PERMISSION_SET: 'There is no permission set with this name.',
+  UNKNOWN_SETTING: 'There is no setting with this key.',
+  WEBHOOK_MALFORMED: 'The webhook body is not the provider\u2019s payload.',
+  WEBHOOK_SECRET_NOT_CONFIGURED: 'No webhook secret is configured.',
+  WEBHOOK_SIGNATURE_ALGORITHM_UNSUPPORTED: 'The webhook\u2019s signature algorithm is not supported.',
+  WEBHOOK_SIGNATURE_INVALID: 'The webhook\u2019s signature does not match its body.',
+  WEBHOOK_SIGNATURE_MISSING: 'The webhook carries no signature.',
+  WITHDRAWAL_NOT_APPROVED: 'The withdrawal is still waiting for approval; confirm it once approved.',
+};
+
+/** Codes whose server message carries the detail a person needs (which field, how much). */
+const WITH_DETAIL = new Set<ErrorCode>(['INVALID_INPUT', 'INVALID_TERMS', 'PAYMENT_EXCEEDS_OUTSTANDING', 'KYC_PROVIDER_REJECTED']);
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(MESSAGES, code);
+}
+
+export function messageForCode(code: ErrorCode): string {
+  return MESSAGES[code];
+}
+
+/** Every code of both APIs. */
+export function errorCodes(): ErrorCode[] {
+  return Object.keys(MESSAGES) as ErrorCode[];
+}
+
+export interface ReadableError {
+  code: string | null;
+  message: string;
+  /** The request's correlation id, to quote to support. */
+  reference: string | null;
+}
+
+interface WireError {
+  message?: string;
+  extensions?: { code?: unknown; correlationId?: unknown };
+}
+
+function readable(error: WireError): ReadableError {
+  const code = error.extensions?.code;
+  const reference = typeof error.extensions?.correlationId === 'string' ? error.extensions.correlationId : null;
+  if (isErrorCode(code)) {
+    const detail = WITH_DETAIL.has(code) && error.message ? ` ${error.message}` : '';
+    return { code, message: MESSAGES[code] + detail, reference };
+  }
+  return { code: typeof code === 'string' ? code : null, message: error.message || 'The request failed.', reference };
+}
+
+/** What to tell a person about a failed query or mutation (one entry per error). */
+export function describeError(error: unknown): ReadableError[] {
+  if (CombinedGraphQLErrors.is(error)) return error.errors.map((e) => readable(e as WireError));
+  if (ServerError.is(error)) {
+    try {
+      const body = JSON.parse(error.bodyText) as { errors?: WireError[] };
+      if (body.errors?.length) return body.errors.map(readable);
+    } catch {
+      // not JSON: fall through to the status
+    }
+    return [{ code: null, message: `The bank answered with HTTP ${error.statusCode}. Try again.`, reference: null }];
+  }
+  return [{ code: null, message: 'The bank could not be reached. Check the connection and try again.', reference: null }];
+}
+
+/** Whether the error means the session is gone (the app then returns to the login). */
+export function isUnauthenticated(error: unknown): boolean {
+  if (ServerError.is(error) && error.statusCode === 401) return true;
+  return describeError(error).some((e) => e.code === 'UNAUTHENTICATED');
+}
