@@ -274,7 +274,8 @@ async fn bench(size: usize) -> BenchResult<()> {
         println!(
             "  {label} {date}: {} ms (of which {} ms CPU in this process), {} facilities/s, {} us per facility, memory {} MiB at the start, {} MiB at the peak, accruals posted {}",
             micros / 1000,
-            cpu.zip(cpu_ms()).map_or("?".into(), |(before, after)| (after - before).to_string()),
+            cpu.zip(cpu_ms())
+                .map_or("?".into(), |(before, after)| (after - before).to_string()),
             size as u128 * 1_000_000 / micros,
             micros / size as u128,
             resident.map_or("?".into(), |m| m.to_string()),

@@ -308,7 +308,10 @@ impl<C: EsRepoConfig> EsRepo<C> {
         insert.push(") VALUES ");
         for (i, entity) in entities.iter().enumerate() {
             insert.push(if i == 0 { "(" } else { ", (" });
-            insert.push_bind(entity.events().entity_id()).push(", ").push_bind(now);
+            insert
+                .push_bind(entity.events().entity_id())
+                .push(", ")
+                .push_bind(now);
             for value in self.index_values(entity) {
                 insert.push(", ");
                 value.push_bind(&mut insert);
@@ -869,7 +872,10 @@ impl EventRows {
         first_sequence: i32,
         events: &[EventOf<C>],
     ) -> Result<(), EsRepoError> {
-        for ((event_type, body), sequence) in encode_events::<C>(events)?.into_iter().zip(first_sequence..) {
+        for ((event_type, body), sequence) in encode_events::<C>(events)?
+            .into_iter()
+            .zip(first_sequence..)
+        {
             self.ids.push(id);
             self.sequences.push(sequence);
             self.types.push(event_type);

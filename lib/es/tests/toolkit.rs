@@ -450,22 +450,37 @@ async fn a_batch_is_created_and_updated_together_and_a_conflict_leaves_every_new
         .await
         .unwrap();
     op.commit().await.unwrap();
-    assert_eq!(created.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), names);
+    assert_eq!(
+        created.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(),
+        names
+    );
     for account in &created {
         // index row and events both written
-        let found = repo.find_one_by("name", account.name.as_str()).await.unwrap().unwrap();
+        let found = repo
+            .find_one_by("name", account.name.as_str())
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(found.id(), account.id());
         assert_eq!(found.events().version(), 1);
     }
 
     // Read back in the order asked, an unknown id skipped.
-    let ids: Vec<uuid::Uuid> = [created[2].id(), AccountId::new(), created[0].id(), created[1].id()]
-        .into_iter()
-        .map(uuid::Uuid::from)
-        .collect();
+    let ids: Vec<uuid::Uuid> = [
+        created[2].id(),
+        AccountId::new(),
+        created[0].id(),
+        created[1].id(),
+    ]
+    .into_iter()
+    .map(uuid::Uuid::from)
+    .collect();
     let mut op = repo.begin_op().await.unwrap();
     let mut batch = repo.find_all_in_op(&mut op, &ids).await.unwrap();
-    assert_eq!(batch.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["Cy", "Ada", "Bea"]);
+    assert_eq!(
+        batch.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(),
+        ["Cy", "Ada", "Bea"]
+    );
 
     // Two of the three change: their events and index rows are written, the third is left alone.
     let _ = batch[0].rename("Cyd");
@@ -480,7 +495,11 @@ async fn a_batch_is_created_and_updated_together_and_a_conflict_leaves_every_new
             .unwrap();
     assert_eq!(
         rows,
-        [("Ada".into(), false), ("Bea".into(), true), ("Cyd".into(), false)]
+        [
+            ("Ada".into(), false),
+            ("Bea".into(), true),
+            ("Cyd".into(), false)
+        ]
     );
     assert_eq!(count_events(&repo, created[0].id()).await, 1);
     assert_eq!(count_events(&repo, created[1].id()).await, 2);
@@ -488,8 +507,13 @@ async fn a_batch_is_created_and_updated_together_and_a_conflict_leaves_every_new
 
     // A stale batch: another writer appended to one of its entities first. Nothing of the batch
     // is written, the conflict names an entity of it, and each entity keeps its new event.
-    let mut stale = repo.find_all_in_op(&mut repo.begin_op().await.unwrap(), &ids).await.unwrap();
-    rename_use_case(&repo, created[0].id(), "Ava").await.unwrap();
+    let mut stale = repo
+        .find_all_in_op(&mut repo.begin_op().await.unwrap(), &ids)
+        .await
+        .unwrap();
+    rename_use_case(&repo, created[0].id(), "Ava")
+        .await
+        .unwrap();
     for (account, name) in stale.iter_mut().zip(["X", "Y", "Z"]) {
         let _ = account.rename(name);
     }

@@ -275,7 +275,12 @@ impl Credit {
                 continue;
             };
             starters.push(facility);
-            starting.push(start_cycle(AccrualCycleId::new(), facility.id(), number, days));
+            starting.push(start_cycle(
+                AccrualCycleId::new(),
+                facility.id(),
+                number,
+                days,
+            ));
         }
         let started = self.cycles.create_all_in_op(op, starting).await?;
         cycles.extend(starters.into_iter().zip(started));
