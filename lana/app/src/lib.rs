@@ -12,6 +12,7 @@
 //! registry ([`error_codes`]).
 
 pub mod authorization;
+mod retention;
 
 use audit::{Audit, SealJob};
 use authz::Authorization;
@@ -46,6 +47,8 @@ use std::time::Duration;
 use sumsub::{SumsubClient, SumsubConfig};
 use use_case::{PlatformError, UseCases};
 use uuid::Uuid;
+
+pub use retention::{RetentionConfig, RetentionJob};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -104,6 +107,7 @@ pub struct AppConfig {
     pub access: AccessConfig,
     pub ledger: LedgerConfig,
     pub outbox: DispatcherConfig,
+    pub retention: RetentionConfig,
     pub customer: CustomerConfig,
     pub time: TimeConfig,
     pub price: PriceConfig,
@@ -347,6 +351,13 @@ impl LanaApp {
             interval: seal_interval,
         });
         jobs.spawn(NewJob::recurring(SealJob::JOB_TYPE)).await?;
+        jobs.register(RetentionJob {
+            pool: pool.clone(),
+            outbox: outbox.clone(),
+            config: config.retention.clone(),
+        });
+        jobs.spawn(NewJob::recurring(RetentionJob::JOB_TYPE))
+            .await?;
 
         let ledger =
             Ledger::init(pool.clone(), clock.clone(), outbox.clone(), &config.ledger).await?;

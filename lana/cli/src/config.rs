@@ -9,7 +9,7 @@ use core_price::PriceConfig;
 use core_time::TimeConfig;
 use graphql_kit::ApiServerConfig;
 use jobs::JobsConfig;
-use lana_app::{AccessConfig, AppConfig, AuditConfig, DbConfig};
+use lana_app::{AccessConfig, AppConfig, AuditConfig, DbConfig, RetentionConfig};
 use ledger::LedgerConfig;
 use outbox::DispatcherConfig;
 use serde::{Deserialize, Serialize};
@@ -29,6 +29,7 @@ pub struct Config {
     pub access: AccessConfig,
     pub ledger: LedgerConfig,
     pub outbox: DispatcherConfig,
+    pub retention: RetentionConfig,
     pub customer: CustomerConfig,
     /// Business time: the bank's timezone and closing time, and which clock it runs on.
     pub time: TimeConfig,
@@ -52,6 +53,7 @@ impl Default for Config {
             access: AccessConfig::default(),
             ledger: LedgerConfig::default(),
             outbox: DispatcherConfig::default(),
+            retention: RetentionConfig::default(),
             customer: CustomerConfig::default(),
             time: TimeConfig::default(),
             price: PriceConfig::default(),
@@ -183,6 +185,7 @@ impl Config {
             access: self.access.clone(),
             ledger: self.ledger.clone(),
             outbox: self.outbox.clone(),
+            retention: self.retention.clone(),
             customer: self.customer.clone(),
             time: self.time.clone(),
             price: self.price.clone(),

@@ -11,10 +11,12 @@
 //! - the key was used with the same request: the stored result is returned (`Claim::Replay`);
 //! - the key was used with another request: [`IdempotencyError::KeyReused`].
 
+use chrono::{DateTime, Utc};
 use es::DbOp;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
+use sqlx::PgPool;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -97,6 +99,28 @@ pub enum Claim<T> {
 fn request_hash(request: &impl Serialize) -> Result<Vec<u8>, IdempotencyError> {
     let bytes = serde_json::to_vec(request).map_err(|e| IdempotencyError::Encode(e.to_string()))?;
     Ok(Sha256::digest(bytes).to_vec())
+}
+
+/// Forgets the keys claimed before `before`, a bounded number per statement; returns how many.
+/// A request that repeats a forgotten key is a new request.
+pub async fn prune(pool: &PgPool, before: DateTime<Utc>) -> Result<u64, IdempotencyError> {
+    const BATCH: i64 = 10_000;
+    let mut deleted = 0;
+    loop {
+        let n = sqlx::query!(
+            r#"DELETE FROM idempotency_keys WHERE (scope, key) IN (
+                 SELECT scope, key FROM idempotency_keys WHERE created_at < $1 LIMIT $2)"#,
+            before,
+            BATCH
+        )
+        .execute(pool)
+        .await?
+        .rows_affected();
+        deleted += n;
+        if n < BATCH.unsigned_abs() {
+            return Ok(deleted);
+        }
+    }
 }
 
 /// Claims `key` in `scope` for `request` inside the use case's transaction, recording `result`

@@ -122,3 +122,35 @@ fn keys_are_checked() {
     assert!(IdempotencyKey::parse(&"k".repeat(255)).is_ok());
     assert!(IdempotencyKey::parse("9f1c-4a7e_ok").is_ok());
 }
+
+#[tokio::test]
+async fn keys_older_than_the_retention_are_forgotten_and_their_next_use_is_a_new_request() {
+    let db = db().await;
+    let (clock, manual) = Clock::manual("2027-03-01T09:00:00Z".parse().unwrap());
+    // whether the claim replayed an earlier request
+    let replayed = async |key: &str, amount: i64| -> bool {
+        let mut op = DbOp::init(&db.pool, &clock).await.unwrap();
+        let key = IdempotencyKey::parse(key).unwrap();
+        let claim = claim_in_op::<i64>(&mut op, "deposit.record", &key, &amount, &amount)
+            .await
+            .unwrap();
+        op.commit().await.unwrap();
+        matches!(claim, Claim::Replay(_))
+    };
+    assert!(!replayed("old", 1).await);
+    manual.advance(chrono::Duration::days(8)).unwrap();
+    assert!(!replayed("young", 2).await);
+    assert!(replayed("old", 1).await, "remembered until pruned");
+
+    let week_ago = manual.now() - chrono::Duration::days(7);
+    assert_eq!(idempotency::prune(&db.pool, week_ago).await.unwrap(), 1);
+    assert!(
+        !replayed("old", 1).await,
+        "a forgotten key is a new request"
+    );
+    assert!(
+        replayed("young", 2).await,
+        "a younger key is still honoured"
+    );
+    assert_eq!(idempotency::prune(&db.pool, week_ago).await.unwrap(), 0);
+}

@@ -117,6 +117,9 @@ pub fn event_types<E: Serialize>(events: &[E]) -> Result<Vec<String>, OutboxErro
     events.iter().map(|e| encode(e).map(|(t, _)| t)).collect()
 }
 
+/// Events deleted per statement by [`Outbox::prune`].
+const PRUNE_BATCH: i64 = 10_000;
+
 #[derive(Clone)]
 pub struct Outbox {
     pool: PgPool,
@@ -176,6 +179,33 @@ impl Outbox {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// Deletes the events recorded more than `keep` ago that every handler has handled, a
+    /// bounded number per statement; returns how many. An event a handler has not handled yet
+    /// stays whatever its age (so a stopped or failing handler keeps everything from where it
+    /// is); a handler that starts for the first time starts with what is left.
+    pub async fn prune(&self, keep: chrono::Duration) -> Result<u64, OutboxError> {
+        let before = self.clock.now() - keep;
+        let mut deleted = 0;
+        loop {
+            let n = sqlx::query!(
+                r#"DELETE FROM outbox_events WHERE id IN (
+                     SELECT id FROM outbox_events
+                     WHERE recorded_at < $1
+                       AND sequence <= (SELECT min(position) FROM outbox_handlers)
+                     ORDER BY id LIMIT $2)"#,
+                before,
+                PRUNE_BATCH
+            )
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+            deleted += n;
+            if n < PRUNE_BATCH.unsigned_abs() {
+                return Ok(deleted);
+            }
+        }
     }
 
     /// The latest delivered-or-deliverable sequence, for lag reporting.

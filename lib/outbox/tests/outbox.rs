@@ -352,3 +352,56 @@ async fn a_steady_stream_of_commits_is_delivered_in_batches_not_one_transaction_
     );
     dispatcher.shutdown().await;
 }
+
+#[tokio::test]
+async fn pruning_deletes_old_events_every_handler_has_handled_and_keeps_the_rest() {
+    let (db, _) = setup().await;
+    let (clock, manual) = Clock::manual("2027-03-01T09:00:00Z".parse().unwrap());
+    let outbox = Outbox::new(db.pool.clone(), clock.clone());
+    let publish_at = async |labels: &[&str]| {
+        let mut op = DbOp::init(&db.pool, &clock).await.unwrap();
+        let events: Vec<Public> = labels.iter().map(|l| happened(l)).collect();
+        outbox.publish_all_in_op(&mut op, &events).await.unwrap();
+        op.commit().await.unwrap();
+    };
+    let labels = async || -> Vec<String> {
+        sqlx::query_scalar("SELECT payload->>'label' FROM outbox_events ORDER BY sequence")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap()
+    };
+    publish_at(&["a", "b", "c"]).await;
+    manual.advance(chrono::Duration::days(40)).unwrap();
+    publish_at(&["d", "e"]).await;
+    let sequence_of = async |label: &str| -> i64 {
+        sqlx::query_scalar("SELECT sequence FROM outbox_events WHERE payload->>'label' = $1")
+            .bind(label)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap()
+    };
+    let e = sequence_of("e").await;
+    // no handler has recorded where it is: nothing is known to be handled, nothing goes
+    assert_eq!(outbox.prune(chrono::Duration::days(30)).await.unwrap(), 0);
+    // one handler is behind (it has handled a and b), the other is done
+    outbox
+        .set_handler_position("slow", sequence_of("b").await)
+        .await
+        .unwrap();
+    outbox.set_handler_position("fast", e).await.unwrap();
+
+    // kept 30 days: a and b are older and handled by both; c is older but slow still needs it
+    assert_eq!(outbox.prune(chrono::Duration::days(30)).await.unwrap(), 2);
+    assert_eq!(labels().await, ["c", "d", "e"]);
+    // once slow has handled everything, c goes too; d and e are younger than 30 days
+    outbox.set_handler_position("slow", e).await.unwrap();
+    assert_eq!(outbox.prune(chrono::Duration::days(30)).await.unwrap(), 1);
+    assert_eq!(labels().await, ["d", "e"]);
+    // 30 days later they are old enough
+    manual.advance(chrono::Duration::days(31)).unwrap();
+    assert_eq!(outbox.prune(chrono::Duration::days(30)).await.unwrap(), 2);
+    assert!(labels().await.is_empty());
+    // the sequence goes on after what was deleted
+    publish_at(&["f"]).await;
+    assert!(sequence_of("f").await > e);
+}
