@@ -1,7 +1,7 @@
 //! Business time and the BTC/USD price end to end over HTTP with real tokens: the manual clock
 //! advanced day by day (deposit account activity changing at each end of day), refused on the
 //! real clock and without the permission; the price from the fake exchange, refused answers, a
-//! stale price, the manual provider and switching.
+//! stale price, the manual provider and switching; the retention job following the manual clock.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -362,4 +362,67 @@ async fn the_price_from_the_exchange_refusals_staleness_and_the_manual_provider(
         "{published:?}"
     );
     assert_eq!(published.last(), Some(&(9_700_050, "bitfinex".to_owned())));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_retention_job_forgets_old_handled_events_and_keys_as_the_manual_clock_advances() {
+    let stack = Stack::start_with(
+        ROOT,
+        &[
+            "time.clock=manual".into(),
+            "time.manual_start_date=2026-01-05".into(),
+            "retention.outbox_days=10".into(),
+            "retention.idempotency_key_days=5".into(),
+        ],
+    )
+    .await;
+    let root = stack.token("internal", ROOT).await;
+    let (_, account) = customer_with_account(&stack, &root, "keeper@bank.test").await;
+    const DEPOSIT: &str =
+        "mutation($input: DepositRecordInput!) { depositRecord(input: $input) { deposit { id } } }";
+    let deposit = async || -> String {
+        let input = json!({ "input": { "depositAccountId": account, "amount": 500 } });
+        let reply = stack
+            .admin_with(
+                &root,
+                DEPOSIT,
+                input,
+                &[("Idempotency-Key", "retention-0001")],
+            )
+            .await;
+        reply.data()["depositRecord"]["deposit"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let first = deposit().await;
+    assert_eq!(deposit().await, first, "the key is honoured");
+    ok(&stack, &root, NEXT_END_OF_DAY, json!({})).await;
+    let count = async |sql: &str| -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(&stack.db.pool)
+            .await
+            .unwrap()
+    };
+    const FIRST_DAY: &str = "SELECT count(*) FROM outbox_events WHERE event_type = 'end_of_day' AND payload->>'date' = '2026-01-05'";
+    const KEY: &str = "SELECT count(*) FROM idempotency_keys WHERE key = 'retention-0001'";
+    assert_eq!(count(FIRST_DAY).await, 1);
+
+    // Twelve days on, every handler caught up: the job (hourly on the business clock) deletes
+    // the first day's events and forgets the key.
+    let advanced =
+        ok(&stack, &root, ADVANCE, json!({ "input": { "days": 12 } })).await["timeAdvance"].clone();
+    assert_eq!(advanced["handlersBehind"], json!([]));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while count(FIRST_DAY).await + count(KEY).await > 0 {
+        assert!(Instant::now() < deadline, "retention did not run");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The last days' events are kept, and the forgotten key makes a new deposit.
+    let kept = count(
+        "SELECT count(*) FROM outbox_events WHERE event_type = 'end_of_day' AND payload->>'date' >= '2026-01-12'",
+    )
+    .await;
+    assert_eq!(kept, 6, "the end of 12 to 17 January");
+    assert_ne!(deposit().await, first);
 }
