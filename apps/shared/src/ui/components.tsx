@@ -65,6 +65,32 @@ export function humanize(value: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+/** A filter on one value of an enum, or any (''), the values shown as words. */
+export function EnumFilter<T extends string>({
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  label: string;
+  value: T | '';
+  options: readonly T[];
+  onChange: (value: T | '') => void;
+}) {
+  return (
+    <Field label={label}>
+      <select value={value} onChange={(e) => onChange(e.target.value as T | '')}>
+        <option value="">Any</option>
+        {options.map((option) => (
+          <option key={option} value={option}>
+            {humanize(option)}
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
+}
+
 export function Status({ value }: { value: string }) {
   return <span className={`badge badge-${TONES[value] ?? 'neutral'}`}>{humanize(value)}</span>;
 }

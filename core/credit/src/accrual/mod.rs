@@ -62,9 +62,10 @@ struct Batch {
 }
 
 impl Credit {
-    /// The end of `day` for every active facility not serviced for it yet, a batch of them
-    /// (the setting `EndOfDayBatch`) per transaction, each with the record that its facilities
-    /// were serviced that day; returns how many facilities this call serviced.
+    /// The end of `day` for every active facility not serviced for it yet, the [`SHARES`] at
+    /// once, each a batch of its facilities (the setting `EndOfDayBatch`) per transaction with
+    /// the record that they were serviced that day; returns how many facilities this call
+    /// serviced.
     pub(crate) async fn end_of_day(
         &self,
         actor: &Actor,

@@ -1,7 +1,7 @@
 'use client';
 import { useQuery } from '@apollo/client/react';
 import { useState } from 'react';
-import { Card, ErrorNotice, Field, Loading, PageHeader, Pager, humanize, useCursorPager } from '@lana/shared/ui/components';
+import { Card, EnumFilter, ErrorNotice, Loading, PageHeader, Pager, useCursorPager } from '@lana/shared/ui/components';
 import { graphql } from '@/gql';
 import type { CollateralizationState, CreditFacilityStatus } from '@/gql/graphql';
 import { FacilitiesTable } from '@/components/facilities';
@@ -52,26 +52,8 @@ export default function CreditFacilitiesPage() {
       <PageHeader title="Credit facilities" />
       <Card title="Facilities">
         <div className="filters">
-          <Field label="Status">
-            <select value={status} onChange={(e) => (setStatus(e.target.value as CreditFacilityStatus | ''), facilitiesPager.reset())}>
-              <option value="">Any</option>
-              {FACILITY_STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {humanize(s)}
-                </option>
-              ))}
-            </select>
-          </Field>
-          <Field label="Collateralization">
-            <select value={state} onChange={(e) => (setState(e.target.value as CollateralizationState | ''), facilitiesPager.reset())}>
-              <option value="">Any</option>
-              {STATES.map((s) => (
-                <option key={s} value={s}>
-                  {humanize(s)}
-                </option>
-              ))}
-            </select>
-          </Field>
+          <EnumFilter label="Status" value={status} options={FACILITY_STATUSES} onChange={(v) => (setStatus(v), facilitiesPager.reset())} />
+          <EnumFilter label="Collateralization" value={state} options={STATES} onChange={(v) => (setState(v), facilitiesPager.reset())} />
         </div>
         <ErrorNotice error={facilities.error} />
         {facilities.data ? <FacilitiesTable facilities={facilities.data.creditFacilities.nodes} /> : <Loading what="facilities" />}
@@ -80,16 +62,12 @@ export default function CreditFacilitiesPage() {
       <Card title="Proposals">
         <p className="muted">New proposals are made from a customer&apos;s page.</p>
         <div className="filters">
-          <Field label="Proposal status">
-            <select value={proposalStatus} onChange={(e) => (setProposalStatus(e.target.value as CreditFacilityStatus | ''), proposalsPager.reset())}>
-              <option value="">Any</option>
-              {PROPOSAL_STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {humanize(s)}
-                </option>
-              ))}
-            </select>
-          </Field>
+          <EnumFilter
+            label="Proposal status"
+            value={proposalStatus}
+            options={PROPOSAL_STATUSES}
+            onChange={(v) => (setProposalStatus(v), proposalsPager.reset())}
+          />
         </div>
         <ErrorNotice error={proposals.error} />
         {proposals.data ? <FacilitiesTable facilities={proposals.data.creditFacilityProposals.nodes} /> : <Loading what="proposals" />}
