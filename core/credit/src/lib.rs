@@ -96,6 +96,11 @@ pub struct CreditDependencies {
 }
 
 impl Credit {
+    /// This domain's ledger account sets a chart of accounts may attach.
+    pub fn attachable_sets(&self) -> Vec<::ledger::AttachableSet> {
+        self.ledger.attachable_sets()
+    }
+
     /// Creates the domain's account sets and omnibus accounts when missing.
     pub async fn init(
         use_cases: UseCases,

@@ -60,6 +60,11 @@ pub struct Deposits {
 }
 
 impl Deposits {
+    /// This domain's ledger account sets a chart of accounts may attach.
+    pub fn attachable_sets(&self) -> Vec<::ledger::AttachableSet> {
+        self.ledger.attachable_sets()
+    }
+
     /// Creates the domain's ledger journal, account sets and omnibus shards when missing.
     pub async fn init(
         use_cases: UseCases,

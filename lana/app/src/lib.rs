@@ -3,7 +3,8 @@
 //! It owns the database pool and schema, the platform services every use case uses (jobs, outbox,
 //! inbox, audit log, authorization seeded with the bank's permission sets and roles from
 //! [`authorization`], the use-case runner, the ledger), and the domain services: business time,
-//! the BTC/USD price, access, domain settings, governance, customers, deposits and credit. It connects domains through
+//! the BTC/USD price, access, domain settings, governance, customers, deposits, credit and
+//! accounting (which is given the deposit and credit account sets a chart may attach). It connects domains through
 //! adapters where one needs another's knowledge (governance asks access who is staff), registers
 //! the domains' background work (the inbox handler of the KYC provider's webhooks, the end-of-day
 //! handlers (deposit account activity, credit servicing), the outbox handlers that carry governance conclusions and
@@ -18,6 +19,7 @@ use audit::{Audit, SealJob};
 use authz::Authorization;
 use clock::{Clock, ManualClock};
 use core_access::Access;
+use core_accounting::Accounting;
 use core_credit::{
     Credit, CreditApprovalHandler, CreditDependencies, EndOfDayBatch, MarginCallUpgradeBuffer,
     PriceChangeHandler, ServicingOnEndOfDay,
@@ -156,6 +158,8 @@ pub enum AppError {
     Deposit(#[from] core_deposit::DepositError),
     #[error("credit setup failed: {0}")]
     Credit(#[from] core_credit::CreditError),
+    #[error("accounting setup failed: {0}")]
+    Accounting(#[from] core_accounting::AccountingError),
     #[error("KYC provider configuration: {0}")]
     Sumsub(#[from] sumsub::SumsubError),
     #[error(transparent)]
@@ -230,7 +234,7 @@ impl Health {
 /// Every error code a client can meet, from every crate (the servers add their own layer's and
 /// publish the whole as the SDL's `ErrorCode` enum).
 pub fn error_codes() -> Vec<ErrorCode> {
-    let lists: [&[ErrorCode]; 12] = [
+    let lists: [&[ErrorCode]; 13] = [
         error_code::CODES,
         idempotency::CODES,
         &[email::EMAIL_TAKEN],
@@ -243,6 +247,7 @@ pub fn error_codes() -> Vec<ErrorCode> {
         core_customer::CODES,
         core_deposit::CODES,
         core_credit::CODES,
+        core_accounting::CODES,
     ];
     let mut codes: Vec<ErrorCode> = Vec::new();
     for code in lists.into_iter().flatten() {
@@ -284,6 +289,7 @@ pub struct LanaApp {
     customers: Customers,
     deposits: Deposits,
     credit: Credit,
+    accounting: Accounting,
     inbox: Inbox,
     dispatcher_config: DispatcherConfig,
     webhook_secret: Option<String>,
@@ -395,9 +401,9 @@ impl LanaApp {
         )
         .await?;
         let credit = Credit::init(
-            use_cases,
+            use_cases.clone(),
             &outbox,
-            ledger,
+            ledger.clone(),
             CreditDependencies {
                 governance: governance.clone(),
                 customers: customers.clone(),
@@ -408,6 +414,12 @@ impl LanaApp {
             },
         )
         .await?;
+        let attachable = deposits
+            .attachable_sets()
+            .into_iter()
+            .chain(credit.attachable_sets())
+            .collect();
+        let accounting = Accounting::init(use_cases, ledger, time.clone(), attachable).await?;
         let inbox = Inbox::new(pool.clone(), clock.clone(), jobs.clone());
         inbox.register(KycWebhookHandler::new(customers.clone()));
         time.register_end_of_day(ActivityOnEndOfDay::new(deposits.clone()));
@@ -427,6 +439,7 @@ impl LanaApp {
             customers,
             deposits,
             credit,
+            accounting,
             inbox,
             dispatcher_config: config.outbox.clone(),
             webhook_secret: config.sumsub.as_ref().map(|s| s.webhook_secret.clone()),
@@ -484,6 +497,10 @@ impl LanaApp {
 
     pub fn deposits(&self) -> &Deposits {
         &self.deposits
+    }
+
+    pub fn accounting(&self) -> &Accounting {
+        &self.accounting
     }
 
     pub fn credit(&self) -> &Credit {

@@ -27,7 +27,7 @@ pub use http::{
     CorrelationId, REQUEST_ID_HEADER, authenticate, correlation_id, read_request, reject, respond,
 };
 pub use paging::{FIRST_MAX, connection, list_query};
-pub use scalars::{Date, Decimal, Json, Satoshis, UsdCents};
+pub use scalars::{Date, Decimal, Json, MinorUnits, Satoshis, UsdCents};
 
 use async_graphql::{ObjectType, SchemaBuilder, SubscriptionType};
 use jwt_auth::JwtConfig;

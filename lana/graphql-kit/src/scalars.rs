@@ -47,6 +47,38 @@ money_scalar!(
     "100,000,000 to the bitcoin"
 );
 
+/// A signed amount in some currency's minor units, for figures whose currency is given beside
+/// them (a statement's lines).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MinorUnits(pub i64);
+
+/// A signed amount in the minor units of the currency named beside it (cents for USD,
+/// satoshis for BTC): an integer, no fractions, no floats. Accepted as a JSON number or a
+/// string of decimal digits with an optional `-`; returned as a number. From
+/// -9223372036854775808 to 9223372036854775807.
+#[Scalar]
+impl ScalarType for MinorUnits {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        let parsed = match &value {
+            Value::Number(n) => n.as_i64(),
+            Value::String(s) => {
+                let digits = s.strip_prefix('-').unwrap_or(s);
+                (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| s.parse().ok())
+                    .flatten()
+            }
+            _ => None,
+        };
+        parsed
+            .map(Self)
+            .ok_or_else(|| InputValueError::custom("expected an integer amount of minor units"))
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Number(self.0.into())
+    }
+}
+
 /// A calendar date, `YYYY-MM-DD`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Date(pub chrono::NaiveDate);

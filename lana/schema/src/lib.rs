@@ -26,6 +26,7 @@ static DEPOSIT: Migrator = sqlx::migrate!("../../core/deposit/migrations");
 static TIME: Migrator = sqlx::migrate!("../../core/time/migrations");
 static PRICE: Migrator = sqlx::migrate!("../../core/price/migrations");
 static CREDIT: Migrator = sqlx::migrate!("../../core/credit/migrations");
+static ACCOUNTING: Migrator = sqlx::migrate!("../../core/accounting/migrations");
 
 pub async fn migrator() -> Result<Migrator, MigrateError> {
     es::migrations::combine(&[
@@ -45,6 +46,7 @@ pub async fn migrator() -> Result<Migrator, MigrateError> {
         &TIME,
         &PRICE,
         &CREDIT,
+        &ACCOUNTING,
     ])
     .await
 }

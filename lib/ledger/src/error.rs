@@ -33,6 +33,13 @@ pub enum PostingError {
     AlreadyReversed(TransactionId),
     #[error("transaction {0} does not exist")]
     TransactionNotFound(TransactionId),
+    #[error(
+        "effective {effective} is in a closed period: the journal is closed through {closed_through}"
+    )]
+    PeriodClosed {
+        effective: chrono::NaiveDate,
+        closed_through: chrono::NaiveDate,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +52,15 @@ pub enum LedgerError {
     Duplicate,
     #[error("adding {member} to set {set} would make a cycle")]
     SetCycle { set: AccountId, member: AccountId },
+    #[error("journal {0} does not exist")]
+    JournalNotFound(crate::JournalId),
+    #[error(
+        "the journal is closed through {closed_through}; it cannot be closed only through {date}"
+    )]
+    Reopening {
+        closed_through: chrono::NaiveDate,
+        date: chrono::NaiveDate,
+    },
     #[error("the ledger's committer has stopped")]
     CommitterStopped,
     #[error("the posting could not be committed: {0}")]
@@ -60,10 +76,13 @@ impl es::Retryable for LedgerError {
         match self {
             // A concurrent posting of the same external id, or a deadlock victim / serialization
             // failure: running the use case again resolves it (as a replay, or by waiting).
+            // Also a posting the database refused for a period closed after the ledger had read
+            // the date (`LD001`): run again, it is refused cleanly as `PeriodClosed`.
             LedgerError::Sqlx(e) => {
                 es::sqlx_error_is_retryable(e)
-                    || e.as_database_error()
-                        .is_some_and(|d| d.is_unique_violation())
+                    || e.as_database_error().is_some_and(|d| {
+                        d.is_unique_violation() || d.code().as_deref() == Some("LD001")
+                    })
             }
             _ => false,
         }

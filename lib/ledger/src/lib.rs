@@ -41,9 +41,11 @@
 mod balance;
 mod committer;
 mod error;
+mod periods;
 mod posting;
 mod primitives;
 mod queries;
+mod rollup;
 mod template;
 
 pub use balance::{Balance, BalanceRange, LayerTotals};
@@ -51,6 +53,7 @@ pub use error::{LedgerError, PostingError};
 pub use posting::{LedgerEvent, MAX_ENTRIES, NewEntry, NewTransaction, Posted};
 pub use primitives::{AccountId, Currency, JournalId, Layer, Side, TransactionId};
 pub use queries::{EntryPage, LedgerEntry};
+pub use rollup::{AccountInfo, Period, Totals};
 pub use template::{TxTemplate, net_credit};
 
 use chrono::NaiveDate;
@@ -87,6 +90,17 @@ impl Default for LedgerConfig {
             batch_window_micros: 300,
         }
     }
+}
+
+/// An account set of a domain that a chart of accounts may attach (its postings then roll up
+/// into the chart's statements).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachableSet {
+    /// Stable name of the set, e.g. `deposit-accounts`.
+    pub key: String,
+    pub name: String,
+    pub account: AccountId,
+    pub normal_side: Side,
 }
 
 /// A new account or account set.

@@ -184,6 +184,15 @@ pub(crate) struct AccountFacts {
     allow_negative: bool,
 }
 
+/// What locking the balances of a batch read: the balances, the locked accounts among them and
+/// how far each journal is closed.
+#[derive(Default)]
+struct Locked {
+    balances: HashMap<Key, Balance>,
+    accounts: HashSet<AccountId>,
+    closed_through: HashMap<JournalId, NaiveDate>,
+}
+
 enum Outcome {
     Done(Result<Posted, PostingError>),
     /// The same external id earlier in this batch.
@@ -297,13 +306,24 @@ impl Ledger {
                     .map(|e| (tx.journal_id, e.account_id, e.currency.clone()))
             })
             .collect();
-        let (mut balances, locked) = self.lock_balances(op, &keys, &accounts).await?;
+        let Locked {
+            mut balances,
+            accounts: locked,
+            closed_through,
+        } = self.lock_balances(op, &keys, &accounts).await?;
         for (tx, outcome) in batch.iter().zip(outcomes.iter_mut()) {
             if !matches!(outcome, Outcome::Open) {
                 continue;
             }
             if let Some(entry) = tx.entries.iter().find(|e| locked.contains(&e.account_id)) {
                 *outcome = Outcome::Done(Err(PostingError::AccountLocked(entry.account_id)));
+            } else if let Some(&closed) = closed_through.get(&tx.journal_id)
+                && tx.effective <= closed
+            {
+                *outcome = Outcome::Done(Err(PostingError::PeriodClosed {
+                    effective: tx.effective,
+                    closed_through: closed,
+                }));
             }
         }
 
@@ -402,9 +422,9 @@ impl Ledger {
         op: &mut DbOp,
         keys: &BTreeSet<Key>,
         accounts: &HashMap<AccountId, AccountFacts>,
-    ) -> Result<(HashMap<Key, Balance>, HashSet<AccountId>), LedgerError> {
+    ) -> Result<Locked, LedgerError> {
         if keys.is_empty() {
-            return Ok((HashMap::new(), HashSet::new()));
+            return Ok(Locked::default());
         }
         // Rows this process has not seen are created first (in key order); a row it believed to
         // exist but did not (its creating transaction rolled back) is created on a second pass.
@@ -426,11 +446,12 @@ impl Ledger {
             rows = sqlx::query!(
                 r#"SELECT b.journal_id, b.account_id, b.currency, b.version,
                           b.settled_dr, b.settled_cr, b.pending_dr, b.pending_cr, b.encumbrance_dr, b.encumbrance_cr,
-                          a.status = 'locked' AS "locked!"
+                          a.status = 'locked' AS "locked!", j.closed_through
                    FROM ledger_balances b
                    JOIN unnest($1::uuid[], $2::uuid[], $3::text[]) AS k(j, a, c)
                      ON b.journal_id = k.j AND b.account_id = k.a AND b.currency = k.c
                    JOIN ledger_accounts a ON a.id = b.account_id
+                   JOIN ledger_journals j ON j.id = b.journal_id
                    ORDER BY b.journal_id, b.account_id, b.currency
                    FOR UPDATE OF b FOR SHARE OF a"#,
                 &journals,
@@ -458,12 +479,19 @@ impl Ledger {
             }
             known.extend(keys.iter().cloned());
         }
-        let mut balances = HashMap::with_capacity(rows.len());
-        let mut locked = HashSet::new();
+        let mut locked = Locked {
+            balances: HashMap::with_capacity(rows.len()),
+            ..Locked::default()
+        };
         for r in rows {
             let account = AccountId::from(r.account_id);
             if r.locked {
-                locked.insert(account);
+                locked.accounts.insert(account);
+            }
+            if let Some(date) = r.closed_through {
+                locked
+                    .closed_through
+                    .insert(JournalId::from(r.journal_id), date);
             }
             let side = accounts
                 .get(&account)
@@ -477,7 +505,7 @@ impl Ledger {
                     (r.encumbrance_dr, r.encumbrance_cr),
                 ],
             );
-            balances.insert(
+            locked.balances.insert(
                 (
                     JournalId::from(r.journal_id),
                     account,
@@ -486,7 +514,7 @@ impl Ledger {
                 balance,
             );
         }
-        Ok((balances, locked))
+        Ok(locked)
     }
 
     /// Facts of `ids` from the cache, loading the ones not seen yet; unknown ids are absent.

@@ -773,3 +773,214 @@ async fn templates_build_named_transactions_and_history_pages_newest_first() {
     .unwrap();
     assert_eq!(announced, 25);
 }
+
+#[tokio::test]
+async fn a_closed_period_takes_no_posting_by_either_path_and_never_reopens() {
+    let books = books().await;
+    let (cash, deposits) = books.cash_and_deposits().await;
+    for (i, d) in [5, 10, 20].into_iter().enumerate() {
+        books
+            .ledger
+            .post(books.transfer(&format!("before-{i}"), cash, deposits, 100, day(d)))
+            .await
+            .unwrap();
+    }
+    let mut close = op(&books).await;
+    books
+        .ledger
+        .close_through_in_op(&mut close, books.journal, day(10))
+        .await
+        .unwrap();
+    close.commit().await.unwrap();
+    assert_eq!(
+        books.ledger.closed_through(books.journal).await.unwrap(),
+        Some(day(10))
+    );
+    let refused = PostingError::PeriodClosed {
+        effective: day(10),
+        closed_through: day(10),
+    };
+    // The group committer and a use case's own transaction refuse it alike, and write nothing.
+    let before = books.count("ledger_transactions").await;
+    let err = books
+        .ledger
+        .post(books.transfer("late-1", cash, deposits, 7, day(10)))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, LedgerError::Posting(ref e) if *e == refused),
+        "{err:?}"
+    );
+    let mut own = op(&books).await;
+    let err = books
+        .ledger
+        .post_in_op(
+            &mut own,
+            books.transfer("late-2", cash, deposits, 7, day(1)),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, LedgerError::Posting(PostingError::PeriodClosed { effective, .. }) if effective == day(1)),
+        "{err:?}"
+    );
+    // The transaction is still usable: the refusal was the ledger's, not the database's.
+    books
+        .ledger
+        .post_in_op(
+            &mut own,
+            books.transfer("open-1", cash, deposits, 7, day(11)),
+        )
+        .await
+        .unwrap();
+    own.commit().await.unwrap();
+    assert_eq!(books.count("ledger_transactions").await, before + 1);
+    // Whatever writes, the database refuses a closed date itself.
+    let raw = sqlx::query(
+        "INSERT INTO ledger_transactions (id, journal_id, external_id, effective, recorded_at, content_hash)
+         VALUES ($1, $2, 'raw', $3, now(), '\\x00')",
+    )
+    .bind(uuid::Uuid::new_v4())
+    .bind(uuid::Uuid::from(books.journal))
+    .bind(day(3))
+    .execute(&books.db.pool)
+    .await
+    .unwrap_err();
+    assert_eq!(
+        raw.as_database_error().and_then(|d| d.code()).as_deref(),
+        Some("LD001")
+    );
+    // Closing further is fine, the same date again changes nothing, going back is refused.
+    let mut again = op(&books).await;
+    books
+        .ledger
+        .close_through_in_op(&mut again, books.journal, day(10))
+        .await
+        .unwrap();
+    let err = books
+        .ledger
+        .close_through_in_op(&mut again, books.journal, day(9))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, LedgerError::Reopening { .. }), "{err:?}");
+    drop(again);
+    assert_eq!(
+        books.ledger.closed_through(books.journal).await.unwrap(),
+        Some(day(10))
+    );
+}
+
+#[tokio::test]
+async fn a_closing_waits_for_the_postings_in_flight_and_later_ones_see_it() {
+    let books = books().await;
+    let (cash, deposits) = books.cash_and_deposits().await;
+    // A posting holds its balance locks, uncommitted, while the closing starts.
+    let mut in_flight = op(&books).await;
+    books
+        .ledger
+        .post_in_op(
+            &mut in_flight,
+            books.transfer("in-flight", cash, deposits, 9, day(4)),
+        )
+        .await
+        .unwrap();
+    let closing = {
+        let ledger = books.ledger.clone();
+        let (pool, journal) = (books.db.pool.clone(), books.journal);
+        tokio::spawn(async move {
+            let mut op = DbOp::init(&pool, &clock::Clock::real()).await.unwrap();
+            ledger
+                .close_through_in_op(&mut op, journal, day(5))
+                .await
+                .unwrap();
+            op.commit().await.unwrap();
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(
+        !closing.is_finished(),
+        "the closing waits for the posting in flight"
+    );
+    in_flight.commit().await.unwrap();
+    closing.await.unwrap();
+    let err = books
+        .ledger
+        .post(books.transfer("after", cash, deposits, 9, day(5)))
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        LedgerError::Posting(PostingError::PeriodClosed { .. })
+    ));
+    let b = books
+        .ledger
+        .balance(books.journal, deposits, &usd())
+        .await
+        .unwrap();
+    assert_eq!(b.settled(), 9);
+}
+
+#[tokio::test]
+async fn rollups_count_each_leaf_once_now_through_a_date_and_between_dates() {
+    let books = books().await;
+    let (cash, deposits) = books.cash_and_deposits().await;
+    let other = books.account("other-deposits", Side::Credit).await;
+    let set = |code: &str| NewAccount::new(code, code, Side::Credit).set();
+    let all = books.ledger.create_account(set("all")).await.unwrap();
+    let part = books.ledger.create_account(set("part")).await.unwrap();
+    books.ledger.add_member(part, deposits).await.unwrap();
+    books.ledger.add_member(all, part).await.unwrap();
+    // `deposits` is reachable from `all` twice: directly and through `part`.
+    books.ledger.add_member(all, deposits).await.unwrap();
+    books.ledger.add_member(all, other).await.unwrap();
+    let posts = [
+        ("a", deposits, 100u64, 2),
+        ("b", other, 40, 3),
+        ("c", deposits, 5, 8),
+    ];
+    for (ext, to, amount, d) in posts {
+        books
+            .ledger
+            .post(books.transfer(ext, cash, to, amount, day(d)))
+            .await
+            .unwrap();
+    }
+    let credit = |totals: &ledger::Totals| totals[0].credit;
+    for (period, all_expected, part_expected) in [
+        (ledger::Period::Now, 145, 105),
+        (ledger::Period::Through(day(3)), 140, 100),
+        (ledger::Period::Between(day(3), day(8)), 45, 5),
+        (ledger::Period::Through(day(1)), 0, 0),
+    ] {
+        let totals = books
+            .ledger
+            .rollups(books.journal, &[all, part], &usd(), period)
+            .await
+            .unwrap();
+        assert_eq!(
+            totals.get(&all).map_or(0, credit),
+            all_expected,
+            "{period:?}"
+        );
+        assert_eq!(
+            totals.get(&part).map_or(0, credit),
+            part_expected,
+            "{period:?}"
+        );
+        assert!(totals.values().all(|t| t[0].debit == 0));
+    }
+    let (page, more) = books.ledger.leaves_under(all, 1, None).await.unwrap();
+    assert_eq!((page[0].code.as_str(), more), ("deposits", true));
+    let (page, more) = books
+        .ledger
+        .leaves_under(all, 5, Some(page[0].code.as_str()))
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            page.iter().map(|a| a.code.as_str()).collect::<Vec<_>>(),
+            more
+        ),
+        (vec!["other-deposits"], false)
+    );
+}

@@ -35,8 +35,8 @@ use crate::primitives::{CreditFacilityId, FacilityBalances};
 use chrono::NaiveDate;
 use es::DbOp;
 use ledger::{
-    AccountId, Balance, Currency, JournalId, Ledger, LedgerError, NewAccount, NewTransaction,
-    Posted, Side, TransactionId, TxTemplate,
+    AccountId, AttachableSet, Balance, Currency, JournalId, Ledger, LedgerError, NewAccount,
+    NewTransaction, Posted, Side, TransactionId, TxTemplate,
 };
 use money::{Satoshis, UsdCents};
 use uuid::Uuid;
@@ -225,6 +225,42 @@ impl CreditLedger {
 
     pub fn journal(&self) -> JournalId {
         self.journal
+    }
+
+    /// The sets a chart of accounts attaches: one per kind of facility account, and the three
+    /// omnibus accounts.
+    pub fn attachable_sets(&self) -> Vec<AttachableSet> {
+        let kinds = FacilityAccount::ALL.into_iter().map(|kind| AttachableSet {
+            key: format!("credit-{}", kind.code()),
+            name: format!("Credit facilities: {}", kind.code().replace('-', " ")),
+            account: kind.set_id(),
+            normal_side: kind.normal_side(),
+        });
+        let omnibus = [
+            (
+                "credit-facility-omnibus",
+                "Credit facility limits (off balance sheet)",
+                self.facility_omnibus,
+            ),
+            (
+                "credit-collateral-omnibus",
+                "Bitcoin collateral held (off balance sheet)",
+                self.collateral_omnibus,
+            ),
+            (
+                "credit-payment-omnibus",
+                "Credit payments received outside the bank's deposit accounts",
+                self.payment_omnibus,
+            ),
+        ]
+        .into_iter()
+        .map(|(key, name, account)| AttachableSet {
+            key: key.into(),
+            name: name.into(),
+            account,
+            normal_side: Side::Debit,
+        });
+        kinds.chain(omnibus).collect()
     }
 
     pub fn facility_omnibus(&self) -> AccountId {

@@ -28,8 +28,8 @@ use crate::primitives::{AccountBalance, Amount, DepositAccountId};
 use chrono::{DateTime, NaiveDate, Utc};
 use es::DbOp;
 use ledger::{
-    AccountId, Balance, Currency, JournalId, Ledger, LedgerError, NewAccount, NewTransaction,
-    Posted, PostingError, Side, TransactionId, TxTemplate,
+    AccountId, AttachableSet, Balance, Currency, JournalId, Ledger, LedgerError, NewAccount,
+    NewTransaction, Posted, PostingError, Side, TransactionId, TxTemplate,
 };
 use money::{SignedUsdCents, UsdCents};
 use std::collections::HashMap;
@@ -229,6 +229,39 @@ impl DepositLedger {
 
     pub fn journal(&self) -> JournalId {
         self.journal
+    }
+
+    /// The sets a chart of accounts attaches: customers' deposits, frozen deposits, and the
+    /// omnibus (the bank's side).
+    pub fn attachable_sets(&self) -> Vec<AttachableSet> {
+        [
+            (
+                "deposit-accounts",
+                "Customer deposit accounts",
+                self.accounts_set,
+                Side::Credit,
+            ),
+            (
+                "deposit-accounts-frozen",
+                "Frozen customer deposits",
+                self.frozen_set,
+                Side::Credit,
+            ),
+            (
+                "deposit-omnibus",
+                "Deposit omnibus",
+                self.omnibus_set,
+                Side::Debit,
+            ),
+        ]
+        .into_iter()
+        .map(|(key, name, account, normal_side)| AttachableSet {
+            key: key.into(),
+            name: name.into(),
+            account,
+            normal_side,
+        })
+        .collect()
     }
 
     /// The shard a new deposit account posts against (spread by its id).

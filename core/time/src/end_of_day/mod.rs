@@ -88,6 +88,20 @@ impl Time {
             .collect())
     }
 
+    /// The last business day that has ended and that every registered end-of-day handler has
+    /// processed (`None` while a handler has processed none): the day's work is in the books.
+    pub async fn days_done_through(&self) -> Result<Option<NaiveDate>, TimeError> {
+        let ended = self.repo.calendar().await?.last_ended_date;
+        let mut done = Some(ended);
+        for progress in self.handler_progress().await? {
+            done = match (done, progress.last_processed_date) {
+                (Some(d), Some(p)) => Some(d.min(p)),
+                _ => None,
+            };
+        }
+        Ok(done)
+    }
+
     /// Waits (up to the configured time) until every handler has processed `date`; returns the
     /// ones still behind.
     pub(crate) async fn wait_for_handlers(

@@ -14,6 +14,7 @@ macro_rules! payload {
 }
 
 mod access;
+mod accounting;
 mod config;
 mod credit;
 mod customer;
@@ -38,6 +39,7 @@ pub struct Query(
     config::ConfigQuery,
     time::TimeQuery,
     price::PriceQuery,
+    accounting::AccountingQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -50,6 +52,7 @@ pub struct Mutation(
     config::ConfigMutation,
     time::TimeMutation,
     price::PriceMutation,
+    accounting::AccountingMutation,
 );
 
 /// Every code this API answers with.
