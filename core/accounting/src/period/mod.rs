@@ -93,7 +93,7 @@ impl Accounting {
 
     async fn ensure_done(&self, month: Month) -> Result<(), AccountingError> {
         let done = self.time.days_done_through().await?;
-        if done.is_none_or(|d| d < month.last_day()) {
+        if done < month.last_day() {
             return Err(AccountingError::PeriodNotEnded { month, done });
         }
         Ok(())

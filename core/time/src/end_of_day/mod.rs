@@ -89,17 +89,22 @@ impl Time {
     }
 
     /// The last business day that has ended and that every registered end-of-day handler has
-    /// processed (`None` while a handler has processed none): the day's work is in the books.
-    pub async fn days_done_through(&self) -> Result<Option<NaiveDate>, TimeError> {
+    /// processed: the day's work is in the books. A handler that has processed no day yet is
+    /// behind from the first day announced (before it there was nothing to process).
+    pub async fn days_done_through(&self) -> Result<NaiveDate, TimeError> {
         let ended = self.repo.calendar().await?.last_ended_date;
-        let mut done = Some(ended);
-        for progress in self.handler_progress().await? {
-            done = match (done, progress.last_processed_date) {
-                (Some(d), Some(p)) => Some(d.min(p)),
-                _ => None,
-            };
-        }
-        Ok(done)
+        let before_first = self
+            .repo
+            .first_announced()
+            .await?
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(ended);
+        Ok(self
+            .handler_progress()
+            .await?
+            .into_iter()
+            .map(|p| p.last_processed_date.unwrap_or(before_first))
+            .fold(ended, NaiveDate::min))
     }
 
     /// Waits (up to the configured time) until every handler has processed `date`; returns the

@@ -136,6 +136,13 @@ impl EndOfDayRepo {
         Ok(())
     }
 
+    /// The first day ever announced.
+    pub async fn first_announced(&self) -> Result<Option<NaiveDate>, sqlx::Error> {
+        sqlx::query_scalar!("SELECT min(date) FROM time_ended_days")
+            .fetch_one(&self.pool)
+            .await
+    }
+
     /// The last day each of `handlers` processed.
     pub async fn handler_dates(
         &self,
