@@ -138,11 +138,11 @@ pub enum AccountingError {
     #[error("{month} cannot close before {open} (months close in order)")]
     PeriodNotNext { month: Month, open: Month },
     #[error(
-        "{month} has not ended, or the end of day of its last day is not done (done through {done:?})"
+        "{month} has not ended, or the end of day of its last day is not done (done through {done})"
     )]
     PeriodNotEnded {
         month: Month,
-        done: Option<NaiveDate>,
+        done: NaiveDate,
     },
     #[error("December {0} closes with its year")]
     YearCloseRequired(i32),
