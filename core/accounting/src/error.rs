@@ -140,10 +140,7 @@ pub enum AccountingError {
     #[error(
         "{month} has not ended, or the end of day of its last day is not done (done through {done})"
     )]
-    PeriodNotEnded {
-        month: Month,
-        done: NaiveDate,
-    },
+    PeriodNotEnded { month: Month, done: NaiveDate },
     #[error("December {0} closes with its year")]
     YearCloseRequired(i32),
     #[error("an amount of {0} minor units does not fit the ledger")]

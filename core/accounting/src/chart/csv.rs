@@ -92,7 +92,17 @@ pub fn parse(data: &[u8]) -> Result<Vec<CsvNode>, CsvError> {
                 });
             }
         }
-        let line = record.position().map_or(line, |p| p.line() as usize);
+        // Counted from the bytes (the reader's own count misses blank lines): the record starts
+        // after any line breaks at its position.
+        let line = record.position().map_or(line, |p| {
+            let mut start = usize::try_from(p.byte())
+                .unwrap_or(data.len())
+                .min(data.len());
+            while data.get(start).is_some_and(|b| matches!(b, b'\n' | b'\r')) {
+                start += 1;
+            }
+            1 + data[..start].iter().filter(|b| **b == b'\n').count()
+        });
         let fail_here = |problem| CsvError { line, problem };
         let fields: Vec<&str> = record
             .iter()

@@ -438,7 +438,9 @@ mod tests {
     fn importing_twice_adds_nothing_the_second_time_and_the_fold_agrees() {
         let mut chart = chart();
         let file = b"1,,Assets,Debit\n11,,Current assets,\n,01,Cash,\n2,,Liabilities,Credit\n";
-        let added = import(&mut chart, file).unwrap().unwrap();
+        let Idempotent::Executed(added) = import(&mut chart, file).unwrap() else {
+            panic!("nothing added");
+        };
         assert_eq!(added.len(), 4);
         let cash = &chart.nodes[&AccountCode::parse("11.01").unwrap()];
         assert_eq!(cash.parent, Some(AccountCode::parse("11").unwrap()));
