@@ -92,11 +92,6 @@ impl AccountCode {
     pub fn prefix(&self) -> Option<Self> {
         (self.0.len() > 1).then(|| Self(self.0[..self.0.len() - 1].to_vec()))
     }
-
-    /// Whether `self` is `other` or lies under it in the dotted path.
-    pub fn is_within(&self, other: &AccountCode) -> bool {
-        self.0.starts_with(&other.0)
-    }
 }
 
 fn valid_section(s: &str) -> bool {
@@ -309,8 +304,6 @@ mod tests {
         let code = AccountCode::parse("11.01.0101").unwrap();
         assert_eq!(code.to_string(), "11.01.0101");
         assert_eq!(code.prefix().unwrap().to_string(), "11.01");
-        assert!(code.is_within(&AccountCode::parse("11").unwrap()));
-        assert!(!code.is_within(&AccountCode::parse("1").unwrap()));
         for bad in ["", "1..2", "1.a", "1.2.", " . ", "1234567890123"] {
             assert!(AccountCode::parse(bad).is_err(), "{bad:?}");
         }

@@ -236,7 +236,7 @@ impl Chart {
         }
         for (i, (a, code_a, _)) in categories.iter().enumerate() {
             for (b, code_b, _) in &categories[i + 1..] {
-                if code_a.is_within(code_b) || code_b.is_within(code_a) {
+                if self.is_under(code_a, code_b) || self.is_under(code_b, code_a) {
                     return invalid(format!("{a} ({code_a}) and {b} ({code_b}) overlap"));
                 }
             }
@@ -246,7 +246,7 @@ impl Chart {
             &config.retained_earnings_loss,
         ] {
             self.node(code)?;
-            if !code.is_within(&config.equity) {
+            if !self.is_under(code, &config.equity) {
                 return invalid(format!(
                     "retained earnings ({code}) must be under equity ({})",
                     config.equity
@@ -257,7 +257,7 @@ impl Chart {
             self.node(code)?;
             if let Some((what, c, _)) = categories
                 .iter()
-                .find(|(_, c, _)| code.is_within(c) || c.is_within(code))
+                .find(|(_, c, _)| self.is_under(code, c) || self.is_under(c, code))
             {
                 return invalid(format!("off-balance-sheet {code} overlaps {what} ({c})"));
             }
@@ -299,6 +299,18 @@ impl Chart {
         });
         self.attachments.insert(set.key.clone(), code.clone());
         Ok(Idempotent::Executed(node))
+    }
+
+    /// Whether `code` is `ancestor` or lies under it in the chart (`11` is under `1`).
+    pub fn is_under(&self, code: &AccountCode, ancestor: &AccountCode) -> bool {
+        let mut at = Some(code);
+        while let Some(c) = at {
+            if c == ancestor {
+                return true;
+            }
+            at = self.nodes.get(c).and_then(|n| n.parent.as_ref());
+        }
+        false
     }
 
     /// The nodes directly under `code` (`None`: the top-level ones), by code.
@@ -449,6 +461,11 @@ mod tests {
             chart.nodes[&AccountCode::parse("11").unwrap()].parent,
             Some(AccountCode::parse("1").unwrap())
         );
+        assert!(chart.is_under(&cash.code.clone(), &AccountCode::parse("1").unwrap()));
+        assert!(!chart.is_under(
+            &AccountCode::parse("2").unwrap(),
+            &AccountCode::parse("1").unwrap()
+        ));
         assert!(import(&mut chart, file).unwrap().was_already_applied());
         let rebuilt = Chart::try_from_events(chart.events().clone()).unwrap();
         assert_eq!(rebuilt.nodes, chart.nodes);
