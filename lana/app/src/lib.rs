@@ -9,7 +9,7 @@
 //! the domains' background work (the inbox handler of the KYC provider's webhooks, the end-of-day
 //! handlers (deposit account activity, credit servicing), the outbox handlers that carry governance conclusions and
 //! customer changes to deposit accounts, governance conclusions and price changes to credit
-//! facilities), and collects every crate's error codes into one
+//! facilities, the ledger's set totals projection), and collects every crate's error codes into one
 //! registry ([`error_codes`]).
 
 pub mod authorization;
@@ -535,6 +535,8 @@ impl LanaApp {
             ),
             self.outbox
                 .start_dispatcher(PriceChangeHandler::new(self.credit.clone()), config.clone()),
+            self.outbox
+                .start_dispatcher(ledger::SetTotalsProjector, config.clone()),
         ];
         for end_of_day in self.time.end_of_day_dispatchers() {
             dispatchers.push(self.outbox.start_dispatcher(end_of_day, config.clone()));

@@ -53,7 +53,7 @@ pub use error::{LedgerError, PostingError};
 pub use posting::{LedgerEvent, MAX_ENTRIES, NewEntry, NewTransaction, Posted};
 pub use primitives::{AccountId, Currency, JournalId, Layer, Side, TransactionId};
 pub use queries::{EntryPage, LedgerEntry};
-pub use rollup::{AccountInfo, Period, Totals};
+pub use rollup::{AccountInfo, Period, SetTotalsProjector, Totals};
 pub use template::{TxTemplate, net_credit};
 
 use chrono::NaiveDate;
@@ -282,28 +282,54 @@ impl Ledger {
         Ok(id)
     }
 
-    /// Makes `member` (an account or a set) a member of `set`; refuses cycles.
+    /// Makes `member` (an account or a set) a member of `set`; refuses cycles, an account that
+    /// is already in another set, and an account that already has entries (see `rollup.rs`: an
+    /// account's one set is fixed before its first posting, so the set totals need no history).
+    /// Adding an existing member changes nothing.
     pub async fn add_member_in_op(
         &self,
         op: &mut DbOp,
         set: AccountId,
         member: AccountId,
     ) -> Result<(), LedgerError> {
-        let is_set = sqlx::query_scalar!(
-            "SELECT is_set FROM ledger_accounts WHERE id = $1",
-            uuid::Uuid::from(set)
+        let row = sqlx::query!(
+            r#"SELECT s.is_set AS set_is_set, m.is_set AS member_is_set,
+                      EXISTS (SELECT 1 FROM ledger_set_members WHERE set_id = $1 AND member_id = $2) AS "already!",
+                      EXISTS (SELECT 1 FROM ledger_entries WHERE account_id = $2) AS "has_entries!"
+               FROM ledger_accounts s, ledger_accounts m WHERE s.id = $1 AND m.id = $2"#,
+            uuid::Uuid::from(set),
+            uuid::Uuid::from(member)
         )
         .fetch_optional(op.conn())
-        .await?
-        .ok_or(LedgerError::AccountNotFound(set))?;
-        if !is_set {
+        .await?;
+        let Some(row) = row else {
+            let missing = sqlx::query_scalar!(
+                "SELECT EXISTS (SELECT 1 FROM ledger_accounts WHERE id = $1) AS \"found!\"",
+                uuid::Uuid::from(set)
+            )
+            .fetch_one(op.conn())
+            .await?;
+            return Err(LedgerError::AccountNotFound(if missing {
+                member
+            } else {
+                set
+            }));
+        };
+        if !row.set_is_set {
             return Err(PostingError::Invalid(format!("account {set} is not a set")).into());
+        }
+        if row.already {
+            return Ok(());
+        }
+        if !row.member_is_set && row.has_entries {
+            return Err(LedgerError::MemberHasEntries(member));
         }
         // `set` reachable from `member` (or the same) would close a cycle.
         let cycle = sqlx::query_scalar!(
             r#"WITH RECURSIVE below(id) AS (
                  SELECT $1::uuid
                  UNION SELECT m.member_id FROM ledger_set_members m JOIN below ON m.set_id = below.id
+                       WHERE m.member_is_set
                )
                SELECT EXISTS (SELECT 1 FROM below WHERE id = $2) AS "cycle!""#,
             uuid::Uuid::from(member),
@@ -315,15 +341,16 @@ impl Ledger {
             return Err(LedgerError::SetCycle { set, member });
         }
         sqlx::query!(
-            "INSERT INTO ledger_set_members (set_id, member_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            "INSERT INTO ledger_set_members (set_id, member_id, member_is_set) VALUES ($1, $2, $3) ON CONFLICT (set_id, member_id) DO NOTHING",
             uuid::Uuid::from(set),
-            uuid::Uuid::from(member)
+            uuid::Uuid::from(member),
+            row.member_is_set
         )
         .execute(op.conn())
         .await
         .map_err(|e| {
-            if e.as_database_error().is_some_and(|d| d.is_foreign_key_violation()) {
-                LedgerError::AccountNotFound(member)
+            if unique_violation(&e) {
+                LedgerError::AccountInOtherSet(member)
             } else {
                 e.into()
             }

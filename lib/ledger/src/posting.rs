@@ -174,6 +174,10 @@ pub enum LedgerEvent {
     TransactionsCommitted { transactions: Vec<TransactionId> },
 }
 
+impl outbox::PublicEvent for LedgerEvent {
+    const EVENT_TYPES: &'static [&'static str] = &["transactions_committed"];
+}
+
 type Key = (JournalId, AccountId, Currency);
 
 /// What never changes about an account once created; its status is read with its balance lock.

@@ -1,23 +1,35 @@
-//! Totals of account sets for statements: every leaf under a set counted once, whatever the
-//! paths to it, for many sets with one statement.
+//! Totals of account sets for statements, from the set totals projection.
 //!
-//! Now: summed from the balance rows (one row per leaf). Over dates: summed from the entries'
-//! covering index `(journal, account, currency, effective) INCLUDE (layer, direction, amount)`,
-//! an index-only scan per leaf, so a date in the past costs a walk over the leaves' entries up
-//! to it.
+//! `ledger_set_totals` holds, per set, journal, currency and effective date, the debit and
+//! credit totals per layer of the set's direct leaf members; the projector
+//! ([`SetTotalsProjector`], an outbox handler of `transactions_committed`) adds each committed
+//! batch after it commits, off the posting path. A reader takes one snapshot and sums: the
+//! projected rows of the sets under each root (the set tree, read without the leaf members), plus
+//! the entries of the transactions published after the projector's position (the tail). Every
+//! committed batch is either projected or in the tail of the same snapshot, so the figures are
+//! exact whatever the projector's lag; the lag only makes the tail longer.
+//!
+//! Costs: rows read are (sets under the roots) x (days in the period) plus the tail, whatever
+//! the number of member accounts. What this needs from writers, both enforced: an account is a
+//! direct member of at most one set (sets nest instead; a unique index), so no account is
+//! counted twice under a root; and it joins that set before its first posting (`add_member`
+//! refuses an account with entries), so the totals need no history.
 
 use crate::Ledger;
 use crate::balance::LayerTotals;
 use crate::error::LedgerError;
+use crate::posting::LedgerEvent;
 use crate::primitives::{AccountId, Currency, JournalId, Side};
 use chrono::NaiveDate;
+use es::DbOp;
+use outbox::{HandlerError, OutboxEvent, OutboxHandler};
 use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Which postings a total counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Period {
-    /// Everything posted (the balance rows).
+    /// Everything posted.
     Now,
     /// Entries effective on or before the date.
     Through(NaiveDate),
@@ -39,89 +51,27 @@ pub struct AccountInfo {
 }
 
 impl Ledger {
-    /// The totals of the leaves under each of `sets` (an account given is its own leaf). A set
-    /// with nothing posted under it is absent.
+    /// The totals of the leaf accounts under each of `sets` (sets only; see the module doc),
+    /// for each of `periods`, all read in one snapshot (so a statement's figures agree with
+    /// each other). A set with nothing posted under it is absent from a period's map.
     pub async fn rollups(
         &self,
         journal: JournalId,
         sets: &[AccountId],
         currency: &Currency,
-        period: Period,
-    ) -> Result<HashMap<AccountId, Totals>, LedgerError> {
-        let (from, to) = match period {
-            Period::Now => return self.rollups_now(journal, sets, currency).await,
-            Period::Through(to) => (None, to),
-            Period::Between(from, to) => (Some(from), to),
-        };
+        periods: &[Period],
+    ) -> Result<Vec<HashMap<AccountId, Totals>>, LedgerError> {
         let roots: Vec<Uuid> = sets.iter().map(|s| Uuid::from(*s)).collect();
-        let mut totals: HashMap<AccountId, Totals> = HashMap::new();
-        let rows = sqlx::query!(
-            r#"WITH RECURSIVE below(root, id) AS (
-                 SELECT r, r FROM unnest($2::uuid[]) AS r
-                 UNION SELECT below.root, m.member_id
-                       FROM ledger_set_members m JOIN below ON m.set_id = below.id
-               )
-               SELECT below.root AS "root!", e.layer, e.direction, sum(e.amount)::bigint AS "total!"
-               FROM below JOIN ledger_entries e
-                 ON e.journal_id = $1 AND e.account_id = below.id AND e.currency = $3
-                AND e.effective <= $5 AND ($4::date IS NULL OR e.effective >= $4)
-               GROUP BY below.root, e.layer, e.direction"#,
-            Uuid::from(journal),
-            &roots,
-            currency.as_str(),
-            from,
-            to
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        for r in rows {
-            let layer = usize::from(r.layer.unsigned_abs()).min(2);
-            let entry = &mut totals.entry(r.root.into()).or_default()[layer];
-            if r.direction > 0 {
-                entry.debit = r.total;
-            } else {
-                entry.credit = r.total;
-            }
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await?;
+        let mut all = Vec::with_capacity(periods.len());
+        for period in periods {
+            all.push(rollup(&mut tx, journal, &roots, currency, *period).await?);
         }
-        Ok(totals)
-    }
-
-    async fn rollups_now(
-        &self,
-        journal: JournalId,
-        sets: &[AccountId],
-        currency: &Currency,
-    ) -> Result<HashMap<AccountId, Totals>, LedgerError> {
-        let roots: Vec<Uuid> = sets.iter().map(|s| Uuid::from(*s)).collect();
-        let rows = sqlx::query!(
-            r#"WITH RECURSIVE below(root, id) AS (
-                 SELECT r, r FROM unnest($2::uuid[]) AS r
-                 UNION SELECT below.root, m.member_id
-                       FROM ledger_set_members m JOIN below ON m.set_id = below.id
-               )
-               SELECT below.root AS "root!",
-                      sum(b.settled_dr)::bigint AS "sdr!", sum(b.settled_cr)::bigint AS "scr!",
-                      sum(b.pending_dr)::bigint AS "pdr!", sum(b.pending_cr)::bigint AS "pcr!",
-                      sum(b.encumbrance_dr)::bigint AS "edr!", sum(b.encumbrance_cr)::bigint AS "ecr!"
-               FROM below JOIN ledger_balances b
-                 ON b.journal_id = $1 AND b.account_id = below.id AND b.currency = $3
-               GROUP BY below.root"#,
-            Uuid::from(journal),
-            &roots,
-            currency.as_str()
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        let pair = |debit, credit| LayerTotals { debit, credit };
-        Ok(rows
-            .into_iter()
-            .map(|r| {
-                (
-                    r.root.into(),
-                    [pair(r.sdr, r.scr), pair(r.pdr, r.pcr), pair(r.edr, r.ecr)],
-                )
-            })
-            .collect())
+        tx.commit().await?;
+        Ok(all)
     }
 
     /// The accounts (not sets) under `set`, by code, `first` (1..=100) at a time after the code
@@ -178,5 +128,132 @@ impl Ledger {
             normal_side: Side::parse(&r.normal_side),
             is_set: r.is_set,
         }))
+    }
+}
+
+/// One period of [`Ledger::rollups`], in the caller's snapshot.
+async fn rollup(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    journal: JournalId,
+    roots: &[Uuid],
+    currency: &Currency,
+    period: Period,
+) -> Result<HashMap<AccountId, Totals>, LedgerError> {
+    let (from, to) = match period {
+        Period::Now => (None, None),
+        Period::Through(to) => (None, Some(to)),
+        Period::Between(from, to) => (Some(from), Some(to)),
+    };
+    let rows = sqlx::query!(
+            r#"WITH RECURSIVE below(root, id) AS (
+                 SELECT r, r FROM unnest($1::uuid[]) AS r
+                 UNION SELECT below.root, m.member_id
+                       FROM ledger_set_members m JOIN below ON m.set_id = below.id
+                       WHERE m.member_is_set
+               ),
+               projected AS (
+                 SELECT t.set_id, t.settled_dr AS sdr, t.settled_cr AS scr, t.pending_dr AS pdr,
+                        t.pending_cr AS pcr, t.encumbrance_dr AS edr, t.encumbrance_cr AS ecr
+                 FROM ledger_set_totals t
+                 WHERE t.set_id IN (SELECT id FROM below) AND t.journal_id = $2 AND t.currency = $3
+                   AND ($4::date IS NULL OR t.effective >= $4) AND ($5::date IS NULL OR t.effective <= $5)
+               ),
+               tail_transactions AS (
+                 SELECT DISTINCT jsonb_array_elements_text(o.payload -> 'transactions')::uuid AS id
+                 FROM outbox_events o
+                 WHERE o.event_type = 'transactions_committed'
+                   AND o.sequence > coalesce((SELECT position FROM outbox_handlers WHERE name = $6), 0)
+               ),
+               tail AS (
+                 SELECT m.set_id,
+                        coalesce(sum(e.amount) FILTER (WHERE e.layer = 0 AND e.direction = 1), 0) AS sdr,
+                        coalesce(sum(e.amount) FILTER (WHERE e.layer = 0 AND e.direction = -1), 0) AS scr,
+                        coalesce(sum(e.amount) FILTER (WHERE e.layer = 1 AND e.direction = 1), 0) AS pdr,
+                        coalesce(sum(e.amount) FILTER (WHERE e.layer = 1 AND e.direction = -1), 0) AS pcr,
+                        coalesce(sum(e.amount) FILTER (WHERE e.layer = 2 AND e.direction = 1), 0) AS edr,
+                        coalesce(sum(e.amount) FILTER (WHERE e.layer = 2 AND e.direction = -1), 0) AS ecr
+                 FROM tail_transactions t
+                 JOIN ledger_entries e ON e.transaction_id = t.id
+                 JOIN ledger_set_members m ON m.member_id = e.account_id
+                 WHERE e.journal_id = $2 AND e.currency = $3
+                   AND ($4::date IS NULL OR e.effective >= $4) AND ($5::date IS NULL OR e.effective <= $5)
+                 GROUP BY m.set_id
+               ),
+               per_set AS (SELECT * FROM projected UNION ALL SELECT * FROM tail)
+               SELECT below.root AS "root!",
+                      sum(p.sdr)::bigint AS "sdr!", sum(p.scr)::bigint AS "scr!",
+                      sum(p.pdr)::bigint AS "pdr!", sum(p.pcr)::bigint AS "pcr!",
+                      sum(p.edr)::bigint AS "edr!", sum(p.ecr)::bigint AS "ecr!"
+               FROM below JOIN per_set p ON p.set_id = below.id
+               GROUP BY below.root"#,
+            roots,
+            Uuid::from(journal),
+            currency.as_str(),
+            from,
+            to,
+            SetTotalsProjector::NAME
+        )
+        .fetch_all(&mut **tx)
+        .await?;
+    let pair = |debit, credit| LayerTotals { debit, credit };
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.root.into(),
+                [pair(r.sdr, r.scr), pair(r.pdr, r.pcr), pair(r.edr, r.ecr)],
+            )
+        })
+        .collect())
+}
+
+/// Keeps `ledger_set_totals`: each committed batch's entries added to the totals of their
+/// accounts' sets, in the handler's transaction (so its position moves with them).
+pub struct SetTotalsProjector;
+
+impl SetTotalsProjector {
+    pub const NAME: &'static str = "ledger.set-totals";
+}
+
+#[async_trait::async_trait]
+impl OutboxHandler for SetTotalsProjector {
+    fn name(&self) -> &'static str {
+        Self::NAME
+    }
+
+    async fn handle(&self, op: &mut DbOp, event: &OutboxEvent) -> Result<(), HandlerError> {
+        let Some(LedgerEvent::TransactionsCommitted { transactions }) =
+            event.decode_as::<LedgerEvent>()?
+        else {
+            return Ok(());
+        };
+        let ids: Vec<Uuid> = transactions.iter().map(|t| Uuid::from(*t)).collect();
+        sqlx::query!(
+            r#"INSERT INTO ledger_set_totals AS t
+                 (set_id, journal_id, currency, effective, settled_dr, settled_cr, pending_dr,
+                  pending_cr, encumbrance_dr, encumbrance_cr)
+               SELECT m.set_id, e.journal_id, e.currency, e.effective,
+                      coalesce(sum(e.amount) FILTER (WHERE e.layer = 0 AND e.direction = 1), 0),
+                      coalesce(sum(e.amount) FILTER (WHERE e.layer = 0 AND e.direction = -1), 0),
+                      coalesce(sum(e.amount) FILTER (WHERE e.layer = 1 AND e.direction = 1), 0),
+                      coalesce(sum(e.amount) FILTER (WHERE e.layer = 1 AND e.direction = -1), 0),
+                      coalesce(sum(e.amount) FILTER (WHERE e.layer = 2 AND e.direction = 1), 0),
+                      coalesce(sum(e.amount) FILTER (WHERE e.layer = 2 AND e.direction = -1), 0)
+               FROM ledger_entries e JOIN ledger_set_members m ON m.member_id = e.account_id
+               WHERE e.transaction_id = ANY($1)
+               GROUP BY 1, 2, 3, 4
+               ORDER BY 1, 2, 3, 4
+               ON CONFLICT (set_id, journal_id, currency, effective) DO UPDATE SET
+                 settled_dr = t.settled_dr + EXCLUDED.settled_dr,
+                 settled_cr = t.settled_cr + EXCLUDED.settled_cr,
+                 pending_dr = t.pending_dr + EXCLUDED.pending_dr,
+                 pending_cr = t.pending_cr + EXCLUDED.pending_cr,
+                 encumbrance_dr = t.encumbrance_dr + EXCLUDED.encumbrance_dr,
+                 encumbrance_cr = t.encumbrance_cr + EXCLUDED.encumbrance_cr"#,
+            &ids
+        )
+        .execute(op.conn())
+        .await?;
+        Ok(())
     }
 }

@@ -921,7 +921,8 @@ async fn a_closing_waits_for_the_postings_in_flight_and_later_ones_see_it() {
 }
 
 #[tokio::test]
-async fn rollups_count_each_leaf_once_now_through_a_date_and_between_dates() {
+async fn rollups_sum_the_sets_below_now_through_a_date_and_between_dates_whatever_the_projector_did()
+ {
     let books = books().await;
     let (cash, deposits) = books.cash_and_deposits().await;
     let other = books.account("other-deposits", Side::Credit).await;
@@ -930,9 +931,13 @@ async fn rollups_count_each_leaf_once_now_through_a_date_and_between_dates() {
     let part = books.ledger.create_account(set("part")).await.unwrap();
     books.ledger.add_member(part, deposits).await.unwrap();
     books.ledger.add_member(all, part).await.unwrap();
-    // `deposits` is reachable from `all` twice: directly and through `part`.
-    books.ledger.add_member(all, deposits).await.unwrap();
     books.ledger.add_member(all, other).await.unwrap();
+    // An account is in one set; sets nest.
+    let twice = books.ledger.add_member(all, deposits).await.unwrap_err();
+    assert!(
+        matches!(twice, LedgerError::AccountInOtherSet(_)),
+        "{twice:?}"
+    );
     let posts = [
         ("a", deposits, 100u64, 2),
         ("b", other, 40, 3),
@@ -946,29 +951,76 @@ async fn rollups_count_each_leaf_once_now_through_a_date_and_between_dates() {
             .unwrap();
     }
     let credit = |totals: &ledger::Totals| totals[0].credit;
-    for (period, all_expected, part_expected) in [
+    let check = async |expected: &[(ledger::Period, i64, i64)]| {
+        for (period, all_expected, part_expected) in expected {
+            let totals = books
+                .ledger
+                .rollups(books.journal, &[all, part], &usd(), &[*period])
+                .await
+                .unwrap()
+                .remove(0);
+            assert_eq!(
+                totals.get(&all).map_or(0, credit),
+                *all_expected,
+                "{period:?}"
+            );
+            assert_eq!(
+                totals.get(&part).map_or(0, credit),
+                *part_expected,
+                "{period:?}"
+            );
+            assert!(totals.values().all(|t| t[0].debit == 0));
+        }
+    };
+    let expected = [
         (ledger::Period::Now, 145, 105),
         (ledger::Period::Through(day(3)), 140, 100),
         (ledger::Period::Between(day(3), day(8)), 45, 5),
         (ledger::Period::Through(day(1)), 0, 0),
-    ] {
-        let totals = books
-            .ledger
-            .rollups(books.journal, &[all, part], &usd(), period)
-            .await
-            .unwrap();
-        assert_eq!(
-            totals.get(&all).map_or(0, credit),
-            all_expected,
-            "{period:?}"
+    ];
+    // Nothing projected yet: everything is read from the tail.
+    check(&expected).await;
+    // Projected: the same figures from the set totals.
+    let outbox = outbox::Outbox::new(books.db.pool.clone(), clock::Clock::real());
+    let projector = outbox.start_dispatcher(
+        ledger::SetTotalsProjector,
+        outbox::DispatcherConfig::default(),
+    );
+    let last = outbox.last_sequence().await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while outbox
+        .handler_position(ledger::SetTotalsProjector::NAME)
+        .await
+        .unwrap()
+        < last
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the projector never caught up"
         );
-        assert_eq!(
-            totals.get(&part).map_or(0, credit),
-            part_expected,
-            "{period:?}"
-        );
-        assert!(totals.values().all(|t| t[0].debit == 0));
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
+    projector.shutdown().await;
+    assert!(books.count("ledger_set_totals").await > 0);
+    check(&expected).await;
+    // Partly projected: a later posting is in the tail.
+    books
+        .ledger
+        .post(books.transfer("d", cash, other, 1_000, day(9)))
+        .await
+        .unwrap();
+    check(&[
+        (ledger::Period::Now, 1_145, 105),
+        (ledger::Period::Through(day(8)), 145, 105),
+    ])
+    .await;
+    // An account with entries joins no set (the totals would miss its history).
+    let late = books.ledger.create_account(set("late")).await.unwrap();
+    let refused = books.ledger.add_member(late, cash).await.unwrap_err();
+    assert!(
+        matches!(refused, LedgerError::MemberHasEntries(_)),
+        "{refused:?}"
+    );
     let (page, more) = books.ledger.leaves_under(all, 1, None).await.unwrap();
     assert_eq!((page[0].code.as_str(), more), ("deposits", true));
     let (page, more) = books

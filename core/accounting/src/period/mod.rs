@@ -197,8 +197,10 @@ impl Accounting {
         let mut posted = Vec::new();
         for currency in BookCurrency::ALL {
             let totals = self
-                .node_totals(&nodes, currency, Period::Through(last_day))
-                .await?;
+                .node_totals(&nodes, currency, &[Period::Through(last_day)])
+                .await?
+                .pop()
+                .unwrap_or_default();
             let net_debit = |code| {
                 let (d, c) = view(totals.get(code), crate::primitives::StatementLayer::Settled);
                 d - c

@@ -1,9 +1,9 @@
 //! Statements over the chart: trial balance, balance sheet, profit and loss, and the drill-down
 //! from a node to its ledger accounts and their entries.
 //!
-//! Every figure is a node's ledger set rolled up by the ledger (`Ledger::rollups`: each leaf
-//! under the set counted once): domain accounts count from the moment their set is attached,
-//! with everything they held before. A figure is on the node's normal side: a debit-normal node
+//! Every figure is a node's ledger set rolled up by the ledger (`Ledger::rollups`, from its set
+//! totals projection; exact, and each statement's figures read in one snapshot): domain
+//! accounts count from the moment their set is attached, with everything they held before. A figure is on the node's normal side: a debit-normal node
 //! shows debits minus credits. The settled view counts the settled layer; the pending view adds
 //! the pending layer (money in flight, e.g. a withdrawal not yet confirmed).
 //!
@@ -124,22 +124,77 @@ fn config(chart: &Chart) -> Result<&BaseConfig, AccountingError> {
     chart.config.as_ref().ok_or(AccountingError::NotConfigured)
 }
 
+/// The lines of the subtree at `code`, with the figures of `totals`, and the section's total
+/// (its top node's).
+fn section(
+    chart: &Chart,
+    code: &AccountCode,
+    totals: &HashMap<AccountCode, Totals>,
+    layer: StatementLayer,
+) -> Section {
+    let lines: Vec<StatementLine> = chart
+        .subtree(code)
+        .into_iter()
+        .map(|(depth, node)| {
+            let (d, c) = view(totals.get(&node.code), layer);
+            StatementLine {
+                code: node.code.clone(),
+                name: node.name.clone(),
+                depth,
+                normal_side: node.normal_side,
+                balance: on_side(node.normal_side, d, c),
+            }
+        })
+        .collect();
+    let total = lines.first().map_or(0, |l| l.balance);
+    (lines, total)
+}
+
+/// Revenue, cost of revenue and expenses, and the result they make.
+fn earnings(
+    chart: &Chart,
+    config: &BaseConfig,
+    totals: &HashMap<AccountCode, Totals>,
+    layer: StatementLayer,
+) -> (Section, Section, Section, i128) {
+    let revenue = section(chart, &config.revenue, totals, layer);
+    let cost = section(chart, &config.cost_of_revenue, totals, layer);
+    let expenses = section(chart, &config.expenses, totals, layer);
+    let net = revenue.1 - cost.1 - expenses.1;
+    (revenue, cost, expenses, net)
+}
+
+/// The nodes of the subtrees at `codes`.
+fn nodes_under<'a>(chart: &'a Chart, codes: &[&AccountCode]) -> Vec<&'a ChartNode> {
+    codes
+        .iter()
+        .flat_map(|c| chart.subtree(c))
+        .map(|(_, n)| n)
+        .collect()
+}
+
 impl Accounting {
-    /// The totals of every node of `nodes`, by code.
+    /// The totals of every node of `nodes`, by code, for each of `periods`, read in one
+    /// snapshot.
     pub(crate) async fn node_totals(
         &self,
         nodes: &[&ChartNode],
         currency: BookCurrency,
-        period: Period,
-    ) -> Result<HashMap<AccountCode, Totals>, AccountingError> {
+        periods: &[Period],
+    ) -> Result<Vec<HashMap<AccountCode, Totals>>, AccountingError> {
         let sets: Vec<AccountId> = nodes.iter().map(|n| n.set).collect();
-        let by_set = self
+        let by_period = self
             .ledger
-            .rollups(self.journal, &sets, &currency.ledger(), period)
+            .rollups(self.journal, &sets, &currency.ledger(), periods)
             .await?;
-        Ok(nodes
-            .iter()
-            .filter_map(|n| by_set.get(&n.set).map(|t| (n.code.clone(), *t)))
+        Ok(by_period
+            .into_iter()
+            .map(|by_set| {
+                nodes
+                    .iter()
+                    .filter_map(|n| by_set.get(&n.set).map(|t| (n.code.clone(), *t)))
+                    .collect()
+            })
             .collect())
     }
 
@@ -160,16 +215,14 @@ impl Accounting {
                 let chart = self.charts.find_by_id(crate::chart::chart_id()).await?;
                 let tree = chart.tree();
                 let nodes: Vec<&ChartNode> = tree.iter().map(|(_, n)| *n).collect();
-                let opening = match from.pred_opt() {
-                    Some(before) => {
-                        self.node_totals(&nodes, currency, Period::Through(before))
-                            .await?
-                    }
-                    None => HashMap::new(),
-                };
-                let movement = self
-                    .node_totals(&nodes, currency, Period::Between(from, to))
-                    .await?;
+                let mut periods = vec![Period::Between(from, to)];
+                periods.extend(from.pred_opt().map(Period::Through));
+                let mut totals = self.node_totals(&nodes, currency, &periods).await?;
+                let opening = totals
+                    .pop()
+                    .filter(|_| periods.len() == 2)
+                    .unwrap_or_default();
+                let movement = totals.pop().unwrap_or_default();
                 let mut lines = Vec::with_capacity(tree.len());
                 let (mut total_debits, mut total_credits) = (0, 0);
                 for (depth, node) in tree {
@@ -203,35 +256,6 @@ impl Accounting {
             .await
     }
 
-    /// The lines of the subtree at `code` with `period`'s figures.
-    async fn section(
-        &self,
-        chart: &Chart,
-        code: &AccountCode,
-        currency: BookCurrency,
-        layer: StatementLayer,
-        period: Period,
-    ) -> Result<(Vec<StatementLine>, i128), AccountingError> {
-        let subtree = chart.subtree(code);
-        let nodes: Vec<&ChartNode> = subtree.iter().map(|(_, n)| *n).collect();
-        let totals = self.node_totals(&nodes, currency, period).await?;
-        let lines: Vec<StatementLine> = subtree
-            .into_iter()
-            .map(|(depth, node)| {
-                let (d, c) = view(totals.get(&node.code), layer);
-                StatementLine {
-                    code: node.code.clone(),
-                    name: node.name.clone(),
-                    depth,
-                    normal_side: node.normal_side,
-                    balance: on_side(node.normal_side, d, c),
-                }
-            })
-            .collect();
-        let total = lines.first().map_or(0, |l| l.balance);
-        Ok((lines, total))
-    }
-
     pub async fn balance_sheet(
         &self,
         actor: &Actor,
@@ -244,20 +268,27 @@ impl Accounting {
             .query(actor, STATEMENTS, READ, async || {
                 let chart = self.charts.find_by_id(crate::chart::chart_id()).await?;
                 let config = config(&chart)?;
-                let period = Period::Through(as_of);
-                let (assets, total_assets) = self
-                    .section(&chart, &config.assets, currency, layer, period)
-                    .await?;
-                let (liabilities, total_liabilities) = self
-                    .section(&chart, &config.liabilities, currency, layer, period)
-                    .await?;
-                let (equity, equity_accounts) = self
-                    .section(&chart, &config.equity, currency, layer, period)
-                    .await?;
-                let current_earnings = self
-                    .earnings(&chart, config, currency, layer, period)
+                let nodes = nodes_under(
+                    &chart,
+                    &[
+                        &config.assets,
+                        &config.liabilities,
+                        &config.equity,
+                        &config.revenue,
+                        &config.cost_of_revenue,
+                        &config.expenses,
+                    ],
+                );
+                let totals = self
+                    .node_totals(&nodes, currency, &[Period::Through(as_of)])
                     .await?
-                    .3;
+                    .pop()
+                    .unwrap_or_default();
+                let (assets, total_assets) = section(&chart, &config.assets, &totals, layer);
+                let (liabilities, total_liabilities) =
+                    section(&chart, &config.liabilities, &totals, layer);
+                let (equity, equity_accounts) = section(&chart, &config.equity, &totals, layer);
+                let current_earnings = earnings(&chart, config, &totals, layer).3;
                 Ok(BalanceSheet {
                     as_of,
                     currency,
@@ -272,28 +303,6 @@ impl Accounting {
                 })
             })
             .await
-    }
-
-    /// Revenue, cost of revenue and expenses over `period`, and the result they make.
-    async fn earnings(
-        &self,
-        chart: &Chart,
-        config: &BaseConfig,
-        currency: BookCurrency,
-        layer: StatementLayer,
-        period: Period,
-    ) -> Result<(Section, Section, Section, i128), AccountingError> {
-        let revenue = self
-            .section(chart, &config.revenue, currency, layer, period)
-            .await?;
-        let cost = self
-            .section(chart, &config.cost_of_revenue, currency, layer, period)
-            .await?;
-        let expenses = self
-            .section(chart, &config.expenses, currency, layer, period)
-            .await?;
-        let net = revenue.1 - cost.1 - expenses.1;
-        Ok((revenue, cost, expenses, net))
     }
 
     pub async fn profit_and_loss(
@@ -312,14 +321,21 @@ impl Accounting {
             .query(actor, STATEMENTS, READ, async || {
                 let chart = self.charts.find_by_id(crate::chart::chart_id()).await?;
                 let config = config(&chart)?;
+                let nodes = nodes_under(
+                    &chart,
+                    &[&config.revenue, &config.cost_of_revenue, &config.expenses],
+                );
+                let totals = self
+                    .node_totals(&nodes, currency, &[Period::Between(from, to)])
+                    .await?
+                    .pop()
+                    .unwrap_or_default();
                 let (
                     (revenue, total_revenue),
                     (cost_of_revenue, total_cost_of_revenue),
                     (expenses, total_expenses),
                     net_income,
-                ) = self
-                    .earnings(&chart, config, currency, layer, Period::Between(from, to))
-                    .await?;
+                ) = earnings(&chart, config, &totals, layer);
                 Ok(ProfitAndLoss {
                     from,
                     to,
