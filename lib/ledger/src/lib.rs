@@ -18,6 +18,11 @@
 //!   (summed from entries, so back-dated postings count where they belong) and over a range.
 //! - **Commit order.** Every committed batch publishes `LedgerEvent::TransactionsCommitted` on the
 //!   outbox in the same transaction; the outbox delivers in commit order.
+//! - **Closed periods** (`periods`): a journal closed through a date takes no posting effective
+//!   on or before it, refused with the balance locks and, for any writer, by a trigger.
+//! - **Set totals** (`rollup`): each set's totals per day, projected off the posting path from
+//!   the commit-ordered events, so statements over millions of accounts read a few rows per set
+//!   (plus the transactions not projected yet, in the same snapshot: exact).
 //!
 //! ## Measured (dev/ledger-bench, 2026-11-21)
 //!

@@ -14,6 +14,15 @@
 //! direct member of at most one set (sets nest instead; a unique index), so no account is
 //! counted twice under a root; and it joins that set before its first posting (`add_member`
 //! refuses an account with entries), so the totals need no history.
+//!
+//! Measured (`cargo bench -p core-accounting --bench statements`, 2026-12-07; 2 cores,
+//! PostgreSQL 15.20, fsync/synchronous_commit/full_page_writes on, shared_buffers 128MB): with
+//! 1,000,000 accounts under the chart and 10,000,000 entries over 440 days, projected, through the
+//! use cases (authorization and audit included), median of 7: trial balance of the current
+//! month 10.4 ms, of a month a year back 3.5 ms; balance sheet today 5.4 ms, a year back 2.4 ms.
+//! With 10,000 transactions not yet projected (the projector stopped): 160-230 ms and 100-125 ms.
+//! The projector took 73.8 s for the 10,000,000 entries (135,000 entries/s); summing the same
+//! statement from the entries alone (nothing projected) took 137 s.
 
 use crate::Ledger;
 use crate::balance::LayerTotals;
@@ -222,12 +231,22 @@ impl OutboxHandler for SetTotalsProjector {
     }
 
     async fn handle(&self, op: &mut DbOp, event: &OutboxEvent) -> Result<(), HandlerError> {
-        let Some(LedgerEvent::TransactionsCommitted { transactions }) =
-            event.decode_as::<LedgerEvent>()?
-        else {
+        self.handle_all(op, &[event]).await
+    }
+
+    /// Every batch of the delivery with one statement.
+    async fn handle_all(&self, op: &mut DbOp, events: &[&OutboxEvent]) -> Result<(), HandlerError> {
+        let mut ids: Vec<Uuid> = Vec::new();
+        for event in events {
+            if let Some(LedgerEvent::TransactionsCommitted { transactions }) =
+                event.decode_as::<LedgerEvent>()?
+            {
+                ids.extend(transactions.iter().map(|t| Uuid::from(*t)));
+            }
+        }
+        if ids.is_empty() {
             return Ok(());
-        };
-        let ids: Vec<Uuid> = transactions.iter().map(|t| Uuid::from(*t)).collect();
+        }
         sqlx::query!(
             r#"INSERT INTO ledger_set_totals AS t
                  (set_id, journal_id, currency, effective, settled_dr, settled_cr, pending_dr,

@@ -177,9 +177,7 @@ async fn step(
         .collect();
     let full = i64::try_from(deliverable.len()).unwrap_or(i64::MAX) >= config.batch_size;
     let new_position = if let Some(last) = deliverable.last() {
-        for event in &deliverable {
-            handler.handle(&mut op, event).await?;
-        }
+        handler.handle_all(&mut op, &deliverable).await?;
         *gap = None;
         last.sequence
     } else {

@@ -96,6 +96,15 @@ pub trait OutboxHandler: Send + Sync + 'static {
     /// Stable: the stored position is keyed by it.
     fn name(&self) -> &'static str;
     async fn handle(&self, op: &mut DbOp, event: &OutboxEvent) -> Result<(), HandlerError>;
+
+    /// The events of one delivery, in order, in one transaction. One by one unless a handler
+    /// does better with them together (the ledger's set totals: one statement for the lot).
+    async fn handle_all(&self, op: &mut DbOp, events: &[&OutboxEvent]) -> Result<(), HandlerError> {
+        for event in events {
+            self.handle(op, event).await?;
+        }
+        Ok(())
+    }
 }
 
 /// An event's `type` tag and its payload.
