@@ -689,6 +689,31 @@ async fn interest_accrues_as_the_manual_clock_advances_and_the_plan_shows_it() {
         17 * 329
     );
     assert_api_matches_ledger(&stack, &root, &id, &account).await;
+
+    // The books, with every credit and deposit set attached under the default chart (after
+    // the fact: the sets bring their history): the $10,000 lent and paid into the account, the
+    // fee and 17 days of interest earned and owed.
+    common::default_books(&stack, &root, "2027-01-01").await;
+    const STATEMENTS: &str = "{
+        profitAndLoss(from: \"2027-01-01\", to: \"2027-01-31\") { totalRevenue netIncome revenue { code balance } }
+        balanceSheet(asOf: \"2027-01-31\") { totalAssets totalLiabilities totalEquity balanced }
+        trialBalance(from: \"2027-01-01\", to: \"2027-01-31\") { totalDebits totalCredits } }";
+    let books = ok(&stack, &root, STATEMENTS, json!({})).await;
+    let earned = 17 * 329 + 10_000;
+    assert_eq!(books["profitAndLoss"]["totalRevenue"], json!(earned));
+    assert_eq!(books["profitAndLoss"]["netIncome"], json!(earned));
+    let revenue = books["profitAndLoss"]["revenue"].as_array().unwrap();
+    assert!(revenue.contains(&json!({ "code": "41", "balance": 17 * 329 })));
+    assert!(revenue.contains(&json!({ "code": "42", "balance": 10_000 })));
+    assert_eq!(
+        books["balanceSheet"],
+        json!({ "totalAssets": 1_000_000 + earned, "totalLiabilities": 1_000_000,
+                "totalEquity": earned, "balanced": true })
+    );
+    assert_eq!(
+        books["trialBalance"]["totalDebits"],
+        books["trialBalance"]["totalCredits"]
+    );
 }
 
 const PAY: &str = "mutation($input: CreditFacilityPaymentRecordInput!) {

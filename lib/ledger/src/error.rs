@@ -52,8 +52,6 @@ pub enum LedgerError {
     Duplicate,
     #[error("adding {member} to set {set} would make a cycle")]
     SetCycle { set: AccountId, member: AccountId },
-    #[error("account {0} already has entries; an account joins its set before its first posting")]
-    MemberHasEntries(AccountId),
     #[error("account {0} is already in another set; an account is in one set (sets nest)")]
     AccountInOtherSet(AccountId),
     #[error("journal {0} does not exist")]

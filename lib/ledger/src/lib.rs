@@ -287,10 +287,9 @@ impl Ledger {
         Ok(id)
     }
 
-    /// Makes `member` (an account or a set) a member of `set`; refuses cycles, an account that
-    /// is already in another set, and an account that already has entries (see `rollup.rs`: an
-    /// account's one set is fixed before its first posting, so the set totals need no history).
-    /// Adding an existing member changes nothing.
+    /// Makes `member` (an account or a set) a member of `set`; refuses cycles and an account
+    /// that is already in another set. An account that already has entries brings its history
+    /// into the set's totals (see `rollup.rs`). Adding an existing member changes nothing.
     pub async fn add_member_in_op(
         &self,
         op: &mut DbOp,
@@ -327,7 +326,7 @@ impl Ledger {
             return Ok(());
         }
         if !row.member_is_set && row.has_entries {
-            return Err(LedgerError::MemberHasEntries(member));
+            self.project_history_in_op(op, set, member).await?;
         }
         // `set` reachable from `member` (or the same) would close a cycle.
         let cycle = sqlx::query_scalar!(

@@ -10,10 +10,12 @@
 //! exact whatever the projector's lag; the lag only makes the tail longer.
 //!
 //! Costs: rows read are (sets under the roots) x (days in the period) plus the tail, whatever
-//! the number of member accounts. What this needs from writers, both enforced: an account is a
-//! direct member of at most one set (sets nest instead; a unique index), so no account is
-//! counted twice under a root; and it joins that set before its first posting (`add_member`
-//! refuses an account with entries), so the totals need no history.
+//! the number of member accounts. An account is a direct member of at most one set (sets nest
+//! instead; a unique index), so no account is counted twice under a root. An account that joins
+//! a set after it has entries brings its history ([`Ledger::project_history_in_op`]): holding
+//! the projector's position and the account's balance rows, every entry of the account is
+//! either projected already or in the tail, and only the projected ones are added to the set's
+//! totals (the tail is projected with the new membership once the joining commits).
 //!
 //! Measured (`cargo bench -p core-accounting --bench statements`, 2026-12-07; 2 cores,
 //! PostgreSQL 15.20, fsync/synchronous_commit/full_page_writes on, shared_buffers 128MB): with
@@ -81,6 +83,69 @@ impl Ledger {
         }
         tx.commit().await?;
         Ok(all)
+    }
+
+    /// Adds the projected history of `account` to the totals of `set`, which it is joining in
+    /// `op` (see the module doc): the projector waits for `op` (its position row is locked),
+    /// postings to the account too (its balance rows are locked), and the entries of the
+    /// transactions after the projector's position are left to the projector.
+    pub(crate) async fn project_history_in_op(
+        &self,
+        op: &mut DbOp,
+        set: AccountId,
+        account: AccountId,
+    ) -> Result<(), LedgerError> {
+        sqlx::query!(
+            "INSERT INTO outbox_handlers (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
+            SetTotalsProjector::NAME
+        )
+        .execute(op.conn())
+        .await?;
+        let position = sqlx::query_scalar!(
+            "SELECT position FROM outbox_handlers WHERE name = $1 FOR UPDATE",
+            SetTotalsProjector::NAME
+        )
+        .fetch_one(op.conn())
+        .await?;
+        sqlx::query!(
+            "SELECT account_id FROM ledger_balances WHERE account_id = $1 ORDER BY journal_id, currency FOR UPDATE",
+            Uuid::from(account)
+        )
+        .fetch_all(op.conn())
+        .await?;
+        sqlx::query!(
+            r#"WITH tail AS (
+                 SELECT DISTINCT jsonb_array_elements_text(o.payload -> 'transactions')::uuid AS id
+                 FROM outbox_events o
+                 WHERE o.event_type = 'transactions_committed' AND o.sequence > $3::bigint
+               )
+               INSERT INTO ledger_set_totals AS t
+                 (set_id, journal_id, currency, effective, settled_dr, settled_cr, pending_dr,
+                  pending_cr, encumbrance_dr, encumbrance_cr)
+               SELECT $1::uuid, e.journal_id, e.currency, e.effective,
+                      coalesce(sum(e.amount) FILTER (WHERE e.layer = 0 AND e.direction = 1), 0),
+                      coalesce(sum(e.amount) FILTER (WHERE e.layer = 0 AND e.direction = -1), 0),
+                      coalesce(sum(e.amount) FILTER (WHERE e.layer = 1 AND e.direction = 1), 0),
+                      coalesce(sum(e.amount) FILTER (WHERE e.layer = 1 AND e.direction = -1), 0),
+                      coalesce(sum(e.amount) FILTER (WHERE e.layer = 2 AND e.direction = 1), 0),
+                      coalesce(sum(e.amount) FILTER (WHERE e.layer = 2 AND e.direction = -1), 0)
+               FROM ledger_entries e
+               WHERE e.account_id = $2 AND e.transaction_id NOT IN (SELECT id FROM tail)
+               GROUP BY 1, 2, 3, 4
+               ON CONFLICT (set_id, journal_id, currency, effective) DO UPDATE SET
+                 settled_dr = t.settled_dr + EXCLUDED.settled_dr,
+                 settled_cr = t.settled_cr + EXCLUDED.settled_cr,
+                 pending_dr = t.pending_dr + EXCLUDED.pending_dr,
+                 pending_cr = t.pending_cr + EXCLUDED.pending_cr,
+                 encumbrance_dr = t.encumbrance_dr + EXCLUDED.encumbrance_dr,
+                 encumbrance_cr = t.encumbrance_cr + EXCLUDED.encumbrance_cr"#,
+            Uuid::from(set),
+            Uuid::from(account),
+            position
+        )
+        .execute(op.conn())
+        .await?;
+        Ok(())
     }
 
     /// The accounts (not sets) under `set`, by code, `first` (1..=100) at a time after the code

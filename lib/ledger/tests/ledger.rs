@@ -1014,13 +1014,45 @@ async fn rollups_sum_the_sets_below_now_through_a_date_and_between_dates_whateve
         (ledger::Period::Through(day(8)), 145, 105),
     ])
     .await;
-    // An account with entries joins no set (the totals would miss its history).
+    // An account with entries joins a set with its history, whatever is projected: `cash` has
+    // 1,145 of debits, all projected but the last 1,000 (in the tail).
     let late = books.ledger.create_account(set("late")).await.unwrap();
-    let refused = books.ledger.add_member(late, cash).await.unwrap_err();
-    assert!(
-        matches!(refused, LedgerError::MemberHasEntries(_)),
-        "{refused:?}"
+    books.ledger.add_member(late, cash).await.unwrap();
+    let debit = |totals: &ledger::Totals| totals[0].debit;
+    let totals = books
+        .ledger
+        .rollups(
+            books.journal,
+            &[late],
+            &usd(),
+            &[ledger::Period::Now, ledger::Period::Through(day(8))],
+        )
+        .await
+        .unwrap();
+    assert_eq!(totals[0].get(&late).map_or(0, debit), 1_145);
+    assert_eq!(totals[1].get(&late).map_or(0, debit), 145);
+    // Once the projector has caught up too.
+    let projector = outbox.start_dispatcher(
+        ledger::SetTotalsProjector,
+        outbox::DispatcherConfig::default(),
     );
+    let last = outbox.last_sequence().await.unwrap();
+    while outbox
+        .handler_position(ledger::SetTotalsProjector::NAME)
+        .await
+        .unwrap()
+        < last
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    projector.shutdown().await;
+    let totals = books
+        .ledger
+        .rollups(books.journal, &[late, all], &usd(), &[ledger::Period::Now])
+        .await
+        .unwrap();
+    assert_eq!(totals[0].get(&late).map_or(0, debit), 1_145);
+    assert_eq!(totals[0].get(&all).map_or(0, credit), 1_145);
     let (page, more) = books.ledger.leaves_under(all, 1, None).await.unwrap();
     assert_eq!((page[0].code.as_str(), more), ("deposits", true));
     let (page, more) = books

@@ -245,6 +245,66 @@ pub async fn customer_with_account(stack: &Stack, token: &str, email: &str) -> (
     (customer, account)
 }
 
+/// Where each domain account set hangs in `core/accounting/default-chart.csv` (as `dev/demo-data`
+/// attaches them).
+pub const DEFAULT_ATTACHMENTS: [(&str, &str); 21] = [
+    ("deposit-omnibus", "11.01.01"),
+    ("credit-payment-omnibus", "11.01.02"),
+    ("credit-disbursed-receivable-not-yet-due", "11.02.01"),
+    ("credit-disbursed-receivable-due", "11.02.02"),
+    ("credit-disbursed-receivable-overdue", "11.02.03"),
+    ("credit-disbursed-receivable-defaulted", "11.02.04"),
+    ("credit-interest-receivable-not-yet-due", "11.03.01"),
+    ("credit-interest-receivable-due", "11.03.02"),
+    ("credit-interest-receivable-overdue", "11.03.03"),
+    ("credit-interest-receivable-defaulted", "11.03.04"),
+    ("deposit-accounts", "21.01"),
+    ("deposit-accounts-frozen", "21.02"),
+    ("credit-payment-holding", "22.01"),
+    ("credit-liquidation-proceeds", "22.02"),
+    ("credit-interest-income", "41"),
+    ("credit-fee-income", "42"),
+    ("credit-facility-omnibus", "71"),
+    ("credit-collateral-omnibus", "72"),
+    ("credit-uncovered-outstanding", "73"),
+    ("credit-facility", "81"),
+    ("credit-collateral", "82"),
+];
+
+/// The default chart imported, its base configuration set (books from `inception`) and every
+/// domain set attached ([`DEFAULT_ATTACHMENTS`]).
+pub async fn default_books(stack: &Stack, token: &str, inception: &str) {
+    use base64::Engine;
+    let chart = std::fs::read(repo_root().join("core/accounting/default-chart.csv")).unwrap();
+    ok(
+        stack,
+        token,
+        "mutation($input: ChartOfAccountsCsvImportInput!) { chartOfAccountsCsvImport(input: $input) { chart { name } } }",
+        serde_json::json!({ "input": { "fileBase64": base64::engine::general_purpose::STANDARD.encode(chart) } }),
+    )
+    .await;
+    ok(
+        stack,
+        token,
+        "mutation($input: AccountingBaseConfigUpdateInput!) { accountingBaseConfigUpdate(input: $input) { chart { name } } }",
+        serde_json::json!({ "input": {
+            "assets": "1", "liabilities": "2", "equity": "3", "revenue": "4", "costOfRevenue": "5",
+            "expenses": "6", "retainedEarningsGain": "32.01", "retainedEarningsLoss": "32.02",
+            "offBalanceSheet": ["7", "8"], "inceptionDate": inception,
+        } }),
+    )
+    .await;
+    for (key, code) in DEFAULT_ATTACHMENTS {
+        ok(
+            stack,
+            token,
+            "mutation($input: AccountingModuleAttachInput!) { accountingModuleAttach(input: $input) { chart { name } } }",
+            serde_json::json!({ "input": { "moduleSetKey": key, "code": code } }),
+        )
+        .await;
+    }
+}
+
 impl Stack {
     pub async fn start(superuser: &str) -> Self {
         Self::start_with(superuser, &[]).await
