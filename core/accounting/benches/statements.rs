@@ -32,8 +32,14 @@ fn env(name: &str, default: i64) -> BenchResult<i64> {
     Ok(std::env::var(name).map_or(Ok(default), |v| v.parse())?)
 }
 
-/// Median and minimum of `RUNS` calls, in ms.
-async fn timed<F, T>(mut call: impl FnMut() -> F) -> BenchResult<(f64, f64)>
+/// Milliseconds with one decimal, from integer microseconds (no float arithmetic).
+fn ms(d: Duration) -> String {
+    let micros = d.as_micros();
+    format!("{}.{}", micros / 1000, micros % 1000 / 100)
+}
+
+/// Median and minimum of `RUNS` calls.
+async fn timed<F, T>(mut call: impl FnMut() -> F) -> (Duration, Duration)
 where
     F: std::future::Future<Output = T>,
 {
@@ -41,10 +47,10 @@ where
     for _ in 0..RUNS {
         let start = Instant::now();
         call().await;
-        times.push(start.elapsed().as_secs_f64() * 1000.0);
+        times.push(start.elapsed());
     }
-    times.sort_by(f64::total_cmp);
-    Ok((times[RUNS / 2], times[0]))
+    times.sort();
+    (times[RUNS / 2], times[0])
 }
 
 async fn fixture(h: &harness::Harness, accounts: i64, entries: i64) -> BenchResult<()> {
@@ -169,26 +175,32 @@ async fn measure(h: &harness::Harness, label: &str) -> BenchResult<()> {
     ];
     for (what, from, to) in cases {
         let (median, min) =
-            timed(|| h.accounting.trial_balance(&staff, from, to, usd, settled)).await?;
+            timed(|| h.accounting.trial_balance(&staff, from, to, usd, settled)).await;
         let tb = h
             .accounting
             .trial_balance(&staff, from, to, usd, settled)
             .await?;
         println!(
-            "  {label}: trial balance, {what} ({from}..{to}): median {median:.1} ms, min {min:.1} ms (debits {} = credits {})",
-            tb.total_debits, tb.total_credits
+            "  {label}: trial balance, {what} ({from}..{to}): median {} ms, min {} ms (debits {} = credits {})",
+            ms(median),
+            ms(min),
+            tb.total_debits,
+            tb.total_credits
         );
     }
     for (what, as_of) in [("today", date(TODAY)), ("a year ago", date("2026-03-16"))] {
-        let (median, min) =
-            timed(|| h.accounting.balance_sheet(&staff, as_of, usd, settled)).await?;
+        let (median, min) = timed(|| h.accounting.balance_sheet(&staff, as_of, usd, settled)).await;
         let bs = h
             .accounting
             .balance_sheet(&staff, as_of, usd, settled)
             .await?;
         println!(
-            "  {label}: balance sheet as of {what} ({as_of}): median {median:.1} ms, min {min:.1} ms (assets {} = liabilities {} + equity {})",
-            bs.total_assets, bs.total_liabilities, bs.total_equity
+            "  {label}: balance sheet as of {what} ({as_of}): median {} ms, min {} ms (assets {} = liabilities {} + equity {})",
+            ms(median),
+            ms(min),
+            bs.total_assets,
+            bs.total_liabilities,
+            bs.total_equity
         );
     }
     Ok(())
@@ -220,15 +232,15 @@ async fn main() -> BenchResult<()> {
         )
         .await?;
     println!(
-        "  nothing projected (all {entries} entries in the tail): trial balance, current month: {:.0} ms (debits {})",
-        start.elapsed().as_secs_f64() * 1000.0,
+        "  nothing projected (all {entries} entries in the tail): trial balance, current month: {} ms (debits {})",
+        ms(start.elapsed()),
         tb.total_debits
     );
     let took = project(&h).await?;
     println!(
-        "  projection of {entries} entries: {:.1} s ({:.0} entries/s)",
+        "  projection of {entries} entries: {:.1} s ({} entries/s)",
         took.as_secs_f64(),
-        entries as f64 / took.as_secs_f64()
+        u128::try_from(entries).unwrap_or(0) * 1000 / took.as_millis().max(1)
     );
     measure(&h, "projected").await?;
     // A live tail: 10,000 more postings through the ledger, not projected yet.

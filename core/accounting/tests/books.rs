@@ -365,84 +365,67 @@ async fn manual_transactions_are_refused_with_their_codes_and_replay_by_key() {
         .unwrap_err();
     assert_eq!(code_of(&e), "ACCOUNTING_NOT_CONFIGURED");
     h.books(date("2027-01-01")).await;
+    let code = |c: &str| EntryAccount::Code(code(c));
+    let (rent, cash) = (code("6.02"), code("1.01"));
     let refusals = [
         (
             "unbalanced",
-            manual(
-                "x",
-                "2027-02-01",
-                vec![
-                    by_code("6.02", Side::Debit, 700),
-                    by_code("1.01", Side::Credit, 699),
-                ],
-            ),
+            "2027-02-01",
+            rent.clone(),
+            700,
+            699,
             "TRANSACTION_UNBALANCED",
         ),
         (
             "before inception",
-            manual(
-                "x",
-                "2026-12-31",
-                vec![
-                    by_code("6.02", Side::Debit, 1),
-                    by_code("1.01", Side::Credit, 1),
-                ],
-            ),
+            "2026-12-31",
+            rent.clone(),
+            1,
+            1,
             "BEFORE_INCEPTION",
         ),
         (
             "in the future",
-            manual(
-                "x",
-                "2027-02-11",
-                vec![
-                    by_code("6.02", Side::Debit, 1),
-                    by_code("1.01", Side::Credit, 1),
-                ],
-            ),
+            "2027-02-11",
+            rent.clone(),
+            1,
+            1,
             "INVALID_INPUT",
         ),
         (
             "unknown code",
-            manual(
-                "x",
-                "2027-02-01",
-                vec![
-                    by_code("6.09", Side::Debit, 1),
-                    by_code("1.01", Side::Credit, 1),
-                ],
-            ),
+            "2027-02-01",
+            code("6.09"),
+            1,
+            1,
             "CHART_NODE_NOT_FOUND",
         ),
         (
             "unknown account",
-            manual(
-                "x",
-                "2027-02-01",
-                vec![
-                    entry(
-                        EntryAccount::Account(ledger::AccountId::new()),
-                        Side::Debit,
-                        1,
-                    ),
-                    by_code("1.01", Side::Credit, 1),
-                ],
-            ),
+            "2027-02-01",
+            EntryAccount::Account(ledger::AccountId::new()),
+            1,
+            1,
             "NOT_FOUND",
         ),
         (
             "a set",
-            manual(
-                "x",
-                "2027-02-01",
-                vec![
-                    entry(EntryAccount::Account(h.cash.set.account), Side::Debit, 1),
-                    by_code("1.01", Side::Credit, 1),
-                ],
-            ),
+            "2027-02-01",
+            EntryAccount::Account(h.cash.set.account),
+            1,
+            1,
             "LEDGER_ACCOUNT_REFUSED",
         ),
-    ];
+    ]
+    .map(
+        |(what, effective, debit, debit_cents, credit_cents, expected)| {
+            let entries = vec![
+                entry(debit, Side::Debit, debit_cents),
+                entry(cash.clone(), Side::Credit, credit_cents),
+            ];
+            (what, manual("x", effective, entries), expected)
+        },
+    );
     for (what, t, expected) in refusals {
         let e = h
             .accounting

@@ -225,21 +225,7 @@ async fn run_case(case: &Case) {
 
 #[test]
 fn random_postings_over_random_charts_make_statements_that_add_up() {
-    let seed: [u8; 32] = match std::env::var("ACCOUNTING_PROPERTY_SEED") {
-        Ok(hex) => (0..32)
-            .map(|i| u8::from_str_radix(&hex[i * 2..i * 2 + 2], 16).unwrap())
-            .collect::<Vec<u8>>()
-            .try_into()
-            .unwrap(),
-        Err(_) => {
-            let mut seed = [0u8; 32];
-            seed[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
-            seed[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
-            seed
-        }
-    };
-    let hex: String = seed.iter().map(|b| format!("{b:02x}")).collect();
-    println!("accounting property seed: {hex} (replay with ACCOUNTING_PROPERTY_SEED={hex})");
+    let seed = test_db::seed("ACCOUNTING_PROPERTY_SEED");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -28,17 +28,45 @@ CREATE TABLE ledger_set_totals (
   PRIMARY KEY (set_id, journal_id, currency, effective)
 );
 
+-- What the entries of `transactions` (only those of `only_account`, when given) add to the
+-- totals of their accounts' sets. Inlined where it is read.
+CREATE FUNCTION ledger_set_totals_of(transactions uuid[], only_account uuid DEFAULT NULL)
+RETURNS TABLE (set_id uuid, journal_id uuid, currency text, effective date,
+               settled_dr bigint, settled_cr bigint, pending_dr bigint, pending_cr bigint,
+               encumbrance_dr bigint, encumbrance_cr bigint)
+LANGUAGE sql STABLE AS $$
+  SELECT m.set_id, e.journal_id, e.currency, e.effective,
+         coalesce(sum(e.amount) FILTER (WHERE e.layer = 0 AND e.direction = 1), 0)::bigint,
+         coalesce(sum(e.amount) FILTER (WHERE e.layer = 0 AND e.direction = -1), 0)::bigint,
+         coalesce(sum(e.amount) FILTER (WHERE e.layer = 1 AND e.direction = 1), 0)::bigint,
+         coalesce(sum(e.amount) FILTER (WHERE e.layer = 1 AND e.direction = -1), 0)::bigint,
+         coalesce(sum(e.amount) FILTER (WHERE e.layer = 2 AND e.direction = 1), 0)::bigint,
+         coalesce(sum(e.amount) FILTER (WHERE e.layer = 2 AND e.direction = -1), 0)::bigint
+  FROM ledger_entries e JOIN ledger_set_members m ON m.member_id = e.account_id
+  WHERE e.transaction_id = ANY(transactions) AND (only_account IS NULL OR e.account_id = only_account)
+  GROUP BY 1, 2, 3, 4
+$$;
+
+-- Adds them to `ledger_set_totals` (in key order); returns the rows written.
+CREATE FUNCTION ledger_add_set_totals(transactions uuid[], only_account uuid DEFAULT NULL)
+RETURNS integer LANGUAGE sql AS $$
+  WITH written AS (
+    INSERT INTO ledger_set_totals AS t
+    SELECT * FROM ledger_set_totals_of(transactions, only_account) ORDER BY 1, 2, 3, 4
+    ON CONFLICT (set_id, journal_id, currency, effective) DO UPDATE SET
+      settled_dr = t.settled_dr + EXCLUDED.settled_dr,
+      settled_cr = t.settled_cr + EXCLUDED.settled_cr,
+      pending_dr = t.pending_dr + EXCLUDED.pending_dr,
+      pending_cr = t.pending_cr + EXCLUDED.pending_cr,
+      encumbrance_dr = t.encumbrance_dr + EXCLUDED.encumbrance_dr,
+      encumbrance_cr = t.encumbrance_cr + EXCLUDED.encumbrance_cr
+    RETURNING 1
+  )
+  SELECT count(*)::integer FROM written
+$$;
+
 -- What is already posted is projected here, and the projector starts after it.
-INSERT INTO ledger_set_totals
-SELECT m.set_id, e.journal_id, e.currency, e.effective,
-       coalesce(sum(e.amount) FILTER (WHERE e.layer = 0 AND e.direction = 1), 0),
-       coalesce(sum(e.amount) FILTER (WHERE e.layer = 0 AND e.direction = -1), 0),
-       coalesce(sum(e.amount) FILTER (WHERE e.layer = 1 AND e.direction = 1), 0),
-       coalesce(sum(e.amount) FILTER (WHERE e.layer = 1 AND e.direction = -1), 0),
-       coalesce(sum(e.amount) FILTER (WHERE e.layer = 2 AND e.direction = 1), 0),
-       coalesce(sum(e.amount) FILTER (WHERE e.layer = 2 AND e.direction = -1), 0)
-FROM ledger_entries e JOIN ledger_set_members m ON m.member_id = e.account_id
-GROUP BY 1, 2, 3, 4;
+SELECT ledger_add_set_totals(ARRAY(SELECT id FROM ledger_transactions));
 INSERT INTO outbox_handlers (name, position)
 SELECT 'ledger.set-totals', coalesce(max(sequence), 0) FROM outbox_events
 ON CONFLICT (name) DO NOTHING;

@@ -325,9 +325,7 @@ impl Ledger {
         if row.already {
             return Ok(());
         }
-        if !row.member_is_set && row.has_entries {
-            self.project_history_in_op(op, set, member).await?;
-        }
+
         // `set` reachable from `member` (or the same) would close a cycle.
         let cycle = sqlx::query_scalar!(
             r#"WITH RECURSIVE below(id) AS (
@@ -359,6 +357,9 @@ impl Ledger {
                 e.into()
             }
         })?;
+        if !row.member_is_set && row.has_entries {
+            self.project_history_in_op(op, member).await?;
+        }
         Ok(())
     }
 

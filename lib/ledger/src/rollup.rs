@@ -85,14 +85,13 @@ impl Ledger {
         Ok(all)
     }
 
-    /// Adds the projected history of `account` to the totals of `set`, which it is joining in
+    /// Adds the projected history of `account` to the totals of the set it has just joined in
     /// `op` (see the module doc): the projector waits for `op` (its position row is locked),
     /// postings to the account too (its balance rows are locked), and the entries of the
     /// transactions after the projector's position are left to the projector.
     pub(crate) async fn project_history_in_op(
         &self,
         op: &mut DbOp,
-        set: AccountId,
         account: AccountId,
     ) -> Result<(), LedgerError> {
         sqlx::query!(
@@ -113,37 +112,18 @@ impl Ledger {
         )
         .fetch_all(op.conn())
         .await?;
-        sqlx::query!(
-            r#"WITH tail AS (
-                 SELECT DISTINCT jsonb_array_elements_text(o.payload -> 'transactions')::uuid AS id
+        sqlx::query_scalar!(
+            r#"SELECT ledger_add_set_totals(ARRAY(
+                 SELECT DISTINCT transaction_id FROM ledger_entries WHERE account_id = $1
+                 EXCEPT
+                 SELECT jsonb_array_elements_text(o.payload -> 'transactions')::uuid
                  FROM outbox_events o
-                 WHERE o.event_type = 'transactions_committed' AND o.sequence > $3::bigint
-               )
-               INSERT INTO ledger_set_totals AS t
-                 (set_id, journal_id, currency, effective, settled_dr, settled_cr, pending_dr,
-                  pending_cr, encumbrance_dr, encumbrance_cr)
-               SELECT $1::uuid, e.journal_id, e.currency, e.effective,
-                      coalesce(sum(e.amount) FILTER (WHERE e.layer = 0 AND e.direction = 1), 0),
-                      coalesce(sum(e.amount) FILTER (WHERE e.layer = 0 AND e.direction = -1), 0),
-                      coalesce(sum(e.amount) FILTER (WHERE e.layer = 1 AND e.direction = 1), 0),
-                      coalesce(sum(e.amount) FILTER (WHERE e.layer = 1 AND e.direction = -1), 0),
-                      coalesce(sum(e.amount) FILTER (WHERE e.layer = 2 AND e.direction = 1), 0),
-                      coalesce(sum(e.amount) FILTER (WHERE e.layer = 2 AND e.direction = -1), 0)
-               FROM ledger_entries e
-               WHERE e.account_id = $2 AND e.transaction_id NOT IN (SELECT id FROM tail)
-               GROUP BY 1, 2, 3, 4
-               ON CONFLICT (set_id, journal_id, currency, effective) DO UPDATE SET
-                 settled_dr = t.settled_dr + EXCLUDED.settled_dr,
-                 settled_cr = t.settled_cr + EXCLUDED.settled_cr,
-                 pending_dr = t.pending_dr + EXCLUDED.pending_dr,
-                 pending_cr = t.pending_cr + EXCLUDED.pending_cr,
-                 encumbrance_dr = t.encumbrance_dr + EXCLUDED.encumbrance_dr,
-                 encumbrance_cr = t.encumbrance_cr + EXCLUDED.encumbrance_cr"#,
-            Uuid::from(set),
+                 WHERE o.event_type = 'transactions_committed' AND o.sequence > $2::bigint
+               ), $1) AS "written!""#,
             Uuid::from(account),
             position
         )
-        .execute(op.conn())
+        .fetch_one(op.conn())
         .await?;
         Ok(())
     }
@@ -239,19 +219,11 @@ async fn rollup(
                    AND o.sequence > coalesce((SELECT position FROM outbox_handlers WHERE name = $6), 0)
                ),
                tail AS (
-                 SELECT m.set_id,
-                        coalesce(sum(e.amount) FILTER (WHERE e.layer = 0 AND e.direction = 1), 0) AS sdr,
-                        coalesce(sum(e.amount) FILTER (WHERE e.layer = 0 AND e.direction = -1), 0) AS scr,
-                        coalesce(sum(e.amount) FILTER (WHERE e.layer = 1 AND e.direction = 1), 0) AS pdr,
-                        coalesce(sum(e.amount) FILTER (WHERE e.layer = 1 AND e.direction = -1), 0) AS pcr,
-                        coalesce(sum(e.amount) FILTER (WHERE e.layer = 2 AND e.direction = 1), 0) AS edr,
-                        coalesce(sum(e.amount) FILTER (WHERE e.layer = 2 AND e.direction = -1), 0) AS ecr
-                 FROM tail_transactions t
-                 JOIN ledger_entries e ON e.transaction_id = t.id
-                 JOIN ledger_set_members m ON m.member_id = e.account_id
-                 WHERE e.journal_id = $2 AND e.currency = $3
-                   AND ($4::date IS NULL OR e.effective >= $4) AND ($5::date IS NULL OR e.effective <= $5)
-                 GROUP BY m.set_id
+                 SELECT t.set_id, t.settled_dr AS sdr, t.settled_cr AS scr, t.pending_dr AS pdr,
+                        t.pending_cr AS pcr, t.encumbrance_dr AS edr, t.encumbrance_cr AS ecr
+                 FROM ledger_set_totals_of(ARRAY(SELECT id FROM tail_transactions)) t
+                 WHERE t.set_id IN (SELECT id FROM below) AND t.journal_id = $2 AND t.currency = $3
+                   AND ($4::date IS NULL OR t.effective >= $4) AND ($5::date IS NULL OR t.effective <= $5)
                ),
                per_set AS (SELECT * FROM projected UNION ALL SELECT * FROM tail)
                SELECT below.root AS "root!",
@@ -312,31 +284,11 @@ impl OutboxHandler for SetTotalsProjector {
         if ids.is_empty() {
             return Ok(());
         }
-        sqlx::query!(
-            r#"INSERT INTO ledger_set_totals AS t
-                 (set_id, journal_id, currency, effective, settled_dr, settled_cr, pending_dr,
-                  pending_cr, encumbrance_dr, encumbrance_cr)
-               SELECT m.set_id, e.journal_id, e.currency, e.effective,
-                      coalesce(sum(e.amount) FILTER (WHERE e.layer = 0 AND e.direction = 1), 0),
-                      coalesce(sum(e.amount) FILTER (WHERE e.layer = 0 AND e.direction = -1), 0),
-                      coalesce(sum(e.amount) FILTER (WHERE e.layer = 1 AND e.direction = 1), 0),
-                      coalesce(sum(e.amount) FILTER (WHERE e.layer = 1 AND e.direction = -1), 0),
-                      coalesce(sum(e.amount) FILTER (WHERE e.layer = 2 AND e.direction = 1), 0),
-                      coalesce(sum(e.amount) FILTER (WHERE e.layer = 2 AND e.direction = -1), 0)
-               FROM ledger_entries e JOIN ledger_set_members m ON m.member_id = e.account_id
-               WHERE e.transaction_id = ANY($1)
-               GROUP BY 1, 2, 3, 4
-               ORDER BY 1, 2, 3, 4
-               ON CONFLICT (set_id, journal_id, currency, effective) DO UPDATE SET
-                 settled_dr = t.settled_dr + EXCLUDED.settled_dr,
-                 settled_cr = t.settled_cr + EXCLUDED.settled_cr,
-                 pending_dr = t.pending_dr + EXCLUDED.pending_dr,
-                 pending_cr = t.pending_cr + EXCLUDED.pending_cr,
-                 encumbrance_dr = t.encumbrance_dr + EXCLUDED.encumbrance_dr,
-                 encumbrance_cr = t.encumbrance_cr + EXCLUDED.encumbrance_cr"#,
+        sqlx::query_scalar!(
+            r#"SELECT ledger_add_set_totals($1::uuid[]) AS "written!""#,
             &ids
         )
-        .execute(op.conn())
+        .fetch_one(op.conn())
         .await?;
         Ok(())
     }

@@ -218,23 +218,7 @@ async fn run_case(
 
 #[test]
 fn random_histories_match_the_reference_model() {
-    let seed: [u8; 32] = match std::env::var("LEDGER_MODEL_SEED") {
-        Ok(hex) => {
-            let bytes: Vec<u8> = (0..32)
-                .map(|i| u8::from_str_radix(&hex[i * 2..i * 2 + 2], 16).unwrap())
-                .collect();
-            bytes.try_into().unwrap()
-        }
-        Err(_) => {
-            let mut seed = [0u8; 32];
-            seed[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
-            seed[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
-            seed
-        }
-    };
-    let hex: String = seed.iter().map(|b| format!("{b:02x}")).collect();
-    println!("ledger model seed: {hex} (replay with LEDGER_MODEL_SEED={hex})");
-
+    let seed = test_db::seed("LEDGER_MODEL_SEED");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -271,6 +255,7 @@ fn random_histories_match_the_reference_model() {
     });
     runtime.block_on(books.assert_invariants());
     if let Err(e) = result {
-        panic!("{e} (seed {hex})");
+        let hex: String = seed.iter().map(|b| format!("{b:02x}")).collect();
+        panic!("{e} (replay with LEDGER_MODEL_SEED={hex})");
     }
 }

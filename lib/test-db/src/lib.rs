@@ -170,3 +170,28 @@ pub async fn settings_report(pool: &PgPool) -> String {
     }
     report.join(" ")
 }
+
+/// The seed of a seeded test: 64 hex digits from the environment variable `var` (to replay a
+/// run), else a random one. Printed either way, with how to replay it.
+pub fn seed(var: &str) -> [u8; 32] {
+    let seed: [u8; 32] = match std::env::var(var) {
+        Ok(hex) => (0..32)
+            .map(|i| {
+                hex.get(i * 2..i * 2 + 2)
+                    .and_then(|b| u8::from_str_radix(b, 16).ok())
+                    .unwrap_or_else(|| panic!("{var} must be 64 hex digits"))
+            })
+            .collect::<Vec<u8>>()
+            .try_into()
+            .unwrap_or([0; 32]),
+        Err(_) => {
+            let mut seed = [0u8; 32];
+            seed[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+            seed[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+            seed
+        }
+    };
+    let hex: String = seed.iter().map(|b| format!("{b:02x}")).collect();
+    println!("seed {hex} (replay with {var}={hex})");
+    seed
+}

@@ -164,15 +164,6 @@ fn earnings(
     (revenue, cost, expenses, net)
 }
 
-/// The nodes of the subtrees at `codes`.
-fn nodes_under<'a>(chart: &'a Chart, codes: &[&AccountCode]) -> Vec<&'a ChartNode> {
-    codes
-        .iter()
-        .flat_map(|c| chart.subtree(c))
-        .map(|(_, n)| n)
-        .collect()
-}
-
 impl Accounting {
     /// The totals of every node of `nodes`, by code, for each of `periods`, read in one
     /// snapshot.
@@ -196,6 +187,26 @@ impl Accounting {
                     .collect()
             })
             .collect())
+    }
+
+    /// The totals of every node of the subtrees at `codes` over `period`.
+    async fn subtrees_totals(
+        &self,
+        chart: &Chart,
+        codes: &[&AccountCode],
+        currency: BookCurrency,
+        period: Period,
+    ) -> Result<HashMap<AccountCode, Totals>, AccountingError> {
+        let nodes: Vec<&ChartNode> = codes
+            .iter()
+            .flat_map(|c| chart.subtree(c))
+            .map(|(_, n)| n)
+            .collect();
+        Ok(self
+            .node_totals(&nodes, currency, &[period])
+            .await?
+            .pop()
+            .unwrap_or_default())
     }
 
     pub async fn trial_balance(
@@ -268,22 +279,21 @@ impl Accounting {
             .query(actor, STATEMENTS, READ, async || {
                 let chart = self.charts.find_by_id(crate::chart::chart_id()).await?;
                 let config = config(&chart)?;
-                let nodes = nodes_under(
-                    &chart,
-                    &[
-                        &config.assets,
-                        &config.liabilities,
-                        &config.equity,
-                        &config.revenue,
-                        &config.cost_of_revenue,
-                        &config.expenses,
-                    ],
-                );
                 let totals = self
-                    .node_totals(&nodes, currency, &[Period::Through(as_of)])
-                    .await?
-                    .pop()
-                    .unwrap_or_default();
+                    .subtrees_totals(
+                        &chart,
+                        &[
+                            &config.assets,
+                            &config.liabilities,
+                            &config.equity,
+                            &config.revenue,
+                            &config.cost_of_revenue,
+                            &config.expenses,
+                        ],
+                        currency,
+                        Period::Through(as_of),
+                    )
+                    .await?;
                 let (assets, total_assets) = section(&chart, &config.assets, &totals, layer);
                 let (liabilities, total_liabilities) =
                     section(&chart, &config.liabilities, &totals, layer);
@@ -321,15 +331,14 @@ impl Accounting {
             .query(actor, STATEMENTS, READ, async || {
                 let chart = self.charts.find_by_id(crate::chart::chart_id()).await?;
                 let config = config(&chart)?;
-                let nodes = nodes_under(
-                    &chart,
-                    &[&config.revenue, &config.cost_of_revenue, &config.expenses],
-                );
                 let totals = self
-                    .node_totals(&nodes, currency, &[Period::Between(from, to)])
-                    .await?
-                    .pop()
-                    .unwrap_or_default();
+                    .subtrees_totals(
+                        &chart,
+                        &[&config.revenue, &config.cost_of_revenue, &config.expenses],
+                        currency,
+                        Period::Between(from, to),
+                    )
+                    .await?;
                 let (
                     (revenue, total_revenue),
                     (cost_of_revenue, total_cost_of_revenue),
