@@ -243,6 +243,11 @@ test('an accountant builds the books, reads the statements, posts by hand and cl
   await expect(posted).toContainText(`Credit 11.01.01 ${usd(RENT)} USD`);
   await screenshot(page, 'admin-accounting-manual-transactions');
   await expectAccessible(page);
+  await posted.getByRole('link', { name: `Office rent ${run}` }).click();
+  await expect(page.getByRole('heading', { level: 1, name: `Office rent ${run}` })).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Entries' }).getByRole('row', { name: `62 Debit ${usd(RENT)} USD` })).toHaveCount(1);
+  await expect(page.getByRole('table', { name: 'Entries' }).getByRole('row', { name: `11.01.01 Credit ${usd(RENT)} USD` })).toHaveCount(1);
+  await expectAccessible(page);
 
   // the balance sheet today: the rent left the assets and is a loss in the current earnings
   await visit(page, 'Balance sheet', 'Balance sheet');
