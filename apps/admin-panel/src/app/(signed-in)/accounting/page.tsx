@@ -304,7 +304,9 @@ export default function ChartOfAccountsPage() {
                 <tbody>
                   {data.accountingModuleSets.map((s) => (
                     <tr key={s.key}>
-                      <td className="mono">{s.key}</td>
+                      <td>
+                        <code>{s.key}</code>
+                      </td>
                       <td>{s.name}</td>
                       <td>{humanize(s.normalBalance)}</td>
                       <td>{s.attachedTo ? <NodeLink code={s.attachedTo} /> : <span className="muted">Not attached</span>}</td>
@@ -320,7 +322,7 @@ export default function ChartOfAccountsPage() {
                               }}
                             >
                               <Field label="Under code">
-                                <input name="code" autoComplete="off" required />
+                                <input name="code" autoComplete="off" required size={8} placeholder="e.g. 21.01" />
                               </Field>
                             </ActionForm>
                           </Allowed>
