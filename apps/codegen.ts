@@ -13,6 +13,8 @@ const scalars = {
   // sent as decimal strings (exact beyond 2^53), returned as JSON numbers
   UsdCents: { input: 'string', output: 'number' },
   Satoshis: { input: 'string', output: 'number' },
+  // signed minor units of the currency named beside it (accounting), likewise
+  MinorUnits: { input: 'string', output: 'number' },
 };
 const typesConfig = { scalars, strictScalars: true, enumsAsTypes: true, useTypeImports: true, avoidOptionals: false };
 const admin = '../lana/admin-server/schema.graphql';

@@ -1,6 +1,6 @@
 // What the browser tests need besides the UI: manual conversion allowed, withdrawals approved by
 // a committee of the superuser, a read-only staff role and user, and a customer with a balance.
-import { adminApi, staffToken, CREDIT_CUSTOMER, SEEDED_CUSTOMER, SUPERUSER, VIEWER } from './support';
+import { customerWithAccount, staffGql, CREDIT_CUSTOMER, SEEDED_CUSTOMER, SUPERUSER, VIEWER, type Gql } from './support';
 
 const TIMEOUT_MS = 60_000;
 
@@ -16,8 +16,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | null>): Promise
 }
 
 export default async function globalSetup() {
-  const token = await staffToken(SUPERUSER);
-  const gql: Gql = (query, variables = {}) => adminApi(token, query, variables);
+  const gql = await staffGql(SUPERUSER);
   await gql('mutation { domainConfigUpdate(input: { key: "customer-manual-conversion-allowed", value: true }) { domainConfig { key } } }');
 
   const me = await gql<{ me: { user: { id: string } } }>('{ me { user { id } } }');
@@ -37,19 +36,7 @@ export default async function globalSetup() {
   });
   await gql('mutation($i: UserCreateInput!) { userCreate(input: $i) { user { id } } }', { i: { email: VIEWER, roleId: role.roleCreate.role.id } });
 
-  const prospect = await gql<{ prospectCreate: { prospect: { id: string } } }>(
-    'mutation($i: ProspectCreateInput!) { prospectCreate(input: $i) { prospect { id } } }',
-    { i: { email: SEEDED_CUSTOMER, telegramHandle: 'erin_seeded', customerType: 'INDIVIDUAL' } },
-  );
-  const customer = await gql<{ prospectConvert: { customer: { id: string } } }>(
-    'mutation($i: ProspectConvertInput!) { prospectConvert(input: $i) { customer { id } } }',
-    { i: { prospectId: prospect.prospectCreate.prospect.id } },
-  );
-  const account = await gql<{ depositAccountCreate: { account: { id: string } } }>(
-    'mutation($i: DepositAccountCreateInput!) { depositAccountCreate(input: $i) { account { id } } }',
-    { i: { customerId: customer.prospectConvert.customer.id } },
-  );
-  const accountId = account.depositAccountCreate.account.id;
+  const { customerId: seededCustomerId, accountId } = await customerWithAccount(gql, SEEDED_CUSTOMER, 'erin_seeded');
   await gql('mutation($i: DepositRecordInput!) { depositRecord(input: $i) { deposit { id } } }', {
     i: { depositAccountId: accountId, amount: '42042', reference: 'seeded', idempotencyKey: 'browser-test-seed' },
   });
@@ -79,12 +66,10 @@ export default async function globalSetup() {
   );
   const templateId = template.termsTemplateCreate.termsTemplate.id;
   await gql('mutation($i: CreditFacilityProposalCreateInput!) { creditFacilityProposalCreate(input: $i) { creditFacility { id } } }', {
-    i: { customerId: customer.prospectConvert.customer.id, depositAccountId: accountId, amount: '1000000', termsTemplateId: templateId, idempotencyKey: 'browser-test-proposal' },
+    i: { customerId: seededCustomerId, depositAccountId: accountId, amount: '1000000', termsTemplateId: templateId, idempotencyKey: 'browser-test-proposal' },
   });
   await activeFacility(gql, templateId);
 }
-
-type Gql = <T>(query: string, variables?: Record<string, unknown>) => Promise<T>;
 
 /**
  * CREDIT_CUSTOMER with $1,000.00 in an account and an active $5,000.00 facility (automatic
@@ -98,20 +83,7 @@ async function activeFacility(gql: Gql, termsTemplateId: string) {
   await gql('mutation($i: PriceManualSetInput!) { priceManualSet(input: $i) { provider { id } } }', { i: { usdCentsPerBtc: priceCents.toString() } });
   await gql('mutation($i: PriceProviderActivateInput!) { priceProviderActivate(input: $i) { provider { id } } }', { i: { priceProviderId: manual.id } });
 
-  const prospect = await gql<{ prospectCreate: { prospect: { id: string } } }>(
-    'mutation($i: ProspectCreateInput!) { prospectCreate(input: $i) { prospect { id } } }',
-    { i: { email: CREDIT_CUSTOMER, telegramHandle: 'gina_credit', customerType: 'INDIVIDUAL' } },
-  );
-  const customerId = (
-    await gql<{ prospectConvert: { customer: { id: string } } }>('mutation($i: ProspectConvertInput!) { prospectConvert(input: $i) { customer { id } } }', {
-      i: { prospectId: prospect.prospectCreate.prospect.id },
-    })
-  ).prospectConvert.customer.id;
-  const depositAccountId = (
-    await gql<{ depositAccountCreate: { account: { id: string } } }>('mutation($i: DepositAccountCreateInput!) { depositAccountCreate(input: $i) { account { id } } }', {
-      i: { customerId },
-    })
-  ).depositAccountCreate.account.id;
+  const { customerId, accountId: depositAccountId } = await customerWithAccount(gql, CREDIT_CUSTOMER, 'gina_credit');
   await gql('mutation($i: DepositRecordInput!) { depositRecord(input: $i) { deposit { id } } }', {
     i: { depositAccountId, amount: '100000', reference: 'seeded', idempotencyKey: 'browser-test-credit-seed' },
   });

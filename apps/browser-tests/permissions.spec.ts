@@ -28,6 +28,8 @@ test('a read-only role sees balances but no action that changes money or custome
   await page.goto(`${ADMIN_URL}/prospects`);
   await expect(page.getByRole('heading', { name: 'Prospects', exact: true })).toBeVisible();
   await expect(page.getByRole('form', { name: 'New prospect' })).toHaveCount(0);
+  // no accounting permission: no accounting section in the navigation
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounting' })).toHaveCount(0);
 });
 
 test('the superuser sees the same actions on the same pages', async ({ page }) => {

@@ -15,6 +15,16 @@ function queries(module: Record<string, unknown>): [string, DocumentNode][] {
   });
 }
 
+/** A valid value of each type a required variable has (a string for the others). */
+const SAMPLES: Record<string, () => unknown> = {
+  Int: () => 50,
+  UUID: () => crypto.randomUUID(),
+  Boolean: () => true,
+  Date: () => '2026-01-31',
+  Currency: () => 'USD',
+  BalanceLayer: () => 'SETTLED',
+};
+
 /** A value for each required variable: a page size, a (random) id, every optional part included. */
 function variablesFor(doc: DocumentNode): Record<string, unknown> {
   const operation = doc.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
@@ -22,8 +32,7 @@ function variablesFor(doc: DocumentNode): Record<string, unknown> {
   for (const v of operation?.variableDefinitions ?? []) {
     const type: TypeNode = v.type;
     if (type.kind !== Kind.NON_NULL_TYPE || type.type.kind !== Kind.NAMED_TYPE) continue;
-    const name = type.type.name.value;
-    variables[v.variable.name.value] = name === 'Int' ? 50 : name === 'UUID' ? crypto.randomUUID() : name === 'Boolean' ? true : '';
+    variables[v.variable.name.value] = SAMPLES[type.type.name.value]?.() ?? '';
   }
   return variables;
 }

@@ -1,6 +1,6 @@
 // The staff flow end to end in the admin panel, then the customer's view of it in the portal.
 import { expect, test, type Page } from '@playwright/test';
-import { ADMIN_URL, PORTAL_URL, SUPERUSER, adminApi, expectAccessible, login, screenshot, staffToken } from './support';
+import { ADMIN_URL, PORTAL_URL, SUPERUSER, customerWithAccount, expectAccessible, login, screenshot, staffGql } from './support';
 
 const run = Date.now().toString(36);
 const customerEmail = `dora-${run}@example.com`;
@@ -111,22 +111,11 @@ test('staff onboard a customer, move money through an approved withdrawal, and t
 });
 
 test('a denied withdrawal gives the money back; a frozen account takes no money until unfrozen', async ({ page }) => {
-  const token = await staffToken(SUPERUSER);
-  const gql = <T,>(query: string, variables: Record<string, unknown>) => adminApi<T>(token, query, variables);
-  const prospect = await gql<{ prospectCreate: { prospect: { id: string } } }>(
-    'mutation($i: ProspectCreateInput!) { prospectCreate(input: $i) { prospect { id } } }',
-    { i: { email: `frank-${run}@example.com`, telegramHandle: `frank_${run}`, customerType: 'INDIVIDUAL' } },
-  );
-  const customer = await gql<{ prospectConvert: { customer: { id: string } } }>('mutation($i: ProspectConvertInput!) { prospectConvert(input: $i) { customer { id } } }', {
-    i: { prospectId: prospect.prospectCreate.prospect.id },
-  });
-  const account = await gql<{ depositAccountCreate: { account: { id: string } } }>(
-    'mutation($i: DepositAccountCreateInput!) { depositAccountCreate(input: $i) { account { id } } }',
-    { i: { customerId: customer.prospectConvert.customer.id } },
-  );
-  const accountUrl = `${ADMIN_URL}/deposit-accounts/${account.depositAccountCreate.account.id}`;
+  const gql = await staffGql(SUPERUSER);
+  const { accountId } = await customerWithAccount(gql, `frank-${run}@example.com`, `frank_${run}`);
+  const accountUrl = `${ADMIN_URL}/deposit-accounts/${accountId}`;
   await gql('mutation($i: DepositRecordInput!) { depositRecord(input: $i) { deposit { id } } }', {
-    i: { depositAccountId: account.depositAccountCreate.account.id, amount: '100000', idempotencyKey: `frank-${run}` },
+    i: { depositAccountId: accountId, amount: '100000', idempotencyKey: `frank-${run}` },
   });
 
   await login(page, accountUrl, SUPERUSER);

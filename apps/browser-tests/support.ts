@@ -56,6 +56,31 @@ export async function adminApi<T>(token: string, query: string, variables: Recor
   return body.data as T;
 }
 
+export type Gql = <T>(query: string, variables?: Record<string, unknown>) => Promise<T>;
+
+/** The admin API as a staff user (for test setup through the API only). */
+export async function staffGql(email: string): Promise<Gql> {
+  const token = await staffToken(email);
+  return (query, variables = {}) => adminApi(token, query, variables);
+}
+
+/** A prospect converted to a customer (manual conversion allowed) with one empty deposit account. */
+export async function customerWithAccount(gql: Gql, email: string, telegramHandle: string): Promise<{ customerId: string; accountId: string }> {
+  const prospect = await gql<{ prospectCreate: { prospect: { id: string } } }>(
+    'mutation($i: ProspectCreateInput!) { prospectCreate(input: $i) { prospect { id } } }',
+    { i: { email, telegramHandle, customerType: 'INDIVIDUAL' } },
+  );
+  const customer = await gql<{ prospectConvert: { customer: { id: string } } }>('mutation($i: ProspectConvertInput!) { prospectConvert(input: $i) { customer { id } } }', {
+    i: { prospectId: prospect.prospectCreate.prospect.id },
+  });
+  const customerId = customer.prospectConvert.customer.id;
+  const account = await gql<{ depositAccountCreate: { account: { id: string } } }>(
+    'mutation($i: DepositAccountCreateInput!) { depositAccountCreate(input: $i) { account { id } } }',
+    { i: { customerId } },
+  );
+  return { customerId, accountId: account.depositAccountCreate.account.id };
+}
+
 /** Signs in through the provider's login page (any email, any password), landing back on `url`. */
 export async function login(page: Page, url: string, email: string) {
   await page.goto(url);

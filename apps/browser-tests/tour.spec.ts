@@ -13,6 +13,12 @@ const PAGES: [string, string, string][] = [
   ['/terms-templates', 'Terms templates', 'admin-terms-templates'],
   ['/governance', 'Committees & policies', 'admin-governance'],
   ['/users', 'Users & roles', 'admin-users'],
+  ['/accounting', 'Chart of accounts', 'admin-accounting'],
+  ['/accounting/trial-balance', 'Trial balance', 'admin-accounting-trial-balance-tour'],
+  ['/accounting/balance-sheet', 'Balance sheet', 'admin-accounting-balance-sheet-tour'],
+  ['/accounting/profit-and-loss', 'Profit and loss', 'admin-accounting-profit-and-loss-tour'],
+  ['/accounting/manual-transactions', 'Manual transactions', 'admin-accounting-manual-transactions-tour'],
+  ['/accounting/periods', 'Periods', 'admin-accounting-periods-tour'],
   ['/audit', 'Audit log', 'admin-audit'],
   ['/settings', 'Settings, time & price', 'admin-settings'],
 ];

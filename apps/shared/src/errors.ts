@@ -10,6 +10,8 @@ import type { ErrorCode as CustomerErrorCode } from './generated/customer-enums'
 export type ErrorCode = AdminErrorCode | CustomerErrorCode;
 
 const MESSAGES: Record<ErrorCode, string> = {
+  ACCOUNTING_CONFIG_INVALID: 'The base configuration of the books was refused; nothing changed.',
+  ACCOUNTING_NOT_CONFIGURED: 'The books have no base configuration yet (categories, retained earnings, inception date): set it on the chart of accounts page.',
   ACCOUNT_CLOSED: 'This deposit account is closed; nothing can change on it any more.',
   ACCOUNT_FROZEN: 'This deposit account is frozen: no money moves in or out until it is unfrozen.',
   ACCOUNT_HAS_BALANCE: 'The account still holds money (or amounts held for withdrawals); it can only close at a zero balance.',
@@ -17,6 +19,10 @@ const MESSAGES: Record<ErrorCode, string> = {
   APPROVAL_PROCESS_CONCLUDED: 'This approval is already decided; it takes no more votes.',
   BAD_REQUEST: 'The request was malformed. Reload the page and try again.',
   BATCH_NOT_SUPPORTED: 'The request was malformed (a batch). Reload the page and try again.',
+  BEFORE_INCEPTION: 'The effective date is before the bank\u2019s inception date; nothing is posted before the books start.',
+  CHART_CSV_INVALID: 'The chart file was refused whole; nothing was imported.',
+  CHART_NODE_EXISTS: 'A node with this code already exists in the chart with another name, normal balance or parent.',
+  CHART_NODE_NOT_FOUND: 'No node of the chart of accounts has this code (or the new node\u2019s parent is missing).',
   CLOCK_NOT_MANUAL: 'The bank runs on the real clock; only a manual clock can be advanced.',
   COMMITTEE_NAME_TAKEN: 'Another committee already has this name.',
   COMMITTEE_WOULD_BE_EMPTY: 'A committee keeps at least one member: add another member before removing the last.',
@@ -47,13 +53,19 @@ const MESSAGES: Record<ErrorCode, string> = {
   KYC_PROVIDER_NOT_CONFIGURED: 'No KYC provider is configured, so verification links cannot be made.',
   KYC_PROVIDER_REJECTED: 'The KYC provider refused the request.',
   KYC_PROVIDER_UNAVAILABLE: 'The KYC provider is not answering. Try again later.',
+  LEDGER_ACCOUNT_REFUSED: 'A ledger account of the entries cannot take this posting (it is a set, it is locked, or it may not go below zero).',
   MANUAL_CONVERSION_DISABLED: 'Converting without KYC approval is switched off (setting customer-manual-conversion-allowed).',
+  MODULE_ALREADY_ATTACHED: 'This account set is already attached under another chart node.',
+  NORMAL_BALANCE_MISMATCH: 'The account set and the chart node have different normal balances; attach it under a node on its side.',
   NOT_AN_ELIGIBLE_VOTER: 'Only the committee members at the time the approval started may vote on it.',
   NOT_AUTHORIZED: 'Your role does not allow this. The attempt was recorded in the audit log.',
   NOT_A_COMMITTEE_MEMBER: 'This staff user is not a member of the committee.',
   NOT_FOUND: 'Not found, or not visible to you.',
   PAYLOAD_TOO_LARGE: 'The request is too large.',
   PAYMENT_EXCEEDS_OUTSTANDING: 'The payment is more than everything owed on the facility.',
+  PERIOD_CLOSED: 'The effective date is in a closed accounting period: nothing can be posted there any more.',
+  PERIOD_NOT_ENDED: 'The period has not ended yet, or the end-of-day work of its last day is not done.',
+  PERIOD_NOT_NEXT: 'Periods close in order: an earlier month (or year) is still open.',
   PREDEFINED_ROLE: 'Predefined roles cannot be changed; create a new role instead.',
   PRICE_UNAVAILABLE: 'The bank has no current bitcoin price, so collateral cannot be valued now. Try again shortly.',
   PROSPECT_ALREADY_CONVERTED: 'This prospect is already a customer.',
@@ -62,6 +74,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   ROLE_NAME_TAKEN: 'Another role already has this name.',
   SINGLE_DISBURSAL_FACILITY: 'This facility pays out its whole amount at activation; it takes no other disbursal.',
   TEMPLATE_NAME_TAKEN: 'Another terms template already has this name.',
+  TRANSACTION_UNBALANCED: 'The debits and credits differ in a currency; a transaction must balance.',
   UNAUTHENTICATED: 'Your session has ended. Sign in again.',
   UNKNOWN_PERMISSION_SET: 'There is no permission set with this name.',
   UNKNOWN_SETTING: 'There is no setting with this key.',
@@ -71,10 +84,17 @@ const MESSAGES: Record<ErrorCode, string> = {
   WEBHOOK_SIGNATURE_INVALID: 'The webhook\u2019s signature does not match its body.',
   WEBHOOK_SIGNATURE_MISSING: 'The webhook carries no signature.',
   WITHDRAWAL_NOT_APPROVED: 'The withdrawal is still waiting for approval; confirm it once approved.',
+  YEAR_CLOSE_REQUIRED: 'December closes with its year: close the year instead, which also moves the year\u2019s result to retained earnings.',
 };
 
 /** Codes whose server message carries the detail a person needs (which field, how much). */
-const WITH_DETAIL = new Set<ErrorCode>(['INVALID_INPUT', 'INVALID_TERMS', 'PAYMENT_EXCEEDS_OUTSTANDING', 'KYC_PROVIDER_REJECTED']);
+const WITH_DETAIL = new Set<ErrorCode>([
+  'INVALID_INPUT', 'INVALID_TERMS', 'PAYMENT_EXCEEDS_OUTSTANDING', 'KYC_PROVIDER_REJECTED',
+  // accounting: which line of the file, which code, which dates, which currency
+  'CHART_CSV_INVALID', 'CHART_NODE_EXISTS', 'CHART_NODE_NOT_FOUND', 'ACCOUNTING_CONFIG_INVALID', 'NORMAL_BALANCE_MISMATCH',
+  'MODULE_ALREADY_ATTACHED', 'PERIOD_CLOSED', 'BEFORE_INCEPTION', 'TRANSACTION_UNBALANCED', 'LEDGER_ACCOUNT_REFUSED',
+  'PERIOD_NOT_NEXT', 'PERIOD_NOT_ENDED',
+]);
 
 export function isErrorCode(code: unknown): code is ErrorCode {
   return typeof code === 'string' && Object.hasOwn(MESSAGES, code);

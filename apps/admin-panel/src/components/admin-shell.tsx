@@ -14,6 +14,7 @@ const NAV: { href: string; label: string; object: string; action: string }[] = [
   { href: '/terms-templates', label: 'Terms templates', object: 'credit/terms-template', action: 'credit:read' },
   { href: '/governance', label: 'Committees & policies', object: 'governance/committee', action: 'governance:read' },
   { href: '/users', label: 'Users & roles', object: 'access/user', action: 'access:read' },
+  { href: '/accounting', label: 'Accounting', object: 'accounting/chart', action: 'accounting:read' },
   { href: '/audit', label: 'Audit log', object: 'audit/log', action: 'audit:read' },
   { href: '/settings', label: 'Settings, time & price', object: 'config/domain', action: 'config:read' },
 ];

@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { describeError } from '../errors';
-import { formatBtc, formatUsd, parseMoney, type Currency } from '../money';
+import { formatBtc, formatMinor, formatUsd, parseMoney, type Currency } from '../money';
 
 export function Usd({ cents }: { cents: number | string | bigint | null | undefined }) {
   if (cents === null || cents === undefined) return <span className="muted">—</span>;
@@ -14,6 +14,35 @@ export function Usd({ cents }: { cents: number | string | bigint | null | undefi
 export function Btc({ sats }: { sats: number | string | bigint | null | undefined }) {
   if (sats === null || sats === undefined) return <span className="muted">—</span>;
   return <span className="money">{formatBtc(sats)}</span>;
+}
+
+/**
+ * Signed minor units in major units with every decimal of the currency ("-1,500.25",
+ * "0.00012345"), no symbol: for statements, whose currency is said once above the figures.
+ */
+export function Amount({ minor, currency }: { minor: number | string | bigint | null | undefined; currency: Currency }) {
+  if (minor === null || minor === undefined) return <span className="muted">—</span>;
+  return <span className="money">{formatMinor(minor, currency)}</span>;
+}
+
+/** Saves `text` as a file named `filename` (e.g. a statement's CSV), from memory. */
+export function DownloadButton({ text, filename, type = 'text/csv', label = 'Download CSV' }: { text: string; filename: string; type?: string; label?: string }) {
+  function save() {
+    const url = URL.createObjectURL(new Blob([text], { type: `${type};charset=utf-8` }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = filename;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    // revoked once the browser has taken the download
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+  return (
+    <button type="button" className="button secondary" onClick={save}>
+      {label}
+    </button>
+  );
 }
 
 export function ErrorNotice({ error }: { error: unknown }) {
