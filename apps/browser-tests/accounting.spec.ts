@@ -285,6 +285,18 @@ test('an accountant builds the books, reads the statements, posts by hand and cl
   await screenshot(page, 'admin-accounting-ledger-account');
   await expectAccessible(page);
 
+  // its history as a CSV file: a job writes it, the panel serves it with the session's token
+  await page.getByRole('button', { name: 'Export history (CSV)' }).click();
+  const exportLink = page.getByRole('link', { name: 'Download 1 entry (CSV)' });
+  await expect(exportLink).toBeVisible({ timeout: 15_000 });
+  const exportFile = await page.request.get(`${ADMIN_URL}${await exportLink.getAttribute('href')}`);
+  expect(exportFile.status()).toBe(200);
+  expect(exportFile.headers()['content-type']).toContain('text/csv');
+  const exported = (await exportFile.text()).trim().split('\n');
+  expect(exported).toHaveLength(2);
+  expect(exported[1]).toContain(`,USD,settled,credit,${DEPOSIT / 100n}.${(DEPOSIT % 100n).toString().padStart(2, '0')},`);
+  await expectAccessible(page);
+
   // the inception month has ended: it closes, and nothing can be posted into it any more
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounting' }).click();
   await visit(page, 'Periods', 'Periods');

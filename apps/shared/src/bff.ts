@@ -215,7 +215,40 @@ export function authRoutes(config: AppConfig) {
     return response;
   }
 
-  return { login, callback, logout, graphql, requireSession };
+
+  /**
+   * GET /api/exports/ledger-account/[id]: a completed export's file from the Lana server (its
+   * `GET /exports/ledger-account/{id}`), with the session's bearer token, passed through as a
+   * download.
+   */
+  async function ledgerExport(request: NextRequest, id: string) {
+    const session = await readSession(request.cookies.get(config.cookieName)?.value, config);
+    if (!session) return unauthenticated(config);
+    if (!/^[0-9a-f-]{36}\.csv$/.test(id)) {
+      return NextResponse.json({ errors: [{ message: 'no such export', extensions: { code: 'NOT_FOUND' } }] }, { status: 404 });
+    }
+    let upstream: Response;
+    try {
+      upstream = await fetch(new URL(`/exports/ledger-account/${id}`, config.graphqlUrl), {
+        headers: { authorization: `Bearer ${session.accessToken}` },
+        signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
+      });
+    } catch {
+      return NextResponse.json(
+        { errors: [{ message: 'The bank server does not answer. Try again in a moment.', extensions: { code: 'BANK_UNREACHABLE' } }] },
+        { status: 502 },
+      );
+    }
+    if (upstream.status === 401) return unauthenticated(config);
+    const headers = new Headers({ 'content-type': upstream.headers.get('content-type') ?? 'application/octet-stream' });
+    for (const name of ['content-disposition', 'x-request-id']) {
+      const value = upstream.headers.get(name);
+      if (value) headers.set(name, value);
+    }
+    return new NextResponse(upstream.body, { status: upstream.status, headers });
+  }
+
+  return { login, callback, logout, graphql, ledgerExport, requireSession };
 }
 
 /** The session of the request being rendered (server components), or null. */

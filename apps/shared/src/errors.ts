@@ -33,6 +33,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   DISBURSAL_BELOW_MARGIN_CALL: 'After this disbursal the collateral would fall under the margin-call level; add collateral first.',
   DISBURSAL_EXCEEDS_FACILITY: 'The disbursal is more than what remains of the facility.',
   EMAIL_TAKEN: 'Another record already uses this email address.',
+  EXPORT_NOT_READY: 'The export has no file yet: it is still being written, or it failed (its status says which).',
   FACILITY_MATURED: 'The facility has reached its maturity date; nothing more is disbursed.',
   FORBIDDEN: 'You are signed in, but the bank does not know you here. Ask an administrator for access.',
   GRAPHQL_PARSE_FAILED: 'The app sent a request the bank could not read. Reload the page; if it persists, report it.',

@@ -63,6 +63,11 @@ pub const YEAR_CLOSE_REQUIRED: ErrorCode = ErrorCode::new(
     "December closes with its year (accountingPeriodCloseYear), which also moves the year's result to retained earnings.",
 );
 
+pub const EXPORT_NOT_READY: ErrorCode = ErrorCode::new(
+    "EXPORT_NOT_READY",
+    "The export has no file to download: it is still being written, or it failed (its status says which).",
+);
+
 /// The codes of this domain.
 pub const CODES: &[ErrorCode] = &[
     CHART_CSV_INVALID,
@@ -79,6 +84,7 @@ pub const CODES: &[ErrorCode] = &[
     PERIOD_NOT_NEXT,
     PERIOD_NOT_ENDED,
     YEAR_CLOSE_REQUIRED,
+    EXPORT_NOT_READY,
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -143,6 +149,14 @@ pub enum AccountingError {
     PeriodNotEnded { month: Month, done: NaiveDate },
     #[error("December {0} closes with its year")]
     YearCloseRequired(i32),
+    #[error("{0} is an account set; export the history of an account")]
+    ExportOfSet(AccountId),
+    #[error("export {0} has no file to download (pending or failed)")]
+    ExportNotReady(crate::primitives::LedgerExportId),
+    #[error("the export file cannot be read: {0}")]
+    ExportFile(String),
+    #[error("the export job cannot be made: {0}")]
+    ExportJob(#[from] serde_json::Error),
     #[error("an amount of {0} minor units does not fit the ledger")]
     AmountOutOfRange(i128),
     #[error(transparent)]
@@ -205,7 +219,9 @@ impl DomainError for AccountingError {
             Self::PeriodNotNext { .. } => PERIOD_NOT_NEXT,
             Self::PeriodNotEnded { .. } => PERIOD_NOT_ENDED,
             Self::YearCloseRequired(_) => YEAR_CLOSE_REQUIRED,
-            Self::AmountOutOfRange(_) => INTERNAL,
+            Self::ExportOfSet(_) => INVALID_INPUT,
+            Self::ExportNotReady(_) => EXPORT_NOT_READY,
+            Self::AmountOutOfRange(_) | Self::ExportFile(_) | Self::ExportJob(_) => INTERNAL,
             Self::Time(e) => e.code(),
             Self::Platform(e) => e.code(),
         }

@@ -7,6 +7,7 @@ use std::fmt;
 es::entity_id!(ChartId);
 es::entity_id!(FiscalYearId);
 es::entity_id!(ManualTransactionId);
+es::entity_id!(LedgerExportId);
 
 pub use ledger::{AccountId, Side, TransactionId};
 
@@ -17,6 +18,7 @@ pub mod permissions {
     pub const LEDGER: &str = "accounting/ledger";
     pub const MANUAL_TRANSACTIONS: &str = "accounting/manual-transaction";
     pub const PERIODS: &str = "accounting/period";
+    pub const EXPORTS: &str = "accounting/export";
     pub const READ: &str = "accounting:read";
     pub const WRITE: &str = "accounting:write";
 }

@@ -38,6 +38,7 @@ use account::DepositAccountRepo;
 use core_customer::Customers;
 use core_domain_config::DomainConfigs;
 use core_governance::Governance;
+use core_time::BusinessCalendar;
 use deposit::DepositRepo;
 use ledger::DepositLedger;
 use outbox::Outbox;
@@ -54,6 +55,7 @@ pub struct Deposits {
     customers: Customers,
     configs: DomainConfigs,
     ledger: DepositLedger,
+    calendar: BusinessCalendar,
     accounts: DepositAccountRepo,
     deposits: DepositRepo,
     withdrawals: WithdrawalRepo,
@@ -65,6 +67,13 @@ impl Deposits {
         self.ledger.attachable_sets()
     }
 
+    /// The bank's business date of the use case (what its postings are dated): a posting after
+    /// midnight UTC but before the business day ends belongs to that business day, as the
+    /// accounting periods count it.
+    pub(crate) fn business_date(&self, op: &es::DbOp) -> chrono::NaiveDate {
+        self.calendar.business_date(op.now())
+    }
+
     /// Creates the domain's ledger journal, account sets and omnibus shards when missing.
     pub async fn init(
         use_cases: UseCases,
@@ -73,6 +82,7 @@ impl Deposits {
         governance: Governance,
         customers: Customers,
         configs: DomainConfigs,
+        calendar: BusinessCalendar,
     ) -> Result<Self, DepositError> {
         let publisher = DepositPublisher::new(outbox.clone());
         let (pool, clock) = (use_cases.pool().clone(), use_cases.clock().clone());
@@ -82,6 +92,7 @@ impl Deposits {
             deposits: DepositRepo::new(pool.clone(), clock.clone()).with_hook(publisher.clone()),
             withdrawals: WithdrawalRepo::new(pool, clock).with_hook(publisher),
             ledger: DepositLedger::init(ledger).await?,
+            calendar,
             use_cases,
             governance,
             customers,

@@ -3,7 +3,9 @@
 //! `POST /graphql` requires a bearer JWT from the staff realm (issuer and audience configured);
 //! the token's subject (or, at the first login, its verified email) maps to a staff user, who acts
 //! under the request's correlation id and whose role decides what each use case allows.
-//! Unauthenticated: `GET /health`, and the webhooks (see `webhooks`), which their senders sign.
+//! `GET /exports/ledger-account/{id}` serves a completed ledger export's CSV to staff, with the
+//! same token. Unauthenticated: `GET /health`, and the webhooks (see `webhooks`), which their
+//! senders sign.
 //!
 //! - `graphql/`: the schema, one module per domain;
 //! - `request.rs`: what resolvers take from the request (the app, the actor);
@@ -18,13 +20,14 @@ pub use graphql::{AdminSchema, Codes, build_schema};
 use authz::{Actor, Subject};
 use axum::Router;
 use axum::body::Body;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
-use axum::routing::post;
-use error_code::{FORBIDDEN, INTERNAL};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use error_code::{FORBIDDEN, INTERNAL, NOT_FOUND};
 use graphql_kit::{
-    ApiServerConfig, GraphqlConfig, authenticate, correlation_id, read_request, reject, respond,
+    ApiServerConfig, CorrelationId, GraphqlConfig, REQUEST_ID_HEADER, authenticate, correlation_id,
+    read_request, reject, respond,
 };
 use graphql_types::credit::CreditLoaders;
 use graphql_types::deposit::DepositLoaders;
@@ -32,6 +35,7 @@ use jwt_auth::{JwtConfig, JwtVerifier};
 use lana_app::LanaApp;
 use request::IdempotencyHeader;
 use std::sync::Arc;
+use use_case::DomainError;
 
 pub const NAME: &str = "admin-server";
 
@@ -66,6 +70,7 @@ pub fn router(app: LanaApp, verifier: Arc<JwtVerifier>, config: &ApiServerConfig
     };
     Router::new()
         .route("/graphql", post(graphql))
+        .route("/exports/ledger-account/{id}", get(ledger_export_file))
         .route("/webhook/sumsub", post(webhooks::sumsub))
         .with_state(state)
         .merge(http_server::health_route(move || {
@@ -74,36 +79,47 @@ pub fn router(app: LanaApp, verifier: Arc<JwtVerifier>, config: &ApiServerConfig
         }))
 }
 
-async fn graphql(State(state): State<AdminState>, headers: HeaderMap, body: Body) -> Response {
-    let correlation_id = correlation_id(&headers);
-    let claims = match authenticate(&state.verifier, &headers, &correlation_id).await {
-        Ok(claims) => claims,
-        Err(refusal) => return refusal,
-    };
-    let user = match state
+/// The staff user a request's bearer token maps to, acting under its correlation id; or the
+/// refusal to answer with.
+async fn staff_actor(
+    state: &AdminState,
+    headers: &HeaderMap,
+    correlation_id: &CorrelationId,
+) -> Result<Actor, Response> {
+    let claims = authenticate(&state.verifier, headers, correlation_id).await?;
+    match state
         .app
         .access()
         .user_id_for_login(&claims.sub, claims.verified_email())
         .await
     {
-        Ok(Some(user)) => user,
-        Ok(None) => {
-            return reject(
-                StatusCode::FORBIDDEN,
-                FORBIDDEN,
-                "no staff user for this identity",
-                &correlation_id,
-            );
-        }
+        Ok(Some(user)) => Ok(Actor::new(
+            Subject::User(user.into()),
+            correlation_id.0.clone(),
+        )),
+        Ok(None) => Err(reject(
+            StatusCode::FORBIDDEN,
+            FORBIDDEN,
+            "no staff user for this identity",
+            correlation_id,
+        )),
         Err(e) => {
             tracing::error!(correlation_id = %correlation_id.0, error = %e, "staff login lookup failed");
-            return reject(
+            Err(reject(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 INTERNAL,
                 "internal error",
-                &correlation_id,
-            );
+                correlation_id,
+            ))
         }
+    }
+}
+
+async fn graphql(State(state): State<AdminState>, headers: HeaderMap, body: Body) -> Response {
+    let correlation_id = correlation_id(&headers);
+    let actor = match staff_actor(&state, &headers, &correlation_id).await {
+        Ok(actor) => actor,
+        Err(refusal) => return refusal,
     };
     let request = match read_request(&headers, body, state.max_body_bytes, &correlation_id).await {
         Ok(request) => request,
@@ -113,7 +129,6 @@ async fn graphql(State(state): State<AdminState>, headers: HeaderMap, body: Body
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let actor = Actor::new(Subject::User(user.into()), correlation_id.0.clone());
     let request = request
         .data(DepositLoaders::new(
             state.app.deposits().clone(),
@@ -128,4 +143,70 @@ async fn graphql(State(state): State<AdminState>, headers: HeaderMap, body: Body
         .data(state.app.clone())
         .data(correlation_id.clone());
     respond(state.schema.execute(request).await, &correlation_id)
+}
+
+/// `GET /exports/ledger-account/{id}`: a completed ledger export's CSV file, for staff who may
+/// read exports (the same bearer token as `/graphql`).
+async fn ledger_export_file(
+    State(state): State<AdminState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let correlation_id = correlation_id(&headers);
+    let actor = match staff_actor(&state, &headers, &correlation_id).await {
+        Ok(actor) => actor,
+        Err(refusal) => return refusal,
+    };
+    let Ok(id) = id.trim_end_matches(".csv").parse::<uuid::Uuid>() else {
+        return reject(
+            StatusCode::NOT_FOUND,
+            NOT_FOUND,
+            "no such export",
+            &correlation_id,
+        );
+    };
+    let file = state
+        .app
+        .accounting()
+        .ledger_export_file(&actor, core_accounting::LedgerExportId::from(id))
+        .await;
+    match file {
+        Ok((name, bytes)) => {
+            let mut response = (
+                StatusCode::OK,
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{name}\""),
+                    ),
+                ],
+                bytes,
+            )
+                .into_response();
+            if let Ok(value) = HeaderValue::from_str(&correlation_id.0) {
+                response.headers_mut().insert(REQUEST_ID_HEADER, value);
+            }
+            response
+        }
+        Err(e) => {
+            let code = e.code();
+            let status = if code == NOT_FOUND {
+                StatusCode::NOT_FOUND
+            } else if code == error_code::NOT_AUTHORIZED {
+                StatusCode::FORBIDDEN
+            } else if code == core_accounting::EXPORT_NOT_READY {
+                StatusCode::CONFLICT
+            } else {
+                tracing::error!(correlation_id = %correlation_id.0, error = %e, "export download failed");
+                return reject(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    INTERNAL,
+                    "internal error",
+                    &correlation_id,
+                );
+            };
+            reject(status, code, &e.to_string(), &correlation_id)
+        }
+    }
 }

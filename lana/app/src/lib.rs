@@ -19,7 +19,7 @@ use audit::{Audit, SealJob};
 use authz::Authorization;
 use clock::{Clock, ManualClock};
 use core_access::Access;
-use core_accounting::Accounting;
+use core_accounting::{Accounting, AccountingConfig};
 use core_credit::{
     Credit, CreditApprovalHandler, CreditDependencies, EndOfDayBatch, MarginCallUpgradeBuffer,
     PriceChangeHandler, ServicingOnEndOfDay,
@@ -113,6 +113,7 @@ pub struct AppConfig {
     pub customer: CustomerConfig,
     pub time: TimeConfig,
     pub price: PriceConfig,
+    pub accounting: AccountingConfig,
     /// The KYC provider; unset: verification links cannot be made and webhooks are refused.
     pub sumsub: Option<SumsubConfig>,
 }
@@ -398,6 +399,7 @@ impl LanaApp {
             governance.clone(),
             customers.clone(),
             configs.clone(),
+            *time.calendar(),
         )
         .await?;
         let credit = Credit::init(
@@ -419,7 +421,15 @@ impl LanaApp {
             .into_iter()
             .chain(credit.attachable_sets())
             .collect();
-        let accounting = Accounting::init(use_cases, ledger, time.clone(), attachable).await?;
+        let accounting = Accounting::init(
+            use_cases,
+            ledger,
+            time.clone(),
+            &jobs,
+            &config.accounting,
+            attachable,
+        )
+        .await?;
         let inbox = Inbox::new(pool.clone(), clock.clone(), jobs.clone());
         inbox.register(KycWebhookHandler::new(customers.clone()));
         time.register_end_of_day(ActivityOnEndOfDay::new(deposits.clone()));

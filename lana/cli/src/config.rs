@@ -4,6 +4,7 @@
 //! Layers are merged as YAML trees and the result is read strictly: an unknown key anywhere (in
 //! the file, an environment variable or a flag) is an error that names its path.
 
+use core_accounting::AccountingConfig;
 use core_customer::CustomerConfig;
 use core_price::PriceConfig;
 use core_time::TimeConfig;
@@ -35,6 +36,8 @@ pub struct Config {
     pub time: TimeConfig,
     /// The BTC/USD price: the exchange, how often it is asked, when a price is stale.
     pub price: PriceConfig,
+    /// The books: where export files are written.
+    pub accounting: AccountingConfig,
     /// The KYC provider (Sumsub's API); unset: no verification links, webhooks refused.
     pub sumsub: Option<SumsubConfig>,
     pub admin_server: ApiServerConfig,
@@ -57,6 +60,7 @@ impl Default for Config {
             customer: CustomerConfig::default(),
             time: TimeConfig::default(),
             price: PriceConfig::default(),
+            accounting: AccountingConfig::default(),
             sumsub: None,
             admin_server: admin_server::default_config(),
             customer_server: customer_server::default_config(),
@@ -189,6 +193,7 @@ impl Config {
             customer: self.customer.clone(),
             time: self.time.clone(),
             price: self.price.clone(),
+            accounting: self.accounting.clone(),
             sumsub: self.sumsub.clone(),
         }
     }

@@ -416,6 +416,48 @@ async fn an_accountant_imports_the_chart_reads_the_statements_and_closes_january
         (&json!("CREDIT"), &json!(150_025))
     );
 
+    // Alice's history as a CSV file, written by a job and served to staff only.
+    let export = ok(
+        &stack,
+        &root,
+        "mutation($input: LedgerAccountExportCreateInput!) { ledgerAccountExportCreate(input: $input) { export { id status } } }",
+        json!({ "input": { "ledgerAccountId": alices } }),
+    )
+    .await["ledgerAccountExportCreate"]["export"]["id"]
+        .clone();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let written = loop {
+        let e = ok(
+            &stack,
+            &root,
+            "query($id: UUID!) { ledgerAccountExport(id: $id) { status rows downloadPath failure } }",
+            json!({ "id": export }),
+        )
+        .await["ledgerAccountExport"]
+            .clone();
+        if e["status"] != "PENDING" {
+            break e;
+        }
+        assert!(Instant::now() < deadline, "the export was never written");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(
+        (&written["status"], &written["rows"]),
+        (&json!("COMPLETED"), &json!(1))
+    );
+    let path = written["downloadPath"].as_str().unwrap();
+    let (status, content_type, csv) = stack.admin_get(Some(&root), path).await;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (200, "text/csv; charset=utf-8")
+    );
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 2, "{csv}");
+    assert!(rows[1].contains(",USD,settled,credit,1500.25,"), "{csv}");
+    assert_eq!(stack.admin_get(None, path).await.0, 401);
+    let missing = format!("/exports/ledger-account/{}.csv", uuid::Uuid::new_v4());
+    assert_eq!(stack.admin_get(Some(&root), &missing).await.0, 404);
+
     // January closes once it has ended (the manual clock to the end of 31 January).
     let early = stack
         .admin(

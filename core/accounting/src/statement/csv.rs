@@ -4,12 +4,17 @@
 use super::{BalanceSheet, ProfitAndLoss, StatementLine, TrialBalance};
 use crate::primitives::BookCurrency;
 
-/// `amount` minor units as a decimal in major units, exactly.
+/// `amount` minor units of `currency` as a decimal in major units, exactly.
 pub(crate) fn major(amount: i128, currency: BookCurrency) -> String {
     let scale: u32 = match currency {
         BookCurrency::Usd => 2,
         BookCurrency::Btc => 8,
     };
+    major_units(amount, scale)
+}
+
+/// `amount` minor units as a decimal with `scale` decimals, exactly.
+pub(crate) fn major_units(amount: i128, scale: u32) -> String {
     let unit = 10i128.pow(scale);
     let sign = if amount < 0 { "-" } else { "" };
     let abs = amount.unsigned_abs();

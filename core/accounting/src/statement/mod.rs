@@ -13,6 +13,7 @@
 
 mod csv;
 
+pub(crate) use csv::major_units;
 pub use csv::{balance_sheet_csv, profit_and_loss_csv, trial_balance_csv};
 
 use crate::Accounting;

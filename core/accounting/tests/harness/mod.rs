@@ -9,8 +9,8 @@ use authz::{Actor, Authorization};
 use chrono::{DateTime, NaiveDate, Utc};
 use clock::{Clock, ManualClock};
 use core_accounting::{
-    AccountCode, Accounting, AccountingError, BaseConfig, BookCurrency, StatementLayer,
-    TrialBalance,
+    AccountCode, Accounting, AccountingConfig, AccountingError, BaseConfig, BookCurrency,
+    StatementLayer, TrialBalance,
 };
 use core_time::{Time, TimeConfig};
 use jobs::{Jobs, JobsConfig};
@@ -81,6 +81,8 @@ pub struct Harness {
     pub journal: JournalId,
     pub time: Time,
     pub manual: ManualClock,
+    pub jobs: Jobs,
+    pub export_dir: std::path::PathBuf,
     pub accounting: Accounting,
     pub cash: Module,
     pub deposits: Module,
@@ -110,7 +112,14 @@ pub async fn harness(now: &str) -> Harness {
         .await
         .unwrap();
     let use_cases = UseCases::new(db.pool.clone(), clock.clone(), authz);
-    let jobs = Jobs::new(db.pool.clone(), clock.clone(), JobsConfig::default());
+    let jobs = Jobs::new(
+        db.pool.clone(),
+        clock.clone(),
+        JobsConfig {
+            poll_interval_ms: 50,
+            ..JobsConfig::default()
+        },
+    );
     let outbox = Outbox::new(db.pool.clone(), clock.clone());
     let config = TimeConfig {
         clock: core_time::ClockKind::Manual,
@@ -155,10 +164,16 @@ pub async fn harness(now: &str) -> Harness {
     let deposits = module("test-deposits", Side::Credit, 3).await;
     let fees = module("test-fees", Side::Credit, 1).await;
     let salaries = module("test-salaries", Side::Debit, 1).await;
+    let export_dir = std::env::temp_dir().join(format!("lana-exports-{}", uuid::Uuid::new_v4()));
+    let config = AccountingConfig {
+        export_dir: export_dir.display().to_string(),
+    };
     let accounting = Accounting::init(
         use_cases,
         ledger.clone(),
         time.clone(),
+        &jobs,
+        &config,
         vec![
             cash.set.clone(),
             deposits.set.clone(),
@@ -174,6 +189,8 @@ pub async fn harness(now: &str) -> Harness {
         journal,
         time,
         manual,
+        jobs,
+        export_dir,
         accounting,
         cash,
         deposits,

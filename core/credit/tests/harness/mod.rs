@@ -219,6 +219,7 @@ pub async fn harness() -> Harness {
         governance.clone(),
         customers.clone(),
         configs.clone(),
+        BusinessCalendar::new(Timezone::utc(), ClosingTime::midnight()),
     )
     .await
     .unwrap();

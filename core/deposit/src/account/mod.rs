@@ -247,7 +247,13 @@ impl Deposits {
                             amount: balance.available.into_minor(),
                         };
                         self.ledger
-                            .move_balance_in_op(op, &account, PostingKind::Freeze, movement)
+                            .move_balance_in_op(
+                                op,
+                                &account,
+                                PostingKind::Freeze,
+                                movement,
+                                self.business_date(op),
+                            )
                             .await?;
                     }
                 }
@@ -262,7 +268,13 @@ impl Deposits {
                             amount: balance.frozen.into_minor(),
                         };
                         self.ledger
-                            .move_balance_in_op(op, &account, PostingKind::Unfreeze, movement)
+                            .move_balance_in_op(
+                                op,
+                                &account,
+                                PostingKind::Unfreeze,
+                                movement,
+                                self.business_date(op),
+                            )
                             .await?;
                     }
                 }

@@ -48,7 +48,7 @@ impl Deposits {
                         PostingKind::Deposit,
                         id,
                         &Movement::of(&account, amount),
-                        op.now().date_naive(),
+                        self.business_date(op),
                     );
                     let posted = self.ledger.post_in_op(op, account_id, tx).await?;
                     Ok(self
@@ -88,7 +88,7 @@ impl Deposits {
                             deposit.ledger_transaction_id,
                             PostingKind::DepositRevert,
                             id,
-                            op.now().date_naive(),
+                            self.business_date(op),
                         )
                         .await?;
                     // `ensure_revertible` decided; this records the posting.

@@ -351,15 +351,10 @@ impl DepositLedger {
         account: &DepositAccount,
         kind: PostingKind,
         movement: BalanceMove,
+        effective: NaiveDate,
     ) -> Result<(), DepositError> {
         let step = format!("{}:{}", es::EsEntity::id(account), account.version());
-        let tx = self.posting(
-            templates::MoveBalance,
-            kind,
-            step,
-            &movement,
-            op.now().date_naive(),
-        );
+        let tx = self.posting(templates::MoveBalance, kind, step, &movement, effective);
         self.post_in_op(op, es::EsEntity::id(account), tx).await?;
         Ok(())
     }

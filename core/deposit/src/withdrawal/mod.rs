@@ -66,7 +66,7 @@ impl Deposits {
                             PostingKind::WithdrawalHold,
                             id,
                             &Movement::of(&account, amount),
-                            op.now().date_naive(),
+                            self.business_date(op),
                         );
                         let hold = self.ledger.post_in_op(op, account_id, tx).await?;
                         let process = self
@@ -132,7 +132,7 @@ impl Deposits {
                         .await?;
                     account.ensure_active()?;
                     let movement = Movement::of(&account, withdrawal.amount);
-                    let today = op.now().date_naive();
+                    let today = self.business_date(op);
                     let tx = match step {
                         Settlement::Confirm => self.ledger.posting(
                             ConfirmWithdrawal,
@@ -202,7 +202,7 @@ impl Deposits {
                 withdrawal.hold_transaction_id,
                 PostingKind::WithdrawalRelease,
                 withdrawal.id(),
-                op.now().date_naive(),
+                self.business_date(op),
             )
             .await?;
         Ok(posted.id)

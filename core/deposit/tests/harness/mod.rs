@@ -153,6 +153,10 @@ pub async fn harness() -> Harness {
         governance.clone(),
         customers.clone(),
         configs,
+        core_time::BusinessCalendar::new(
+            core_time::Timezone::utc(),
+            core_time::ClosingTime::midnight(),
+        ),
     )
     .await
     .unwrap();

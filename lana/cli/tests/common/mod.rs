@@ -487,6 +487,29 @@ impl Stack {
         .await
     }
 
+    /// `GET path` on the admin server: (status, content type, body).
+    pub async fn admin_get(&self, token: Option<&str>, path: &str) -> (u16, String, String) {
+        let mut request = self
+            .http
+            .get(format!("http://127.0.0.1:{}{path}", self.admin_port));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        (
+            status,
+            content_type,
+            response.text().await.unwrap_or_default(),
+        )
+    }
+
     /// `admin` with extra request headers (e.g. `Idempotency-Key`).
     pub async fn admin_with(
         &self,

@@ -78,3 +78,9 @@ pub struct AccountingPeriodCloseMonthInput {
 pub struct AccountingPeriodCloseYearInput {
     pub(super) year: i32,
 }
+
+#[derive(InputObject)]
+pub struct LedgerAccountExportCreateInput {
+    /// A ledger account (not a set), e.g. from `chartNodeLedgerAccounts`.
+    pub(super) ledger_account_id: Uuid,
+}

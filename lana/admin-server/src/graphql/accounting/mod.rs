@@ -1,6 +1,6 @@
 //! The books: the chart of accounts, its base configuration and module attachments,
 //! statements (with CSV), the drill-down to ledger accounts and entries, manual transactions,
-//! and closing months and years.
+//! closing months and years, and exports of a ledger account's history.
 
 mod inputs;
 mod types;
@@ -17,11 +17,11 @@ use graphql_kit::{Date, invalid_input, list_query};
 use inputs::{
     AccountingBaseConfigUpdateInput, AccountingModuleAttachInput, AccountingPeriodCloseMonthInput,
     AccountingPeriodCloseYearInput, ChartOfAccountsAddNodeInput, ChartOfAccountsCsvImportInput,
-    ManualTransactionCreateInput,
+    LedgerAccountExportCreateInput, ManualTransactionCreateInput,
 };
 use types::{
     AccountingModuleSet, BalanceLayer, BalanceSheet, ChartNode, ChartOfAccounts, Currency,
-    FiscalYear, LedgerAccount, ManualTransaction, ProfitAndLoss, TrialBalance,
+    FiscalYear, LedgerAccount, LedgerAccountExport, ManualTransaction, ProfitAndLoss, TrialBalance,
 };
 use uuid::Uuid;
 
@@ -32,6 +32,7 @@ payload!(AccountingModuleAttachPayload, chart: ChartOfAccounts);
 payload!(ManualTransactionCreatePayload, manual_transaction: ManualTransaction);
 payload!(AccountingPeriodCloseMonthPayload, fiscal_year: FiscalYear);
 payload!(AccountingPeriodCloseYearPayload, fiscal_year: FiscalYear);
+payload!(LedgerAccountExportCreatePayload, export: LedgerAccountExport);
 
 fn code(text: &str) -> Result<AccountCode> {
     AccountCode::parse(text).map_err(invalid_input)
@@ -177,6 +178,35 @@ impl AccountingQuery {
         Ok(graphql_kit::connection(page, ManualTransaction::from))
     }
 
+    async fn ledger_account_export(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+    ) -> Result<LedgerAccountExport> {
+        let e = run(ctx, |app, actor| {
+            app.accounting()
+                .ledger_export(actor, core_accounting::LedgerExportId::from(id))
+        })
+        .await?;
+        Ok(e.into())
+    }
+
+    /// Newest first.
+    #[graphql(complexity = "first.max(1) as usize * child_complexity")]
+    async fn ledger_account_exports(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(validator(minimum = 1, maximum = 100))] first: i32,
+        after: Option<String>,
+    ) -> Result<Connection<String, LedgerAccountExport>> {
+        let query = list_query(first, after)?.order_by(es::ListOrder::CreatedAt, true);
+        let page = run(ctx, |app, actor| {
+            app.accounting().ledger_exports(actor, query)
+        })
+        .await?;
+        Ok(graphql_kit::connection(page, LedgerAccountExport::from))
+    }
+
     async fn fiscal_years(&self, ctx: &Context<'_>) -> Result<Vec<FiscalYear>> {
         let years = run(ctx, |app, actor| app.accounting().fiscal_years(actor)).await?;
         Ok(years.into_iter().map(FiscalYear::from).collect())
@@ -313,6 +343,21 @@ impl AccountingMutation {
         Ok(ManualTransactionCreatePayload {
             manual_transaction: t.into(),
         })
+    }
+
+    /// Asks for a ledger account's history as a CSV file; a job writes it (`status`), then
+    /// `downloadPath` serves it.
+    async fn ledger_account_export_create(
+        &self,
+        ctx: &Context<'_>,
+        input: LedgerAccountExportCreateInput,
+    ) -> Result<LedgerAccountExportCreatePayload> {
+        let account = ledger::AccountId::from(input.ledger_account_id);
+        let e = run(ctx, |app, actor| {
+            app.accounting().request_ledger_export(actor, account)
+        })
+        .await?;
+        Ok(LedgerAccountExportCreatePayload { export: e.into() })
     }
 
     /// Closes a month: the next open one, ended and with its end-of-day work done. From then

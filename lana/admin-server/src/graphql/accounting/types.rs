@@ -486,3 +486,62 @@ impl From<core_accounting::FiscalYear> for FiscalYear {
         }
     }
 }
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum ExportState {
+    /// The job has not written the file yet.
+    Pending,
+    /// The file is ready at `downloadPath`.
+    Completed,
+    /// The file could not be written (`failure` says why).
+    Failed,
+}
+
+/// An export of a ledger account's history as a CSV file, written by a job.
+#[derive(SimpleObject)]
+pub struct LedgerAccountExport {
+    id: Uuid,
+    ledger_account_id: Uuid,
+    ledger_account_code: String,
+    status: ExportState,
+    /// Entries written (completed exports).
+    rows: Option<i64>,
+    bytes: Option<i64>,
+    failure: Option<String>,
+    /// Where the admin server serves the file (`GET`, with the same bearer token), once completed.
+    download_path: Option<String>,
+    created_at: Option<DateTime<Utc>>,
+}
+
+impl From<core_accounting::LedgerExport> for LedgerAccountExport {
+    fn from(e: core_accounting::LedgerExport) -> Self {
+        use core_accounting::ExportStatus;
+        use es::EsEntity;
+        let id: Uuid = e.id().into();
+        let count = |n: u64| Some(i64::try_from(n).unwrap_or(i64::MAX));
+        let (status, rows, bytes, failure, download_path) = match &e.status {
+            ExportStatus::Pending => (ExportState::Pending, None, None, None, None),
+            ExportStatus::Completed { rows, bytes, .. } => (
+                ExportState::Completed,
+                count(*rows),
+                count(*bytes),
+                None,
+                Some(format!("/exports/ledger-account/{id}.csv")),
+            ),
+            ExportStatus::Failed { reason } => {
+                (ExportState::Failed, None, None, Some(reason.clone()), None)
+            }
+        };
+        Self {
+            id,
+            ledger_account_id: e.account.into(),
+            created_at: e.events().created_at(),
+            ledger_account_code: e.account_code,
+            status,
+            rows,
+            bytes,
+            failure,
+            download_path,
+        }
+    }
+}

@@ -1,9 +1,11 @@
 'use client';
-import { useQuery } from '@apollo/client/react';
+import { useMutation, useQuery } from '@apollo/client/react';
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
-import { Amount, Card, Empty, ErrorNotice, Figure, Loading, PageHeader, Pager, When, humanize, useCursorPager } from '@lana/shared/ui/components';
+import { useEffect, useState } from 'react';
+import { ActionForm, Amount, Card, Empty, ErrorNotice, Figure, Loading, PageHeader, Pager, When, humanize, useCursorPager } from '@lana/shared/ui/components';
 import { graphql } from '@/gql';
+import { Allowed } from '@/permissions';
 
 const LedgerAccountQuery = graphql(`
   query LedgerAccount($id: UUID!, $first: Int!, $after: String) {
@@ -34,6 +36,68 @@ const LedgerAccountQuery = graphql(`
     }
   }
 `);
+
+const ExportCreate = graphql(`
+  mutation LedgerAccountExportCreate($input: LedgerAccountExportCreateInput!) {
+    ledgerAccountExportCreate(input: $input) {
+      export {
+        id
+        status
+      }
+    }
+  }
+`);
+
+const ExportQuery = graphql(`
+  query LedgerAccountExport($id: UUID!) {
+    ledgerAccountExport(id: $id) {
+      id
+      status
+      rows
+      failure
+      downloadPath
+    }
+  }
+`);
+
+/** The account's history as a CSV file: a job writes it, then the panel serves it for download. */
+function HistoryExport({ accountId }: { accountId: string }) {
+  const [exportId, setExportId] = useState<string | null>(null);
+  const [create] = useMutation(ExportCreate);
+  const { data, error, stopPolling } = useQuery(ExportQuery, {
+    variables: { id: exportId ?? '' },
+    skip: !exportId,
+    pollInterval: 500,
+  });
+  const current = data?.ledgerAccountExport;
+  useEffect(() => {
+    if (current && current.status !== 'PENDING') stopPolling();
+  }, [current, stopPolling]);
+  return (
+    <Card title="Export">
+      <Allowed object="accounting/export" action="accounting:write">
+        <ActionForm
+          label="Export the history"
+          submitLabel="Export history (CSV)"
+          onSubmit={async () => {
+            const result = await create({ variables: { input: { ledgerAccountId: accountId } } });
+            setExportId(result.data?.ledgerAccountExportCreate.export.id ?? null);
+          }}
+        />
+      </Allowed>
+      <ErrorNotice error={error} />
+      {current?.status === 'PENDING' ? <p role="status">Writing the file…</p> : null}
+      {current?.status === 'FAILED' ? <p role="alert">The export failed: {current.failure}</p> : null}
+      {current?.status === 'COMPLETED' && current.downloadPath ? (
+        <p>
+          <a href={`/api${current.downloadPath}`} download>
+            Download {current.rows === 1 ? '1 entry' : `${current.rows ?? 0} entries`} (CSV)
+          </a>
+        </p>
+      ) : null}
+    </Card>
+  );
+}
 
 /** An entry's amount in its currency's decimals (the ledger names the currency as text). */
 function EntryAmount({ amount, currency }: { amount: number; currency: string }) {
@@ -108,6 +172,7 @@ export default function LedgerAccountPage() {
             )}
             <Pager pager={pager} pageInfo={account.entries.pageInfo} />
           </Card>
+          <HistoryExport accountId={account.id} />
         </>
       ) : null}
     </>

@@ -1,0 +1,5 @@
+//! The accounting domain's background jobs.
+
+mod export;
+
+pub use export::LedgerExportJob;
