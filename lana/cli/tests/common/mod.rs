@@ -130,6 +130,7 @@ impl Drop for Stack {
         let _ = self.lana.wait();
         let _ = self.oidc.wait();
         let _ = std::fs::remove_dir_all(&self.oidc_state);
+        let _ = std::fs::remove_dir_all(self.oidc_state.with_extension("exports"));
     }
 }
 
@@ -348,6 +349,10 @@ impl Stack {
             format!("customer_server.jwt.jwks_url={}/jwks", issuer("customer")),
             format!("access.superuser_email={superuser}"),
             format!("price.exchange_url={}", exchange.base_url()),
+            format!(
+                "accounting.export_dir={}",
+                oidc_state.with_extension("exports").display()
+            ),
         ]
         .into_iter()
         .chain(settings.iter().cloned())
