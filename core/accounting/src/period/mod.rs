@@ -19,7 +19,7 @@ pub use entity::{FiscalYear, FiscalYearEvent};
 pub(crate) use repo::FiscalYearRepo;
 
 use crate::Accounting;
-use crate::chart::ChartNode;
+use crate::chart::{Chart, ChartNode};
 use crate::error::AccountingError;
 use crate::primitives::{BookCurrency, FiscalYearId, Month, permissions};
 use crate::statement::view;
@@ -50,8 +50,9 @@ impl Accounting {
             .is_empty())
     }
 
-    /// The oldest year not closed, locked; opened at the inception month on the first call.
-    async fn open_year_in_op(&self, op: &mut DbOp) -> Result<FiscalYear, AccountingError> {
+    /// The chart and the oldest year not closed, both locked; the year is opened at the
+    /// inception month on the first call.
+    async fn open_year_in_op(&self, op: &mut DbOp) -> Result<(Chart, FiscalYear), AccountingError> {
         let chart = self.lock_chart_in_op(op).await?;
         let config = chart
             .config
@@ -88,7 +89,8 @@ impl Accounting {
                 self.years.create_in_op(op, events).await?.id()
             }
         };
-        Ok(self.years.lock_in_op(op, id, RowLock::Update).await?)
+        let year = self.years.lock_in_op(op, id, RowLock::Update).await?;
+        Ok((chart, year))
     }
 
     async fn ensure_done(&self, month: Month) -> Result<(), AccountingError> {
@@ -110,7 +112,7 @@ impl Accounting {
         self.use_cases
             .command(actor, PERIODS, WRITE, || {
                 async move |op| {
-                    let mut year = self.open_year_in_op(op).await?;
+                    let (_, mut year) = self.open_year_in_op(op).await?;
                     if year.close_month(month)?.was_already_applied() {
                         return Ok(year);
                     }
@@ -137,7 +139,7 @@ impl Accounting {
         self.use_cases
             .command(actor, PERIODS, WRITE, || {
                 async move |op| {
-                    let mut fy = self.open_year_in_op(op).await?;
+                    let (chart, mut fy) = self.open_year_in_op(op).await?;
                     if year < fy.year {
                         let closed = self
                             .years
@@ -159,7 +161,7 @@ impl Accounting {
                     }
                     self.ensure_done(december).await?;
                     self.ledger.lock_postings_in_op(op).await?;
-                    let transactions = self.post_year_close_in_op(op, year).await?;
+                    let transactions = self.post_year_close_in_op(op, &chart, year).await?;
                     if fy.close_year(transactions)?.was_already_applied() {
                         return Ok(fy);
                     }
@@ -179,9 +181,9 @@ impl Accounting {
     async fn post_year_close_in_op(
         &self,
         op: &mut DbOp,
+        chart: &Chart,
         year: i32,
     ) -> Result<Vec<TransactionId>, AccountingError> {
-        let chart = self.lock_chart_in_op(op).await?;
         let config = chart
             .config
             .as_ref()

@@ -227,14 +227,16 @@ impl Accounting {
                 let chart = self.charts.find_by_id(crate::chart::chart_id()).await?;
                 let tree = chart.tree();
                 let nodes: Vec<&ChartNode> = tree.iter().map(|(_, n)| *n).collect();
-                let mut periods = vec![Period::Between(from, to)];
-                periods.extend(from.pred_opt().map(Period::Through));
-                let mut totals = self.node_totals(&nodes, currency, &periods).await?;
-                let opening = totals
-                    .pop()
-                    .filter(|_| periods.len() == 2)
-                    .unwrap_or_default();
-                let movement = totals.pop().unwrap_or_default();
+                // The movement, and the opening when a day before `from` exists.
+                let periods: Vec<Period> = std::iter::once(Period::Between(from, to))
+                    .chain(from.pred_opt().map(Period::Through))
+                    .collect();
+                let mut totals = self
+                    .node_totals(&nodes, currency, &periods)
+                    .await?
+                    .into_iter();
+                let movement = totals.next().unwrap_or_default();
+                let opening = totals.next().unwrap_or_default();
                 let mut lines = Vec::with_capacity(tree.len());
                 let (mut total_debits, mut total_credits) = (0, 0);
                 for (depth, node) in tree {
