@@ -57,8 +57,14 @@ pub const INVALID_PAYMENT_DATE: ErrorCode = ErrorCode::new(
     "A payment's date is after today's business date or before the facility was activated.",
 );
 
+pub const COLLATERAL_FROM_CUSTODIAN: ErrorCode = ErrorCode::new(
+    "COLLATERAL_FROM_CUSTODIAN",
+    "The facility's collateral is held in a custodian's wallet and follows what the custodian reports; it cannot be updated by hand.",
+);
+
 /// The codes of this domain.
 pub const CODES: &[ErrorCode] = &[
+    COLLATERAL_FROM_CUSTODIAN,
     INVALID_TERMS,
     TEMPLATE_NAME_TAKEN,
     DEPOSIT_ACCOUNT_OF_ANOTHER_CUSTOMER,
@@ -107,6 +113,11 @@ pub enum CreditError {
     },
     #[error("no fresh BTC/USD price")]
     PriceUnavailable,
+    #[error("the collateral of credit facility {id} is reported by wallet {wallet}")]
+    CollateralFromCustodian {
+        id: CreditFacilityId,
+        wallet: crate::primitives::WalletId,
+    },
     #[error("the disbursal is more than what remains of credit facility {0}")]
     DisbursalExceedsFacility(CreditFacilityId),
     #[error("after the disbursal credit facility {0} would be under its margin-call CVL")]
@@ -145,6 +156,8 @@ pub enum CreditError {
     #[error(transparent)]
     Price(#[from] core_price::PriceError),
     #[error(transparent)]
+    Custody(#[from] core_custody::CustodyError),
+    #[error(transparent)]
     Config(#[from] core_domain_config::DomainConfigError),
     #[error(transparent)]
     Platform(#[from] PlatformError),
@@ -164,6 +177,7 @@ impl DomainError for CreditError {
             | Self::InvalidDisbursalTransition { .. }
             | Self::InvalidLiquidationTransition { .. } => INVALID_FACILITY_TRANSITION,
             Self::PriceUnavailable => PRICE_UNAVAILABLE,
+            Self::CollateralFromCustodian { .. } => COLLATERAL_FROM_CUSTODIAN,
             Self::DisbursalExceedsFacility(_) => DISBURSAL_EXCEEDS_FACILITY,
             Self::DisbursalBelowMarginCall(_) => DISBURSAL_BELOW_MARGIN_CALL,
             Self::SingleDisbursalFacility(_) => SINGLE_DISBURSAL_FACILITY,
@@ -175,6 +189,7 @@ impl DomainError for CreditError {
             Self::Customer(e) => e.code(),
             Self::Deposit(e) => e.code(),
             Self::Price(e) => e.code(),
+            Self::Custody(e) => e.code(),
             Self::Config(e) => e.code(),
             Self::Platform(e) => e.code(),
         }
@@ -186,6 +201,7 @@ impl DomainError for CreditError {
             Self::Customer(e) => e.platform(),
             Self::Deposit(e) => e.platform(),
             Self::Price(e) => e.platform(),
+            Self::Custody(e) => e.platform(),
             Self::Config(e) => e.platform(),
             Self::Platform(e) => Some(e),
             _ => None,

@@ -37,7 +37,9 @@ pub use error::{CODES, CreditError};
 pub use facility::{
     CreditFacility, CreditFacilityEvent, FacilityFigures, FacilityFilter, ProposalTerms,
 };
-pub use handlers::{CreditApprovalHandler, PriceChangeHandler, ServicingOnEndOfDay};
+pub use handlers::{
+    CreditApprovalHandler, CustodianCollateral, PriceChangeHandler, ServicingOnEndOfDay,
+};
 pub use liquidation::{Liquidation, LiquidationEvent};
 pub use obligation::{Obligation, ObligationEvent};
 pub use payment::{Allocation, Payment, PaymentEvent, PaymentInput};
@@ -45,6 +47,7 @@ pub use primitives::*;
 pub use terms_template::{TermsTemplate, TermsTemplateEvent};
 
 use accrual::AccrualCycleRepo;
+use core_custody::Custody;
 use core_customer::Customers;
 use core_deposit::Deposits;
 use core_domain_config::DomainConfigs;
@@ -71,6 +74,7 @@ pub struct Credit {
     customers: Customers,
     deposits: Deposits,
     prices: Prices,
+    custody: Custody,
     configs: DomainConfigs,
     calendar: BusinessCalendar,
     ledger: CreditLedger,
@@ -89,6 +93,9 @@ pub struct CreditDependencies {
     pub customers: Customers,
     pub deposits: Deposits,
     pub prices: Prices,
+    /// Where the collateral is held: a proposal naming a custodian gets a wallet there at
+    /// approval.
+    pub custody: Custody,
     /// Settings (`MarginCallUpgradeBuffer`, `EndOfDayBatch`).
     pub configs: DomainConfigs,
     /// Business dates (activation, maturity) are the bank's calendar's.
@@ -125,6 +132,7 @@ impl Credit {
             customers: dependencies.customers,
             deposits: dependencies.deposits,
             prices: dependencies.prices,
+            custody: dependencies.custody,
             configs: dependencies.configs,
             calendar: dependencies.calendar,
         })

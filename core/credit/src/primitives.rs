@@ -12,6 +12,7 @@ es::entity_id!(ObligationId);
 es::entity_id!(PaymentId);
 es::entity_id!(LiquidationId);
 
+pub use core_custody::{CustodianId, WalletId};
 pub use core_customer::CustomerId;
 /// An amount lent or paid out: more than zero, at most one trillion dollars (the deposit
 /// domain's, since it lands in a deposit account).

@@ -88,6 +88,7 @@ async fn a_single_disbursal_facility_goes_from_proposal_to_money_in_the_account(
             usd(1_000_000),
             ProposalTerms::Template(template.id()),
             None,
+            None,
         )
         .await
         .unwrap();
@@ -269,6 +270,7 @@ async fn declined_denied_and_refused_proposals() {
             usd(50_000),
             ProposalTerms::Custom(terms.clone()),
             None,
+            None,
         )
         .await
         .unwrap();
@@ -329,6 +331,7 @@ async fn declined_denied_and_refused_proposals() {
                     account,
                     usd(10_000),
                     ProposalTerms::Custom(terms),
+                    None,
                     None,
                 )
                 .await
@@ -653,6 +656,7 @@ async fn a_customer_sees_and_consents_to_their_own_proposals_only() {
             usd(10_000),
             ProposalTerms::Custom(terms(DisbursalPolicy::Single)),
             None,
+            None,
         )
         .await
         .unwrap();
@@ -731,6 +735,7 @@ async fn editing_a_template_never_changes_a_facility_made_from_it() {
             account.id(),
             usd(10_000),
             ProposalTerms::Template(template.id()),
+            None,
             None,
         )
         .await

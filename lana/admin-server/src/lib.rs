@@ -9,7 +9,7 @@
 //!
 //! - `graphql/`: the schema, one module per domain;
 //! - `request.rs`: what resolvers take from the request (the app, the actor);
-//! - `webhooks.rs`: `POST /webhook/sumsub`.
+//! - `webhooks.rs`: `POST /webhook/sumsub`, `POST /webhook/custodian/{id}`.
 
 mod graphql;
 mod request;
@@ -72,6 +72,7 @@ pub fn router(app: LanaApp, verifier: Arc<JwtVerifier>, config: &ApiServerConfig
         .route("/graphql", post(graphql))
         .route("/exports/ledger-account/{id}", get(ledger_export_file))
         .route("/webhook/sumsub", post(webhooks::sumsub))
+        .route("/webhook/custodian/{id}", post(webhooks::custodian))
         .with_state(state)
         .merge(http_server::health_route(move || {
             let app = app.clone();

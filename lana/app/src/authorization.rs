@@ -71,6 +71,14 @@ const ACCOUNTING: [PermissionSetDef; 2] = area_sets!(
     "accounting:write",
     "the chart of accounts, journals and statements"
 );
+const CUSTODY: [PermissionSetDef; 2] = area_sets!(
+    "custody-viewer",
+    "custody-writer",
+    "custody/*",
+    "custody:read",
+    "custody:write",
+    "custodians (never their secrets), wallets and custodians' webhooks"
+);
 const CONFIG: [PermissionSetDef; 2] = area_sets!(
     "config-viewer",
     "config-writer",
@@ -131,7 +139,7 @@ pub const AUDIT_VIEWER: PermissionSetDef = PermissionSetDef {
 /// What the customer API may do at all; which customer's data it shows is each use case's rule.
 pub const CUSTOMER_SELF_SERVICE: PermissionSetDef = PermissionSetDef {
     name: "customer-self-service",
-    description: "A customer's own deposit accounts, balances and history, credit proposals and facilities (and consent to their proposals), their disbursals and payments (and paying from their own accounts); the BTC/USD price",
+    description: "A customer's own deposit accounts, balances and history, credit proposals and facilities (and consent to their proposals) with the wallet that holds their collateral, their disbursals and payments (and paying from their own accounts); the BTC/USD price",
     permissions: &[
         ("deposit/account", "deposit:read"),
         ("credit/facility", "credit:read"),
@@ -140,6 +148,7 @@ pub const CUSTOMER_SELF_SERVICE: PermissionSetDef = PermissionSetDef {
         ("credit/payment", "credit:read"),
         ("credit/payment", "credit:write"),
         ("credit/liquidation", "credit:read"),
+        ("custody/wallet", "custody:read"),
         ("price/btc-usd", "price:read"),
     ],
 };
@@ -152,7 +161,7 @@ pub const SUPERUSER_SET: PermissionSetDef = PermissionSetDef {
 
 pub fn permission_sets() -> Vec<PermissionSetDef> {
     [
-        ACCESS, CUSTOMERS, DEPOSIT, GOVERNANCE, CREDIT, ACCOUNTING, CONFIG, PRICE,
+        ACCESS, CUSTOMERS, DEPOSIT, GOVERNANCE, CREDIT, ACCOUNTING, CUSTODY, CONFIG, PRICE,
     ]
     .into_iter()
     .flatten()
@@ -192,6 +201,7 @@ pub const ROLES: &[RoleDef] = &[
             "credit-consent-on-behalf",
             "credit-backdated-payments",
             "accounting-writer",
+            "custody-writer",
             "config-writer",
             "price-writer",
             "time-viewer",
@@ -208,6 +218,7 @@ pub const ROLES: &[RoleDef] = &[
             "credit-writer",
             "credit-consent-on-behalf",
             "accounting-viewer",
+            "custody-viewer",
             "config-viewer",
             "price-viewer",
             "time-viewer",

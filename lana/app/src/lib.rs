@@ -21,9 +21,10 @@ use clock::{Clock, ManualClock};
 use core_access::Access;
 use core_accounting::{Accounting, AccountingConfig};
 use core_credit::{
-    Credit, CreditApprovalHandler, CreditDependencies, EndOfDayBatch, MarginCallUpgradeBuffer,
-    PriceChangeHandler, ServicingOnEndOfDay,
+    Credit, CreditApprovalHandler, CreditDependencies, CustodianCollateral, EndOfDayBatch,
+    MarginCallUpgradeBuffer, PriceChangeHandler, ServicingOnEndOfDay,
 };
+use core_custody::{Custody, CustodyConfig};
 use core_customer::{CustomerConfig, Customers, KycWebhookHandler, ManualConversionAllowed};
 use core_deposit::{
     ActivityOnEndOfDay, CustomerEventsHandler, Deposits, EscheatableAfterInactiveDays,
@@ -114,6 +115,7 @@ pub struct AppConfig {
     pub time: TimeConfig,
     pub price: PriceConfig,
     pub accounting: AccountingConfig,
+    pub custody: CustodyConfig,
     /// The KYC provider; unset: verification links cannot be made and webhooks are refused.
     pub sumsub: Option<SumsubConfig>,
 }
@@ -161,6 +163,8 @@ pub enum AppError {
     Credit(#[from] core_credit::CreditError),
     #[error("accounting setup failed: {0}")]
     Accounting(#[from] core_accounting::AccountingError),
+    #[error("custody setup failed: {0}")]
+    Custody(#[from] core_custody::CustodyError),
     #[error("KYC provider configuration: {0}")]
     Sumsub(#[from] sumsub::SumsubError),
     #[error(transparent)]
@@ -235,11 +239,12 @@ impl Health {
 /// Every error code a client can meet, from every crate (the servers add their own layer's and
 /// publish the whole as the SDL's `ErrorCode` enum).
 pub fn error_codes() -> Vec<ErrorCode> {
-    let lists: [&[ErrorCode]; 13] = [
+    let lists: [&[ErrorCode]; 15] = [
         error_code::CODES,
         idempotency::CODES,
         &[email::EMAIL_TAKEN],
         sumsub::CODES,
+        custodians::CODES,
         core_access::CODES,
         core_time::CODES,
         core_price::CODES,
@@ -249,6 +254,7 @@ pub fn error_codes() -> Vec<ErrorCode> {
         core_deposit::CODES,
         core_credit::CODES,
         core_accounting::CODES,
+        core_custody::CODES,
     ];
     let mut codes: Vec<ErrorCode> = Vec::new();
     for code in lists.into_iter().flatten() {
@@ -291,6 +297,7 @@ pub struct LanaApp {
     deposits: Deposits,
     credit: Credit,
     accounting: Accounting,
+    custody: Custody,
     inbox: Inbox,
     dispatcher_config: DispatcherConfig,
     webhook_secret: Option<String>,
@@ -402,6 +409,8 @@ impl LanaApp {
             *time.calendar(),
         )
         .await?;
+        let inbox = Inbox::new(pool.clone(), clock.clone(), jobs.clone());
+        let custody = Custody::init(use_cases.clone(), inbox.clone(), &config.custody).await?;
         let credit = Credit::init(
             use_cases.clone(),
             &outbox,
@@ -411,11 +420,19 @@ impl LanaApp {
                 customers: customers.clone(),
                 deposits: deposits.clone(),
                 prices: prices.clone(),
+                custody: custody.clone(),
                 configs: configs.clone(),
                 calendar: *time.calendar(),
             },
         )
         .await?;
+        custody
+            .connect(
+                &inbox,
+                &jobs,
+                Arc::new(CustodianCollateral::new(credit.clone())),
+            )
+            .await?;
         let attachable = deposits
             .attachable_sets()
             .into_iter()
@@ -430,7 +447,6 @@ impl LanaApp {
             attachable,
         )
         .await?;
-        let inbox = Inbox::new(pool.clone(), clock.clone(), jobs.clone());
         inbox.register(KycWebhookHandler::new(customers.clone()));
         time.register_end_of_day(ActivityOnEndOfDay::new(deposits.clone()));
         time.register_end_of_day(ServicingOnEndOfDay::new(credit.clone()));
@@ -450,6 +466,7 @@ impl LanaApp {
             deposits,
             credit,
             accounting,
+            custody,
             inbox,
             dispatcher_config: config.outbox.clone(),
             webhook_secret: config.sumsub.as_ref().map(|s| s.webhook_secret.clone()),
@@ -515,6 +532,10 @@ impl LanaApp {
 
     pub fn credit(&self) -> &Credit {
         &self.credit
+    }
+
+    pub fn custody(&self) -> &Custody {
+        &self.custody
     }
 
     pub fn inbox(&self) -> &Inbox {

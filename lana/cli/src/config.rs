@@ -5,6 +5,7 @@
 //! the file, an environment variable or a flag) is an error that names its path.
 
 use core_accounting::AccountingConfig;
+use core_custody::CustodyConfig;
 use core_customer::CustomerConfig;
 use core_price::PriceConfig;
 use core_time::TimeConfig;
@@ -38,6 +39,8 @@ pub struct Config {
     pub price: PriceConfig,
     /// The books: where export files are written.
     pub accounting: AccountingConfig,
+    /// Custody: the key custodian secrets are sealed under, the block explorer poll.
+    pub custody: CustodyConfig,
     /// The KYC provider (Sumsub's API); unset: no verification links, webhooks refused.
     pub sumsub: Option<SumsubConfig>,
     pub admin_server: ApiServerConfig,
@@ -61,6 +64,7 @@ impl Default for Config {
             time: TimeConfig::default(),
             price: PriceConfig::default(),
             accounting: AccountingConfig::default(),
+            custody: CustodyConfig::default(),
             sumsub: None,
             admin_server: admin_server::default_config(),
             customer_server: customer_server::default_config(),
@@ -194,15 +198,18 @@ impl Config {
             time: self.time.clone(),
             price: self.price.clone(),
             accounting: self.accounting.clone(),
+            custody: self.custody.clone(),
             sumsub: self.sumsub.clone(),
         }
     }
 
-    /// The configuration as YAML, with the database password and provider secrets hidden.
+    /// The configuration as YAML, with the database password, provider secrets and the
+    /// custody encryption key hidden.
     pub fn to_redacted_yaml(&self) -> String {
         let mut shown = self.clone();
         shown.db.pg_con = lana_app::redact_url(&shown.db.pg_con);
         shown.sumsub = shown.sumsub.as_ref().map(SumsubConfig::redacted);
+        shown.custody = shown.custody.redacted();
         serde_yaml::to_string(&shown).unwrap_or_default()
     }
 }

@@ -42,6 +42,22 @@ enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Custody administration.
+    #[command(subcommand)]
+    Custody(CustodyCommand),
+}
+
+#[derive(Subcommand)]
+enum CustodyCommand {
+    /// Re-encrypt every stored custodian secret under a new key, in one transaction (the
+    /// configured `custody.encryption_key` must be the current one). Then configure the new key
+    /// and restart every server: the old one is refused from now on.
+    RotateKey {
+        /// A file holding the new key: 64 hexadecimal characters (kept out of the shell's
+        /// history and the process list).
+        #[arg(long)]
+        new_key_file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -116,6 +132,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => {
             let _telemetry = telemetry::init(&config.tracing)?;
             serve(config).await
+        }
+        Command::Custody(CustodyCommand::RotateKey { new_key_file }) => {
+            let _telemetry = telemetry::init(&config.tracing)?;
+            let text = std::fs::read_to_string(&new_key_file)
+                .with_context(|| format!("cannot read {}", new_key_file.display()))?;
+            let new = core_custody::EncryptionKey::parse(&text)?;
+            let app = start_app(&config).await?;
+            let actor = authz::Actor::system("lana-cli.custody-rotate-key");
+            let moved = app.custody().rotate_encryption_key(&actor, &new).await;
+            app.shutdown().await;
+            println!(
+                "custody secrets of {} custodians re-encrypted under the key with fingerprint {}; set custody.encryption_key to it and restart every server",
+                moved?,
+                new.fingerprint()
+            );
+            Ok(())
         }
         Command::Audit(AuditCommand::Verify) => {
             let _telemetry = telemetry::init(&config.tracing)?;

@@ -247,6 +247,8 @@ pub enum CreditFacilityHistoryKind {
     Approved,
     /// The approval process denied the proposal (`reason`).
     Denied,
+    /// The custodian's wallet that holds the collateral was opened (`walletId`).
+    WalletAssigned,
     /// The collateral the bank holds was recorded (`collateral`, the new total).
     CollateralUpdated,
     /// The CVL crossed a threshold (`collateralizationState`, at `price`).
@@ -268,6 +270,8 @@ pub struct HistoryEntry {
     amount: Option<UsdCents>,
     /// The approval process started by the consent.
     approval_process_id: Option<Uuid>,
+    /// The wallet opened at the custodian.
+    wallet_id: Option<Uuid>,
     /// Why the customer declined or the approval process denied.
     reason: Option<String>,
     /// The collateral held from then on.
@@ -292,6 +296,7 @@ impl HistoryEntry {
             recorded_at,
             amount: None,
             approval_process_id: None,
+            wallet_id: None,
             reason: None,
             collateral: None,
             collateralization_state: None,
@@ -317,6 +322,10 @@ impl HistoryEntry {
                 entry.reason = reason.given().map(str::to_owned);
             }
             CreditFacilityEvent::Approved { .. } => entry.kind = Kind::Approved,
+            CreditFacilityEvent::WalletAssigned { wallet_id } => {
+                entry.kind = Kind::WalletAssigned;
+                entry.wallet_id = Some((*wallet_id).into());
+            }
             CreditFacilityEvent::Denied { reason } => {
                 entry.kind = Kind::Denied;
                 entry.reason.clone_from(reason);
@@ -455,6 +464,22 @@ impl CreditFacility {
     /// The collateral the bank holds (as recorded on the facility).
     async fn collateral(&self) -> Satoshis {
         Satoshis(self.0.collateral.sats())
+    }
+
+    /// The custodian's wallet that holds the collateral (opened at approval when the proposal
+    /// named a custodian that keeps wallets); its reported balance is the collateral.
+    async fn wallet(&self, ctx: &Context<'_>) -> Result<Option<crate::custody::Wallet>> {
+        let (credit, actor) = ctx.data::<CreditLoaders>()?.service();
+        let wallet = credit
+            .facility_wallet(actor, &self.0)
+            .await
+            .map_err(|e| domain_error(ctx, &e))?;
+        Ok(wallet.map(crate::custody::Wallet::from))
+    }
+
+    /// The custodian named by the proposal.
+    async fn custodian_id(&self) -> Option<Uuid> {
+        self.0.custodian_id.map(Uuid::from)
     }
 
     /// The business date it activated on.

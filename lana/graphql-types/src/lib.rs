@@ -5,5 +5,6 @@
 //! Depends on `graphql-kit` and the domains, never on `lana-app` or a server.
 
 pub mod credit;
+pub mod custody;
 pub mod deposit;
 pub mod price;

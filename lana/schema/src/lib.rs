@@ -27,6 +27,7 @@ static TIME: Migrator = sqlx::migrate!("../../core/time/migrations");
 static PRICE: Migrator = sqlx::migrate!("../../core/price/migrations");
 static CREDIT: Migrator = sqlx::migrate!("../../core/credit/migrations");
 static ACCOUNTING: Migrator = sqlx::migrate!("../../core/accounting/migrations");
+static CUSTODY: Migrator = sqlx::migrate!("../../core/custody/migrations");
 
 pub async fn migrator() -> Result<Migrator, MigrateError> {
     es::migrations::combine(&[
@@ -47,6 +48,7 @@ pub async fn migrator() -> Result<Migrator, MigrateError> {
         &PRICE,
         &CREDIT,
         &ACCOUNTING,
+        &CUSTODY,
     ])
     .await
 }

@@ -77,6 +77,22 @@ pub struct Cursor {
 }
 
 impl Cursor {
+    /// The position after a row of another list that pages by a timestamp and an id (an inbox).
+    pub fn at(timestamp: chrono::DateTime<chrono::Utc>, id: Uuid) -> Self {
+        Self {
+            key: IndexValue::from(timestamp),
+            id,
+        }
+    }
+
+    /// The timestamp and id of a cursor made by [`Cursor::at`] (`None` for another kind).
+    pub fn timestamp_and_id(&self) -> Option<(chrono::DateTime<chrono::Utc>, Uuid)> {
+        match self.key {
+            IndexValue::Timestamp(Some(at)) => Some((at, self.id)),
+            _ => None,
+        }
+    }
+
     pub fn encode(&self) -> String {
         // Serializing plain data to JSON cannot fail.
         let json = serde_json::to_vec(self).unwrap_or_default();

@@ -3,8 +3,12 @@
 //! `receive` stores a webhook with its idempotency key and spawns the job that processes it, in one
 //! transaction; a duplicate delivery (same source and key) stores nothing and spawns nothing. The
 //! job hands the payload to the source's [`InboxHandler`] inside a transaction that also marks the
-//! event completed, so the handler's effects and the status commit together. Failures are kept on
-//! the row (`failed` with the error) and retried by the job system with backoff.
+//! event completed, so the handler's effects and the status commit together. A handler may find
+//! that an authentic webhook concerns nothing here: the event is then `ignored`, with the reason.
+//! Failures are kept on the row (`failed` with the error) and retried by the job system with
+//! backoff. A delivery refused at the door (its signature) can be kept too
+//! (`record_rejected`): `rejected` with the reason, never processed, so staff see every
+//! delivery (`list`).
 
 use chrono::{DateTime, Utc};
 use clock::Clock;
@@ -38,7 +42,33 @@ pub enum InboxStatus {
     Pending,
     Processing,
     Completed,
+    /// Authentic, but about nothing here (`error` says why).
+    Ignored,
     Failed,
+    /// Refused when it arrived (`error` says why); never processed.
+    Rejected,
+}
+
+impl InboxStatus {
+    fn parse(status: &str) -> Self {
+        match status {
+            "processing" => Self::Processing,
+            "completed" => Self::Completed,
+            "ignored" => Self::Ignored,
+            "failed" => Self::Failed,
+            "rejected" => Self::Rejected,
+            _ => Self::Pending,
+        }
+    }
+}
+
+/// What a handler made of an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Handled {
+    /// Its effects are in the handler's transaction.
+    Applied,
+    /// Nothing to do, and why (kept on the event).
+    Ignored(String),
 }
 
 /// A stored webhook.
@@ -66,7 +96,7 @@ pub enum Received {
 #[async_trait::async_trait]
 pub trait InboxHandler: Send + Sync + 'static {
     fn source(&self) -> &'static str;
-    async fn handle(&self, op: &mut DbOp, event: &InboxEvent) -> Result<(), HandlerError>;
+    async fn handle(&self, op: &mut DbOp, event: &InboxEvent) -> Result<Handled, HandlerError>;
 }
 
 type Handlers = Arc<RwLock<HashMap<&'static str, Arc<dyn InboxHandler>>>>;
@@ -146,8 +176,81 @@ impl Inbox {
         Ok(Received::New(id))
     }
 
+    /// Keeps a delivery refused at the door, with the reason; nothing processes it. Each
+    /// refusal is its own row (`idempotency_key` must be unique: the caller makes it so).
+    pub async fn record_rejected(
+        &self,
+        source: &str,
+        idempotency_key: &str,
+        payload: serde_json::Value,
+        reason: &str,
+    ) -> Result<InboxEventId, InboxError> {
+        let id = InboxEventId::new();
+        sqlx::query!(
+            r#"INSERT INTO inbox_events
+                 (id, source, idempotency_key, payload, status, error, received_at, processed_at)
+               VALUES ($1, $2, $3, $4, 'rejected', $5, $6, $6)"#,
+            uuid::Uuid::from(id),
+            source,
+            idempotency_key,
+            payload,
+            reason,
+            self.clock.now()
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
     pub async fn find(&self, id: InboxEventId) -> Result<InboxEvent, InboxError> {
         load(&self.pool, id).await?.ok_or(InboxError::NotFound(id))
+    }
+
+    /// The events of `source` whose key starts with `key_prefix` (one subject's deliveries),
+    /// newest first: at most `first` (1..=100) received before `before` when given.
+    pub async fn list(
+        &self,
+        source: &str,
+        key_prefix: &str,
+        first: usize,
+        before: Option<(DateTime<Utc>, InboxEventId)>,
+    ) -> Result<Vec<InboxEvent>, InboxError> {
+        let escaped = key_prefix
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let (at, after_id) = before.map_or((None, None), |(at, id)| {
+            (Some(at), Some(uuid::Uuid::from(id)))
+        });
+        let rows = sqlx::query!(
+            r#"SELECT id, source, idempotency_key, payload, status, attempts, error, received_at, processed_at
+               FROM inbox_events
+               WHERE source = $1 AND idempotency_key LIKE $2 || '%'
+                 AND ($3::timestamptz IS NULL OR (received_at, id) < ($3, $4))
+               ORDER BY received_at DESC, id DESC
+               LIMIT $5"#,
+            source,
+            escaped,
+            at,
+            after_id,
+            i64::try_from(first.clamp(1, 100)).unwrap_or(100)
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| InboxEvent {
+                id: r.id.into(),
+                source: r.source,
+                idempotency_key: r.idempotency_key,
+                payload: r.payload,
+                status: InboxStatus::parse(&r.status),
+                attempts: r.attempts,
+                error: r.error,
+                received_at: r.received_at,
+                processed_at: r.processed_at,
+            })
+            .collect())
     }
 }
 
@@ -164,12 +267,7 @@ async fn load(pool: &PgPool, id: InboxEventId) -> Result<Option<InboxEvent>, sql
         source: r.source,
         idempotency_key: r.idempotency_key,
         payload: r.payload,
-        status: match r.status.as_str() {
-            "processing" => InboxStatus::Processing,
-            "completed" => InboxStatus::Completed,
-            "failed" => InboxStatus::Failed,
-            _ => InboxStatus::Pending,
-        },
+        status: InboxStatus::parse(&r.status),
         attempts: r.attempts,
         error: r.error,
         received_at: r.received_at,
@@ -214,7 +312,10 @@ impl JobRunner for ProcessInboxEvent {
         let Some(event) = load(&self.pool, id).await? else {
             return Err(format!("inbox event {id} does not exist").into());
         };
-        if event.status == InboxStatus::Completed {
+        if matches!(
+            event.status,
+            InboxStatus::Completed | InboxStatus::Ignored | InboxStatus::Rejected
+        ) {
             return Ok(JobCompletion::Complete);
         }
         let handler = self
@@ -230,11 +331,17 @@ impl JobRunner for ProcessInboxEvent {
         self.mark(id, "processing", None).await?;
         let mut op = job.begin_op().await?;
         match handler.handle(&mut op, &event).await {
-            Ok(()) => {
+            Ok(handled) => {
                 let now = op.now();
+                let (status, reason) = match handled {
+                    Handled::Applied => ("completed", None),
+                    Handled::Ignored(reason) => ("ignored", Some(reason)),
+                };
                 sqlx::query!(
-                    "UPDATE inbox_events SET status = 'completed', error = NULL, processed_at = $2 WHERE id = $1",
+                    "UPDATE inbox_events SET status = $2, error = $3, processed_at = $4 WHERE id = $1",
                     uuid::Uuid::from(id),
+                    status,
+                    reason,
                     now
                 )
                 .execute(op.conn())

@@ -3,7 +3,7 @@
 
 use clock::Clock;
 use es::DbOp;
-use inbox::{HandlerError, Inbox, InboxEvent, InboxHandler, InboxStatus, Received};
+use inbox::{Handled, HandlerError, Inbox, InboxEvent, InboxHandler, InboxStatus, Received};
 use jobs::{Jobs, JobsConfig};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -21,10 +21,13 @@ impl InboxHandler for Kyc {
     fn source(&self) -> &'static str {
         "sumsub"
     }
-    async fn handle(&self, op: &mut DbOp, event: &InboxEvent) -> Result<(), HandlerError> {
+    async fn handle(&self, op: &mut DbOp, event: &InboxEvent) -> Result<Handled, HandlerError> {
         let call = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
         if call <= self.fail_first {
             return Err(format!("provider lookup failed (call {call})").into());
+        }
+        if event.payload.get("applicantId").is_none() {
+            return Ok(Handled::Ignored("no applicant".into()));
         }
         let applicant = event.payload["applicantId"]
             .as_str()
@@ -34,7 +37,7 @@ impl InboxHandler for Kyc {
             .bind(applicant)
             .execute(op.conn())
             .await?;
-        Ok(())
+        Ok(Handled::Applied)
     }
 }
 
@@ -148,4 +151,78 @@ async fn a_failure_is_kept_with_its_error_and_retried() {
         .await
         .unwrap();
     assert_eq!(effects, 1, "failed attempts left effects behind");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ignored_and_rejected_deliveries_are_kept_with_their_reason_and_listed_by_subject() {
+    let kyc = Kyc::default();
+    let (_db, inbox, runner) = setup(kyc.clone()).await;
+    let Received::New(ignored) = inbox
+        .receive(
+            "sumsub",
+            "subject-a:1",
+            serde_json::json!({ "type": "other" }),
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("not new");
+    };
+    let event = wait_for(&inbox, ignored, InboxStatus::Ignored).await;
+    assert_eq!(event.error.as_deref(), Some("no applicant"));
+    let rejected = inbox
+        .record_rejected(
+            "sumsub",
+            "subject-a:rejected:1",
+            serde_json::json!({ "body": "tampered" }),
+            "bad signature",
+        )
+        .await
+        .unwrap();
+    let event = inbox.find(rejected).await.unwrap();
+    assert_eq!(event.status, InboxStatus::Rejected);
+    assert_eq!(event.error.as_deref(), Some("bad signature"));
+    inbox
+        .receive(
+            "sumsub",
+            "subject-b:1",
+            serde_json::json!({ "applicantId": "b" }),
+        )
+        .await
+        .unwrap();
+    // a prefix with LIKE's wildcards matches itself only
+    inbox
+        .receive(
+            "sumsub",
+            "subjectXa:1",
+            serde_json::json!({ "applicantId": "x" }),
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    runner.shutdown().await;
+
+    let listed = inbox.list("sumsub", "subject-a:", 10, None).await.unwrap();
+    let ids: Vec<_> = listed.iter().map(|e| e.id).collect();
+    assert_eq!(ids, vec![rejected, ignored], "newest first, subject a only");
+    let page = inbox.list("sumsub", "subject-a:", 1, None).await.unwrap();
+    let rest = inbox
+        .list(
+            "sumsub",
+            "subject-a:",
+            10,
+            Some((page[0].received_at, page[0].id)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(rest.iter().map(|e| e.id).collect::<Vec<_>>(), vec![ignored]);
+    assert!(
+        inbox
+            .list("sumsub", "subject_a:", 10, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // the processing job never ran for the rejected one
+    assert_eq!(kyc.calls.load(Ordering::SeqCst), 3);
 }

@@ -13,8 +13,9 @@ use crate::accrual::end_of_month;
 use crate::error::CreditError;
 use crate::math::{self, CollateralToLoan};
 use crate::primitives::{
-    Amount, Collateral, CollateralizationState, CreditFacilityId, CustomerId, DepositAccountId,
-    FacilityBalances, FacilityStatus, Reason, TermsTemplateId, UsdCentsPerBtc,
+    Amount, Collateral, CollateralizationState, CreditFacilityId, CustodianId, CustomerId,
+    DepositAccountId, FacilityBalances, FacilityStatus, Reason, TermsTemplateId, UsdCentsPerBtc,
+    WalletId,
 };
 use crate::terms::{DisbursalPolicy, Terms};
 use chrono::{Months, NaiveDate};
@@ -33,6 +34,15 @@ pub enum CreditFacilityEvent {
         amount: Amount,
         terms: Terms,
         template_id: Option<TermsTemplateId>,
+        /// Who will hold the collateral (a wallet is opened there at approval); none: staff
+        /// record the collateral by hand.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        custodian_id: Option<CustodianId>,
+    },
+    /// The custodian's wallet that holds the collateral from now on: its reported balance is
+    /// the collateral, and manual updates are refused.
+    WalletAssigned {
+        wallet_id: WalletId,
     },
     CustomerConsented {
         approval_process_id: ApprovalProcessId,
@@ -73,6 +83,8 @@ pub struct CreditFacility {
     pub amount: Amount,
     pub terms: Terms,
     pub template_id: Option<TermsTemplateId>,
+    pub custodian_id: Option<CustodianId>,
+    pub wallet_id: Option<WalletId>,
     pub status: FacilityStatus,
     pub approval_process_id: Option<ApprovalProcessId>,
     /// Why the customer declined or governance denied.
@@ -97,6 +109,7 @@ pub struct NewProposal {
     pub amount: Amount,
     pub terms: Terms,
     pub template_id: Option<TermsTemplateId>,
+    pub custodian_id: Option<CustodianId>,
 }
 
 impl NewProposal {
@@ -109,6 +122,7 @@ impl NewProposal {
                 amount: self.amount,
                 terms: self.terms,
                 template_id: self.template_id,
+                custodian_id: self.custodian_id,
             }],
         )
     }
@@ -200,6 +214,31 @@ impl CreditFacility {
 
     /// Collateral is recorded for a pending or active facility, and returned (less of it) from
     /// a completed one; the same amount again changes nothing.
+    /// Records the wallet opened at the custodian; once only.
+    pub fn assign_wallet(&mut self, wallet_id: WalletId) -> Idempotent<()> {
+        if self.wallet_id.is_some() {
+            return Idempotent::AlreadyApplied;
+        }
+        self.wallet_id = Some(wallet_id);
+        self.events
+            .push(CreditFacilityEvent::WalletAssigned { wallet_id });
+        Idempotent::Executed(())
+    }
+
+    /// A collateral update staff record: refused while a custodian's wallet reports it.
+    pub fn ensure_manual_collateral_updatable(
+        &self,
+        collateral: Collateral,
+    ) -> Result<Idempotent<()>, CreditError> {
+        if let Some(wallet) = self.wallet_id {
+            return Err(CreditError::CollateralFromCustodian {
+                id: self.id(),
+                wallet,
+            });
+        }
+        self.ensure_collateral_updatable(collateral)
+    }
+
     pub fn ensure_collateral_updatable(
         &self,
         collateral: Collateral,
@@ -435,6 +474,7 @@ impl EsEntity for CreditFacility {
             amount,
             terms,
             template_id,
+            custodian_id,
         }) = iter.next()
         else {
             return Err(EsEntityError::NotInitialized {
@@ -447,6 +487,8 @@ impl EsEntity for CreditFacility {
             amount: *amount,
             terms: terms.clone(),
             template_id: *template_id,
+            custodian_id: *custodian_id,
+            wallet_id: None,
             status: FacilityStatus::PendingCustomerApproval,
             approval_process_id: None,
             refusal_reason: None,
@@ -467,6 +509,9 @@ impl EsEntity for CreditFacility {
                         entity_id: events.entity_id(),
                         reason: "proposed twice".into(),
                     });
+                }
+                CreditFacilityEvent::WalletAssigned { wallet_id } => {
+                    facility.wallet_id = Some(*wallet_id);
                 }
                 CreditFacilityEvent::CustomerConsented {
                     approval_process_id,
@@ -549,6 +594,7 @@ mod tests {
             amount: Amount::parse(UsdCents::from_minor(1_000_000)).unwrap(),
             terms: terms(policy),
             template_id: None,
+            custodian_id: None,
         };
         CreditFacility::try_from_events(new.into_events()).unwrap()
     }

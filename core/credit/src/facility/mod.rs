@@ -35,8 +35,9 @@ use crate::ledger::templates::{
 use crate::ledger::{FacilityAccount, external_id, unopened};
 use crate::math::CollateralToLoan;
 use crate::primitives::{
-    Amount, Collateral, CollateralizationState, CreditFacilityId, CustomerId, DepositAccountId,
-    FacilityBalances, FacilityStatus, Reason, TermsTemplateId, UsdCentsPerBtc, permissions,
+    Amount, Collateral, CollateralizationState, CreditFacilityId, CustodianId, CustomerId,
+    DepositAccountId, FacilityBalances, FacilityStatus, Reason, TermsTemplateId, UsdCentsPerBtc,
+    WalletId, permissions,
 };
 use crate::terms::{DisbursalPolicy, Terms};
 use authz::{Actor, Subject};
@@ -108,6 +109,7 @@ impl Credit {
         deposit_account_id: DepositAccountId,
         amount: Amount,
         terms: ProposalTerms,
+        custodian_id: Option<CustodianId>,
         key: Option<&IdempotencyKey>,
     ) -> Result<CreditFacility, CreditError> {
         use permissions::{FACILITIES, WRITE};
@@ -115,7 +117,7 @@ impl Credit {
         let idempotency = Idempotency {
             operation: "credit-facility-proposal-create",
             key,
-            request: (customer_id, deposit_account_id, amount, terms),
+            request: (customer_id, deposit_account_id, amount, terms, custodian_id),
         };
         self.use_cases
             .idempotent_command(
@@ -148,6 +150,9 @@ impl Credit {
                             }
                             ProposalTerms::Custom(terms) => (terms.clone(), None),
                         };
+                        if let Some(custodian_id) = custodian_id {
+                            self.custody.find_custodian_in_op(op, custodian_id).await?;
+                        }
                         let new = NewProposal {
                             id,
                             customer_id,
@@ -155,6 +160,7 @@ impl Credit {
                             amount,
                             terms,
                             template_id,
+                            custodian_id,
                         };
                         Ok(self.facilities.create_in_op(op, new.into_events()).await?)
                     }
@@ -218,7 +224,8 @@ impl Credit {
     }
 
     /// Records the collateral (satoshis) the bank holds for a pending or active facility: the
-    /// difference is posted, and the CVL re-evaluated (a pending facility may activate).
+    /// difference is posted, and the CVL re-evaluated (a pending facility may activate). Refused
+    /// for a facility whose collateral a custodian's wallet reports.
     pub async fn update_collateral(
         &self,
         actor: &Actor,
@@ -231,7 +238,7 @@ impl Credit {
                 async move |op| {
                     let mut facility = self.facilities.lock_in_op(op, id, RowLock::Update).await?;
                     if facility
-                        .ensure_collateral_updatable(collateral)?
+                        .ensure_manual_collateral_updatable(collateral)?
                         .was_already_applied()
                     {
                         return Ok(facility);
@@ -244,6 +251,42 @@ impl Credit {
                 }
             })
             .await
+    }
+
+    /// The collateral a custodian's wallet reports, in the caller's transaction (the one that
+    /// completes the webhook, or the explorer poll's): recorded like a manual update and
+    /// re-evaluated, by the system actor `credit.custody`.
+    pub async fn record_wallet_collateral_in_op(
+        &self,
+        op: &mut DbOp,
+        facility_id: CreditFacilityId,
+        wallet_id: WalletId,
+        collateral: Collateral,
+    ) -> Result<(), CreditError> {
+        use permissions::{FACILITIES, WRITE};
+        let actor = Actor::system("credit.custody");
+        self.use_cases
+            .authorize_in_op(op, &actor, FACILITIES, WRITE)
+            .await?;
+        let mut facility = self
+            .facilities
+            .lock_in_op(op, facility_id, RowLock::Update)
+            .await?;
+        if facility.wallet_id != Some(wallet_id) {
+            tracing::warn!(facility = %facility_id, wallet = %wallet_id, "a wallet reported the collateral of a facility it does not back; ignored");
+            return Ok(());
+        }
+        if facility
+            .ensure_collateral_updatable(collateral)?
+            .was_already_applied()
+        {
+            return Ok(());
+        }
+        self.set_collateral_in_op(op, &mut facility, collateral)
+            .await?;
+        self.evaluate_in_op(op, &mut facility).await?;
+        self.facilities.update_in_op(op, &mut facility).await?;
+        Ok(())
     }
 
     /// Posts the difference to `collateral` and records it on the facility (the caller locked
@@ -274,6 +317,21 @@ impl Credit {
         let posted = self.ledger.post_in_op(op, tx).await?;
         let _ = facility.update_collateral(collateral, posted.id)?;
         Ok(posted.id)
+    }
+
+    /// The wallet that holds the facility's collateral, if it has one (a customer: only for
+    /// their own facility).
+    pub async fn facility_wallet(
+        &self,
+        actor: &Actor,
+        facility: &CreditFacility,
+    ) -> Result<Option<core_custody::Wallet>, CreditError> {
+        match facility.wallet_id {
+            Some(wallet_id) if visible(actor, facility) => {
+                Ok(self.custody.find_wallet(actor, wallet_id).await?)
+            }
+            _ => Ok(None),
+        }
     }
 
     pub async fn find_facility(
@@ -421,6 +479,15 @@ impl Credit {
             .posting(OpenFacility, external_id::open(id), &limit, self.today(op));
         let posted = self.ledger.post_in_op(op, tx).await?;
         let _ = facility.approve(posted.id);
+        if let Some(custodian_id) = facility.custodian_id
+            && facility.wallet_id.is_none()
+            && let Some(wallet) = self
+                .custody
+                .open_wallet_in_op(op, custodian_id, id.into())
+                .await?
+        {
+            let _ = facility.assign_wallet(wallet.id());
+        }
         Ok(())
     }
 

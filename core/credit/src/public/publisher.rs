@@ -68,7 +68,8 @@ impl PersistHook<CreditFacility> for CreditPublisher {
                     completed_on: *completed_on,
                 }),
                 CreditFacilityEvent::CustomerConsented { .. }
-                | CreditFacilityEvent::CustomerDeclined { .. } => None,
+                | CreditFacilityEvent::CustomerDeclined { .. }
+                | CreditFacilityEvent::WalletAssigned { .. } => None,
             })
             .collect();
         Ok(self.outbox.publish_all_in_op(op, &events).await?)

@@ -18,6 +18,7 @@ use core_credit::{
     CreditFacilityId, EndOfDayBatch, MarginCallUpgradeBuffer, PriceChangeHandler, ProposalTerms,
     ServicingOnEndOfDay, TemplateName, TermsTemplate, UsdCentsPerBtc,
 };
+use core_custody::{Custody, CustodyConfig};
 use core_customer::{
     CustomerConfig, CustomerId, CustomerType, Customers, ManualConversionAllowed, ProspectInput,
     TelegramHandle,
@@ -44,6 +45,7 @@ pub struct Harness {
     pub customers: Customers,
     pub deposits: Deposits,
     pub prices: Prices,
+    pub custody: Custody,
     pub credit: Credit,
     pub exchange: FakeExchange,
     pub manual: ManualClock,
@@ -103,6 +105,10 @@ pub fn terms(policy: DisbursalPolicy) -> Terms {
     .unwrap()
 }
 
+/// The key custodian secrets are sealed under in these tests.
+pub const TEST_CUSTODY_KEY: &str =
+    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
 /// The bank opens on 2027-01-15 (UTC business days ending at midnight).
 pub const START: &str = "2027-01-15T10:00:00Z";
 
@@ -120,6 +126,8 @@ pub async fn harness() -> Harness {
         &core_customer::MIGRATOR,
         &core_deposit::MIGRATOR,
         &core_price::MIGRATOR,
+        &inbox::MIGRATOR,
+        &core_custody::MIGRATOR,
         &core_credit::MIGRATOR,
     ])
     .await
@@ -240,6 +248,17 @@ pub async fn harness() -> Harness {
     )
     .await
     .unwrap();
+    let inbox = inbox::Inbox::new(db.pool.clone(), clock.clone(), jobs.clone());
+    let custody = Custody::init(
+        use_cases.clone(),
+        inbox,
+        &CustodyConfig {
+            encryption_key: Some(TEST_CUSTODY_KEY.into()),
+            ..CustodyConfig::default()
+        },
+    )
+    .await
+    .unwrap();
     let credit = Credit::init(
         use_cases,
         &outbox,
@@ -249,6 +268,7 @@ pub async fn harness() -> Harness {
             customers: customers.clone(),
             deposits: deposits.clone(),
             prices: prices.clone(),
+            custody: custody.clone(),
             configs,
             calendar: BusinessCalendar::new(Timezone::utc(), ClosingTime::midnight()),
         },
@@ -263,6 +283,7 @@ pub async fn harness() -> Harness {
         customers,
         deposits,
         prices,
+        custody,
         credit,
         exchange,
         manual,
@@ -336,6 +357,7 @@ impl Harness {
                 account.id(),
                 usd(amount),
                 ProposalTerms::Custom(terms),
+                None,
                 None,
             )
             .await

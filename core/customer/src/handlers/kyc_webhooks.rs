@@ -8,7 +8,7 @@ use crate::config::CustomerConfig;
 use crate::primitives::{KycLevel, KycUpdate, ProspectId};
 use authz::Actor;
 use es::DbOp;
-use inbox::{HandlerError, InboxEvent, InboxHandler};
+use inbox::{Handled, HandlerError, InboxEvent, InboxHandler};
 use sumsub::{ReviewAnswer, WebhookPayload, WebhookType};
 
 /// The inbox source of the provider's webhooks.
@@ -57,7 +57,7 @@ impl InboxHandler for KycWebhookHandler {
         KYC_WEBHOOK_SOURCE
     }
 
-    async fn handle(&self, op: &mut DbOp, event: &InboxEvent) -> Result<(), HandlerError> {
+    async fn handle(&self, op: &mut DbOp, event: &InboxEvent) -> Result<Handled, HandlerError> {
         let payload: WebhookPayload = serde_json::from_value(event.payload.clone())?;
         let Some(prospect_id) = payload
             .external_user_id
@@ -66,15 +66,17 @@ impl InboxHandler for KycWebhookHandler {
             .map(ProspectId::from)
         else {
             tracing::warn!(applicant_id = %payload.applicant_id, "KYC webhook without a prospect id; ignored");
-            return Ok(());
+            return Ok(Handled::Ignored("no prospect id (externalUserId)".into()));
         };
         let Some(update) = kyc_update(&payload, self.0.config()) else {
-            return Ok(());
+            return Ok(Handled::Ignored(
+                "a webhook type that does not move onboarding".into(),
+            ));
         };
         let actor = Actor::system("customer.kyc-webhooks");
         self.0
             .record_kyc_in_op(op, &actor, prospect_id, &payload.applicant_id, update)
             .await?;
-        Ok(())
+        Ok(Handled::Applied)
     }
 }

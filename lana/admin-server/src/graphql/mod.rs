@@ -17,6 +17,7 @@ mod access;
 mod accounting;
 mod config;
 mod credit;
+mod custody;
 mod customer;
 mod deposit;
 mod governance;
@@ -40,6 +41,7 @@ pub struct Query(
     time::TimeQuery,
     price::PriceQuery,
     accounting::AccountingQuery,
+    custody::CustodyQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -53,6 +55,7 @@ pub struct Mutation(
     time::TimeMutation,
     price::PriceMutation,
     accounting::AccountingMutation,
+    custody::CustodyMutation,
 );
 
 /// Every code this API answers with.

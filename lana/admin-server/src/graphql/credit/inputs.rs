@@ -2,8 +2,8 @@ use crate::request::idempotency_key;
 use async_graphql::{Context, InputObject, Result};
 use core_credit::terms::Terms;
 use core_credit::{
-    Amount, Collateral, CreditError, CustomerId, DepositAccountId, PaymentInput, PaymentSource,
-    ProposalTerms, Reason, TemplateName, TermsTemplateId,
+    Amount, Collateral, CreditError, CustodianId, CustomerId, DepositAccountId, PaymentInput,
+    PaymentSource, ProposalTerms, Reason, TemplateName, TermsTemplateId,
 };
 use graphql_kit::{ApiResult, Satoshis, UsdCents, invalid_input};
 use graphql_kit::{Date, Decimal};
@@ -92,6 +92,10 @@ pub struct CreditFacilityProposalCreateInput {
     /// The template whose terms the proposal copies.
     terms_template_id: Option<Uuid>,
     terms: Option<TermsInput>,
+    /// The custodian that will hold the collateral: a wallet is opened there when the proposal
+    /// is approved, and its reported balance is the collateral. Without one, staff record the
+    /// collateral by hand.
+    custodian_id: Option<Uuid>,
     /// Same key and input again returns the first result; takes precedence over the header.
     idempotency_key: Option<String>,
 }
@@ -102,6 +106,7 @@ pub(super) struct Proposal {
     pub deposit_account_id: DepositAccountId,
     pub amount: Amount,
     pub terms: ProposalTerms,
+    pub custodian_id: Option<CustodianId>,
     pub key: Option<IdempotencyKey>,
 }
 
@@ -122,6 +127,7 @@ impl CreditFacilityProposalCreateInput {
             deposit_account_id: DepositAccountId::from(self.deposit_account_id),
             amount: amount(self.amount)?,
             terms,
+            custodian_id: self.custodian_id.map(CustodianId::from),
             key,
         })
     }

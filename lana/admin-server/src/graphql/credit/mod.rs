@@ -212,6 +212,7 @@ impl CreditMutation {
                 p.deposit_account_id,
                 p.amount,
                 p.terms,
+                p.custodian_id,
                 p.key.as_ref(),
             )
         })

@@ -1,0 +1,21 @@
+//! The domain's reactions: custodians' webhooks from the inbox (`webhooks.rs`). What a
+//! balance change means for a facility is the composition root's [`CollateralSink`].
+
+mod webhooks;
+
+pub use webhooks::{CUSTODY_WEBHOOK_SOURCE, CustodianWebhooks};
+
+use crate::wallet::Wallet;
+use es::DbOp;
+use inbox::HandlerError;
+
+/// Told, in the transaction that applied it, that a wallet's balance moved (credit updates the
+/// facility's collateral and re-evaluates it).
+#[async_trait::async_trait]
+pub trait CollateralSink: Send + Sync + 'static {
+    async fn wallet_balance_changed_in_op(
+        &self,
+        op: &mut DbOp,
+        wallet: &Wallet,
+    ) -> Result<(), HandlerError>;
+}
