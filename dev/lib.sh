@@ -98,6 +98,7 @@ ensure_sqlx_cli() {
 
 OIDC_PORT="${OIDC_PORT:-8081}"
 FAKE_EXCHANGE_PORT="${FAKE_EXCHANGE_PORT:-5256}"
+FAKE_CUSTODIANS_PORT="${FAKE_CUSTODIANS_PORT:-5257}"
 # Next.js would otherwise report usage over the network.
 export NEXT_TELEMETRY_DISABLED=1
 
@@ -171,6 +172,22 @@ ensure_fake_exchange() {
   nohup "$ROOT/target/debug/fake-exchange" "$FAKE_EXCHANGE_PORT" >"$STATE/fake-exchange.log" 2>&1 &
   echo $! >"$STATE/fake-exchange.pid"
   await_started "the fake exchange" "$url/v2/ticker/tBTCUSD" fake-exchange
+}
+
+# The fake custodians (a BitGo-style and a Komainu-style custodian and an Esplora-style block
+# explorer; see lib/custodians) on 127.0.0.1:$FAKE_CUSTODIANS_PORT: reuses one that answers,
+# else builds and starts one in the background.
+ensure_fake_custodians() {
+  local url="http://127.0.0.1:$FAKE_CUSTODIANS_PORT"
+  if [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/address/probe" 2>/dev/null)" != "000" ]; then
+    log "using the fake custodians at $url"
+    return 0
+  fi
+  cargo build --quiet -p custodians --features fake --bin fake-custodians
+  mkdir -p "$STATE"
+  nohup "$ROOT/target/debug/fake-custodians" "$FAKE_CUSTODIANS_PORT" >"$STATE/fake-custodians.log" 2>&1 &
+  echo $! >"$STATE/fake-custodians.pid"
+  await_started "the fake custodians" "$url/address/probe" fake-custodians
 }
 
 # Installs the web apps' packages (apps/, one npm workspace) from the committed lock file.
