@@ -31,6 +31,9 @@ pub struct Wallet {
     id: Uuid,
     custodian_id: Uuid,
     provider: CustodianProvider,
+    /// The custodian's own id of the wallet (the address itself for self-custody): what their
+    /// notifications and support name it by.
+    custodian_ref: String,
     address: String,
     network: BitcoinNetwork,
     /// The last reported balance (none reported yet: null).
@@ -46,6 +49,7 @@ impl From<core_custody::Wallet> for Wallet {
             id: w.id().into(),
             custodian_id: w.custodian_id.into(),
             provider: w.provider.into(),
+            custodian_ref: w.external_ref.clone(),
             address: w.address.clone(),
             network: w.network.into(),
             balance: w.balance.map(|b| Satoshis(b.balance)),
