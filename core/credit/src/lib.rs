@@ -35,7 +35,8 @@ pub use config::{EndOfDayBatch, MarginCallUpgradeBuffer};
 pub use disbursal::{Disbursal, DisbursalEvent};
 pub use error::{CODES, CreditError};
 pub use facility::{
-    CreditFacility, CreditFacilityEvent, FacilityFigures, FacilityFilter, ProposalTerms,
+    CreditFacility, CreditFacilityEvent, FacilityFigures, FacilityFilter, ProposalRequest,
+    ProposalTerms,
 };
 pub use handlers::{
     CreditApprovalHandler, CustodianCollateral, PriceChangeHandler, ServicingOnEndOfDay,

@@ -9,7 +9,7 @@ use core_credit::ledger::FacilityAccount;
 use core_credit::terms::DisbursalPolicy;
 use core_credit::{
     CollateralizationState, CreditFacility, DisbursalStatus, FacilityFilter, FacilityStatus,
-    ProposalTerms, Reason, TemplateName,
+    ProposalRequest, ProposalTerms, Reason, TemplateName,
 };
 use core_governance::{DenialReason, ProcessType};
 use es::{EsEntity, ListQuery};
@@ -83,11 +83,13 @@ async fn a_single_disbursal_facility_goes_from_proposal_to_money_in_the_account(
         .credit
         .create_proposal(
             &staff(),
-            customer,
-            account.id(),
-            usd(1_000_000),
-            ProposalTerms::Template(template.id()),
-            None,
+            ProposalRequest {
+                customer_id: customer,
+                deposit_account_id: account.id(),
+                amount: usd(1_000_000),
+                terms: ProposalTerms::Template(template.id()),
+                custodian_id: None,
+            },
             None,
         )
         .await
@@ -265,11 +267,13 @@ async fn declined_denied_and_refused_proposals() {
         .credit
         .create_proposal(
             &staff(),
-            customer,
-            account.id(),
-            usd(50_000),
-            ProposalTerms::Custom(terms.clone()),
-            None,
+            ProposalRequest {
+                customer_id: customer,
+                deposit_account_id: account.id(),
+                amount: usd(50_000),
+                terms: ProposalTerms::Custom(terms.clone()),
+                custodian_id: None,
+            },
             None,
         )
         .await
@@ -327,11 +331,13 @@ async fn declined_denied_and_refused_proposals() {
             credit
                 .create_proposal(
                     &staff(),
-                    customer,
-                    account,
-                    usd(10_000),
-                    ProposalTerms::Custom(terms),
-                    None,
+                    ProposalRequest {
+                        customer_id: customer,
+                        deposit_account_id: account,
+                        amount: usd(10_000),
+                        terms: ProposalTerms::Custom(terms),
+                        custodian_id: None,
+                    },
                     None,
                 )
                 .await
@@ -651,11 +657,13 @@ async fn a_customer_sees_and_consents_to_their_own_proposals_only() {
         .credit
         .create_proposal(
             &staff(),
-            ana,
-            ana_account.id(),
-            usd(10_000),
-            ProposalTerms::Custom(terms(DisbursalPolicy::Single)),
-            None,
+            ProposalRequest {
+                customer_id: ana,
+                deposit_account_id: ana_account.id(),
+                amount: usd(10_000),
+                terms: ProposalTerms::Custom(terms(DisbursalPolicy::Single)),
+                custodian_id: None,
+            },
             None,
         )
         .await
@@ -731,11 +739,13 @@ async fn editing_a_template_never_changes_a_facility_made_from_it() {
         .credit
         .create_proposal(
             &staff(),
-            customer,
-            account.id(),
-            usd(10_000),
-            ProposalTerms::Template(template.id()),
-            None,
+            ProposalRequest {
+                customer_id: customer,
+                deposit_account_id: account.id(),
+                amount: usd(10_000),
+                terms: ProposalTerms::Template(template.id()),
+                custodian_id: None,
+            },
             None,
         )
         .await

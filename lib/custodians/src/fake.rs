@@ -15,12 +15,40 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
+use bitcoin::bip32::{DerivationPath, Xpriv, Xpub};
+use bitcoin::secp256k1::Secp256k1;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
+
+/// BIP84's test vector, for tests of self-custody: the mnemonic "abandon" x 11 + "about" gives
+/// receive addresses `bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu` (`0/0`) and
+/// `bc1qnjg0jd8228aq7egyzacy8cys3knf9xvrerkf9g` (`0/1`) under its account key
+/// `m/84'/0'/0'`, which this derives from the mnemonic with the bitcoin crate (BIP39 seed:
+/// PBKDF2-HMAC-SHA512, salt "mnemonic", 2048 rounds), not with the code under test.
+pub fn bip84_test_vector_account() -> Xpub {
+    let mnemonic = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about";
+    let mut seed = [0u8; 64];
+    pbkdf2::pbkdf2_hmac::<sha2::Sha512>(mnemonic.as_bytes(), b"mnemonic", 2048, &mut seed);
+    let secp = Secp256k1::new();
+    let derived = Xpriv::new_master(bitcoin::NetworkKind::Main, &seed).and_then(|master| {
+        let path: DerivationPath = "m/84'/0'/0'".parse()?;
+        master.derive_priv(&secp, &path)
+    });
+    match derived {
+        Ok(account) => Xpub::from_priv(&secp, &account),
+        Err(e) => unreachable!("the test vector derives: {e}"),
+    }
+}
+
+/// The published receive addresses of [`bip84_test_vector_account`], in order.
+pub const BIP84_TEST_VECTOR_ADDRESSES: [&str; 2] = [
+    "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu",
+    "bc1qnjg0jd8228aq7egyzacy8cys3knf9xvrerkf9g",
+];
 
 /// The credentials the fake accepts.
 #[derive(Debug, Clone)]

@@ -59,6 +59,17 @@ pub enum ProposalTerms {
     Custom(Terms),
 }
 
+/// What staff propose: who borrows how much into which account, on which terms, and the
+/// custodian that will hold the collateral (none: staff record it by hand).
+#[derive(Debug, Clone, Serialize)]
+pub struct ProposalRequest {
+    pub customer_id: CustomerId,
+    pub deposit_account_id: DepositAccountId,
+    pub amount: Amount,
+    pub terms: ProposalTerms,
+    pub custodian_id: Option<CustodianId>,
+}
+
 /// A facility's balances and its CVL (against what it is measured by: the whole amount while
 /// pending, what is outstanding once active).
 #[derive(Debug, Clone, Copy)]
@@ -105,19 +116,21 @@ impl Credit {
     pub async fn create_proposal(
         &self,
         actor: &Actor,
-        customer_id: CustomerId,
-        deposit_account_id: DepositAccountId,
-        amount: Amount,
-        terms: ProposalTerms,
-        custodian_id: Option<CustodianId>,
+        request: ProposalRequest,
         key: Option<&IdempotencyKey>,
     ) -> Result<CreditFacility, CreditError> {
         use permissions::{FACILITIES, WRITE};
-        let terms = &terms;
+        let ProposalRequest {
+            customer_id,
+            deposit_account_id,
+            amount,
+            ref terms,
+            custodian_id,
+        } = request;
         let idempotency = Idempotency {
             operation: "credit-facility-proposal-create",
             key,
-            request: (customer_id, deposit_account_id, amount, terms, custodian_id),
+            request: &request,
         };
         self.use_cases
             .idempotent_command(

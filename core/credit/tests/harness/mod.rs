@@ -15,8 +15,8 @@ use core_credit::terms::{
 };
 use core_credit::{
     Amount, Collateral, Credit, CreditApprovalHandler, CreditDependencies, CreditFacility,
-    CreditFacilityId, EndOfDayBatch, MarginCallUpgradeBuffer, PriceChangeHandler, ProposalTerms,
-    ServicingOnEndOfDay, TemplateName, TermsTemplate, UsdCentsPerBtc,
+    CreditFacilityId, EndOfDayBatch, MarginCallUpgradeBuffer, PriceChangeHandler, ProposalRequest,
+    ProposalTerms, ServicingOnEndOfDay, TemplateName, TermsTemplate, UsdCentsPerBtc,
 };
 use core_custody::{Custody, CustodyConfig};
 use core_customer::{
@@ -353,11 +353,13 @@ impl Harness {
             .credit
             .create_proposal(
                 &staff(),
-                customer,
-                account.id(),
-                usd(amount),
-                ProposalTerms::Custom(terms),
-                None,
+                ProposalRequest {
+                    customer_id: customer,
+                    deposit_account_id: account.id(),
+                    amount: usd(amount),
+                    terms: ProposalTerms::Custom(terms),
+                    custodian_id: None,
+                },
                 None,
             )
             .await

@@ -3,7 +3,7 @@ use async_graphql::{Context, InputObject, Result};
 use core_credit::terms::Terms;
 use core_credit::{
     Amount, Collateral, CreditError, CustodianId, CustomerId, DepositAccountId, PaymentInput,
-    PaymentSource, ProposalTerms, Reason, TemplateName, TermsTemplateId,
+    PaymentSource, ProposalRequest, ProposalTerms, Reason, TemplateName, TermsTemplateId,
 };
 use graphql_kit::{ApiResult, Satoshis, UsdCents, invalid_input};
 use graphql_kit::{Date, Decimal};
@@ -102,11 +102,7 @@ pub struct CreditFacilityProposalCreateInput {
 
 /// A proposal as the domain takes it.
 pub(super) struct Proposal {
-    pub customer_id: CustomerId,
-    pub deposit_account_id: DepositAccountId,
-    pub amount: Amount,
-    pub terms: ProposalTerms,
-    pub custodian_id: Option<CustodianId>,
+    pub request: ProposalRequest,
     pub key: Option<IdempotencyKey>,
 }
 
@@ -123,11 +119,13 @@ impl CreditFacilityProposalCreateInput {
             }
         };
         Ok(Proposal {
-            customer_id: CustomerId::from(self.customer_id),
-            deposit_account_id: DepositAccountId::from(self.deposit_account_id),
-            amount: amount(self.amount)?,
-            terms,
-            custodian_id: self.custodian_id.map(CustodianId::from),
+            request: ProposalRequest {
+                customer_id: CustomerId::from(self.customer_id),
+                deposit_account_id: DepositAccountId::from(self.deposit_account_id),
+                amount: amount(self.amount)?,
+                terms,
+                custodian_id: self.custodian_id.map(CustodianId::from),
+            },
             key,
         })
     }

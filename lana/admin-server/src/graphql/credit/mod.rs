@@ -206,15 +206,8 @@ impl CreditMutation {
     ) -> Result<CreditFacilityProposalCreatePayload> {
         let p = input.parse(ctx)?;
         let f = run(ctx, |app, actor| {
-            app.credit().create_proposal(
-                actor,
-                p.customer_id,
-                p.deposit_account_id,
-                p.amount,
-                p.terms,
-                p.custodian_id,
-                p.key.as_ref(),
-            )
+            app.credit()
+                .create_proposal(actor, p.request, p.key.as_ref())
         })
         .await?;
         Ok(CreditFacilityProposalCreatePayload {
