@@ -111,14 +111,21 @@ pub struct Stack {
     oidc: Child,
     lana: Child,
     lana_args: Vec<String>,
+    lana_log: std::path::PathBuf,
     http: reqwest::Client,
 }
 
-fn spawn_lana(args: &[String]) -> Child {
+/// Starts `lana-cli` with `args`, its output appended to `log`.
+fn spawn_lana(args: &[String], log: &std::path::Path) -> Child {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .unwrap();
     lana_cli()
         .args(args)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
         .spawn()
         .expect("start lana-cli")
 }
@@ -131,6 +138,7 @@ impl Drop for Stack {
         let _ = self.oidc.wait();
         let _ = std::fs::remove_dir_all(&self.oidc_state);
         let _ = std::fs::remove_dir_all(self.oidc_state.with_extension("exports"));
+        let _ = std::fs::remove_file(&self.lana_log);
     }
 }
 
@@ -338,6 +346,7 @@ impl Stack {
             .unwrap();
         let (admin_port, customer_port) = (free_port(), free_port());
         let issuer = |realm: &str| format!("http://127.0.0.1:{oidc_port}/realms/{realm}");
+        let lana_log = oidc_state.with_extension("lana.log");
         let mut lana_args: Vec<String> = vec!["serve".into()];
         for setting in [
             format!("db.pg_con={}", db.url()),
@@ -367,8 +376,9 @@ impl Stack {
             customer_port,
             oidc_state,
             oidc,
-            lana: spawn_lana(&lana_args),
+            lana: spawn_lana(&lana_args, &lana_log),
             lana_args,
+            lana_log,
             // A fresh connection per request: after a 413 the server closes the connection, and a
             // pooled one can race that close (seen as hyper's IncompleteMessage).
             http: reqwest::Client::builder()
@@ -390,9 +400,27 @@ impl Stack {
 
     /// Starts `lana-cli` again on the same database and ports, and waits until it answers.
     pub fn restart_lana(&mut self) {
-        self.lana = spawn_lana(&self.lana_args);
+        self.lana = spawn_lana(&self.lana_args, &self.lana_log);
         let (status, body) = wait_for_health(self.admin_port, &mut self.lana);
         assert_eq!(status, 200, "{body}");
+    }
+
+    /// The `--set` flags `lana-cli serve` runs with (for another command on the same bank).
+    pub fn settings(&self) -> &[String] {
+        &self.lana_args[1..]
+    }
+
+    /// Adds `--set key=value` flags (later ones win) for the next [`Stack::restart_lana`].
+    pub fn configure(&mut self, settings: &[&str]) {
+        for setting in settings {
+            self.lana_args
+                .extend(["--set".into(), (*setting).to_owned()]);
+        }
+    }
+
+    /// Everything `lana-cli serve` printed (logs included) since the stack started.
+    pub fn lana_output(&self) -> String {
+        std::fs::read_to_string(&self.lana_log).unwrap_or_default()
     }
 
     /// A real token for `email` from the realm's token endpoint.
