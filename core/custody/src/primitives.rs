@@ -54,6 +54,8 @@ pub enum InvalidValue {
     Text(&'static str),
     #[error("{0} must have 1 to 1000 characters")]
     Secret(&'static str),
+    #[error("the coin must be one of BitGo's bitcoin coins: btc, tbtc or tbtc4")]
+    Coin,
     #[error("{0} is required for a new custodian")]
     MissingSecret(&'static str),
     #[error("the extended public key is refused: {0}")]
@@ -109,6 +111,18 @@ fn text(field: &'static str, value: &str) -> Result<String, InvalidValue> {
         return Err(InvalidValue::Text(field));
     }
     Ok(value.to_owned())
+}
+
+/// BitGo's bitcoin coins: `btc` on mainnet, `tbtc` and `tbtc4` on the test networks.
+const BITGO_COINS: [&str; 3] = ["btc", "tbtc", "tbtc4"];
+
+fn bitgo_coin(coin: &str) -> Result<String, InvalidValue> {
+    let coin = coin.trim().to_ascii_lowercase();
+    if BITGO_COINS.contains(&coin.as_str()) {
+        Ok(coin)
+    } else {
+        Err(InvalidValue::Coin)
+    }
 }
 
 /// A credential. Never printed (`Debug` shows `<redacted>`), never serialized except sealed.
@@ -167,7 +181,7 @@ impl CustodianConfig {
         Ok(Self::Bitgo {
             base_url: BaseUrl::parse("the BitGo base URL", base_url)?,
             enterprise_id: text("the enterprise id", enterprise_id)?,
-            coin: text("the coin", coin)?,
+            coin: bitgo_coin(coin)?,
             access_token: secret("the access token", access_token)?,
             wallet_passphrase: secret("the wallet passphrase", wallet_passphrase)?,
             webhook_secret: secret("the webhook secret", webhook_secret)?,
@@ -369,4 +383,26 @@ impl SecretSet {
 pub enum Network {
     Mainnet,
     Testnet,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bitgo(coin: &str) -> Result<CustodianConfig, InvalidValue> {
+        CustodianConfig::bitgo("https://bitgo.example", "ent", coin, None, None, None)
+    }
+
+    #[test]
+    fn bitgo_takes_its_bitcoin_coins_only_and_they_name_the_network() {
+        assert_eq!(bitgo("btc").unwrap().split().0.network(), Network::Mainnet);
+        assert_eq!(
+            bitgo(" TBTC4 ").unwrap().split().0.network(),
+            Network::Testnet
+        );
+        assert_eq!(bitgo("tbtc").unwrap().split().0.network(), Network::Testnet);
+        for other in ["eth", "doge", "", "btc4", "tbtc44"] {
+            assert!(matches!(bitgo(other), Err(InvalidValue::Coin)), "{other}");
+        }
+    }
 }

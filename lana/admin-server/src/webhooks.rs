@@ -96,7 +96,7 @@ fn stored(received: Received) -> Response {
 
 pub(crate) async fn custodian(
     State(state): State<AdminState>,
-    Path(id): Path<uuid::Uuid>,
+    Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -109,6 +109,9 @@ pub(crate) async fn custodian(
     };
     let refused = |status: StatusCode, code: ErrorCode, message: &str| {
         reject(status, code, message, &correlation_id)
+    };
+    let Ok(id) = id.parse::<uuid::Uuid>() else {
+        return refused(StatusCode::NOT_FOUND, NOT_FOUND, "no such custodian");
     };
     match state
         .app

@@ -293,8 +293,11 @@ async fn a_bitgo_wallet_activates_the_facility_on_the_custodians_webhook_and_a_d
     assert_eq!(unchanged["status"], "ACTIVE");
 
     // webhooks for an unknown custodian, or a custodian that sends none, are not found
-    let elsewhere = deliver(&stack, &Uuid::new_v4().to_string(), &enough).await;
-    assert_eq!(elsewhere.0, 404);
+    for elsewhere in [Uuid::new_v4().to_string(), "not-an-id".into()] {
+        let (status, answer) = deliver(&stack, &elsewhere, &enough).await;
+        assert_eq!(status, 404);
+        assert_eq!(answer["errors"][0]["extensions"]["code"], "NOT_FOUND");
+    }
 
     // the custodian reports a drop to 0.115 BTC: $11,500 against $10,000 = 115%, under 120%
     let drop = fake.bitgo_transfer(

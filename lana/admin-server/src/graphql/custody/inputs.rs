@@ -9,7 +9,7 @@ pub struct BitgoConfigInput {
     /// The platform or BitGo Express (`https://app.bitgo-test.com` on the test network).
     base_url: String,
     enterprise_id: String,
-    /// `btc`, or `tbtc4` on the test network.
+    /// `btc`, or `tbtc4` (`tbtc`) on the test network; other coins are refused.
     coin: String,
     access_token: Option<String>,
     /// The passphrase wallets are generated with.
