@@ -112,6 +112,8 @@ pub struct Stack {
     lana: Child,
     lana_args: Vec<String>,
     lana_log: std::path::PathBuf,
+    /// More `lana-cli serve` processes on the same database ([`Stack::start_node`]).
+    nodes: Vec<Child>,
     http: reqwest::Client,
 }
 
@@ -133,6 +135,10 @@ fn spawn_lana(args: &[String], log: &std::path::Path) -> Child {
 impl Drop for Stack {
     fn drop(&mut self) {
         let _ = self.lana.kill();
+        for node in &mut self.nodes {
+            let _ = node.kill();
+            let _ = node.wait();
+        }
         let _ = self.oidc.kill();
         let _ = self.lana.wait();
         let _ = self.oidc.wait();
@@ -379,6 +385,7 @@ impl Stack {
             lana: spawn_lana(&lana_args, &lana_log),
             lana_args,
             lana_log,
+            nodes: Vec::new(),
             // A fresh connection per request: after a 413 the server closes the connection, and a
             // pooled one can race that close (seen as hyper's IncompleteMessage).
             http: reqwest::Client::builder()
@@ -403,6 +410,24 @@ impl Stack {
         self.lana = spawn_lana(&self.lana_args, &self.lana_log);
         let (status, body) = wait_for_health(self.admin_port, &mut self.lana);
         assert_eq!(status, 200, "{body}");
+    }
+
+    /// Starts another `lana-cli serve` on the same database, on ports of its own (its output goes
+    /// to the same log); returns its admin port once it answers. Stopped with the stack.
+    pub fn start_node(&mut self) -> u16 {
+        let (admin_port, customer_port) = (free_port(), free_port());
+        let mut args = self.lana_args.clone();
+        args.extend([
+            "--set".into(),
+            format!("admin_server.port={admin_port}"),
+            "--set".into(),
+            format!("customer_server.port={customer_port}"),
+        ]);
+        let mut node = spawn_lana(&args, &self.lana_log);
+        let (status, body) = wait_for_health(admin_port, &mut node);
+        assert_eq!(status, 200, "{body}");
+        self.nodes.push(node);
+        admin_port
     }
 
     /// The `--set` flags `lana-cli serve` runs with (for another command on the same bank).
@@ -491,13 +516,21 @@ impl Stack {
     }
 
     pub async fn admin(&self, token: &str, query: &str, variables: serde_json::Value) -> Reply {
+        self.admin_at(self.admin_port, token, query, variables)
+            .await
+    }
+
+    /// `admin` on the admin server at `port` (another node's).
+    pub async fn admin_at(
+        &self,
+        port: u16,
+        token: &str,
+        query: &str,
+        variables: serde_json::Value,
+    ) -> Reply {
         let body = serde_json::json!({ "query": query, "variables": variables });
-        self.post(
-            self.admin_port,
-            Some(token),
-            serde_json::to_vec(&body).unwrap(),
-        )
-        .await
+        self.post(port, Some(token), serde_json::to_vec(&body).unwrap())
+            .await
     }
 
     pub async fn customer(&self, token: &str, query: &str) -> Reply {
