@@ -305,7 +305,8 @@ impl PublicConfig {
         }
     }
 
-    /// The network of the wallets it makes.
+    /// The network of the wallets it makes (Komainu's: the address it gives says, see
+    /// [`Network::of_address`]).
     pub fn network(&self) -> Network {
         match self {
             Self::Bitgo { coin, .. } if coin.starts_with('t') => Network::Testnet,
@@ -385,6 +386,19 @@ pub enum Network {
     Testnet,
 }
 
+impl Network {
+    /// The network an address is for, by its prefix: `tb1`/`bcrt1` (segwit) and `m`/`n`/`2`
+    /// (legacy) are the test networks'.
+    pub fn of_address(address: &str) -> Self {
+        const TEST_PREFIXES: [&str; 5] = ["tb1", "bcrt1", "m", "n", "2"];
+        if TEST_PREFIXES.iter().any(|p| address.starts_with(p)) {
+            Self::Testnet
+        } else {
+            Self::Mainnet
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -403,6 +417,25 @@ mod tests {
         assert_eq!(bitgo("tbtc").unwrap().split().0.network(), Network::Testnet);
         for other in ["eth", "doge", "", "btc4", "tbtc44"] {
             assert!(matches!(bitgo(other), Err(InvalidValue::Coin)), "{other}");
+        }
+    }
+
+    #[test]
+    fn an_address_names_its_network() {
+        for test in [
+            "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx",
+            "bcrt1qs758ursh4q9z627kt3pp5yysm78ddny6txaqgw",
+            "mipcBbFg9gMiCh81Kj8tqqdgoZub1ZJRfn",
+            "2MzQwSSnBHWHqSAqtTVQ6v47XtaisrJa1Vc",
+        ] {
+            assert_eq!(Network::of_address(test), Network::Testnet, "{test}");
+        }
+        for main in [
+            "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu",
+            "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
+            "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",
+        ] {
+            assert_eq!(Network::of_address(main), Network::Mainnet, "{main}");
         }
     }
 }

@@ -145,6 +145,9 @@ async fn komainu_webhooks_are_signed_over_timestamp_and_body_and_read_back_exact
         .custodian("Komainu", h.komainu_config(KOMAINU_SECRET))
         .await;
     let (facility, wallet) = h.wallet(custodian).await;
+    // the fake opens test-network wallets: their address says so
+    assert!(wallet.address.starts_with("tb1"));
+    assert_eq!(wallet.network, core_custody::Network::Testnet);
     let now = h.now();
 
     let valid = h

@@ -15,7 +15,7 @@ pub(crate) use repo::WalletRepo;
 use crate::Custody;
 use crate::custodian::Adapter;
 use crate::error::CustodyError;
-use crate::primitives::{CustodianId, InvalidValue, WalletId, permissions};
+use crate::primitives::{CustodianId, InvalidValue, Network, WalletId, permissions};
 use authz::Actor;
 use chrono::{DateTime, Utc};
 use entity::NewWallet;
@@ -47,7 +47,7 @@ impl Custody {
             .lock_in_op(op, custodian_id, RowLock::Update)
             .await?;
         let label = format!("lana-facility-{facility_id}");
-        let network = custodian.config.network();
+        let mut network = custodian.config.network();
         let (external_ref, address, derivation_index) =
             match self.adapter_in_op(op, &custodian).await? {
                 Adapter::Bitgo { client, .. } => {
@@ -56,6 +56,7 @@ impl Custody {
                 }
                 Adapter::Komainu { client, .. } => {
                     let wallet = client.open_wallet(&label).await?;
+                    network = Network::of_address(&wallet.address);
                     (wallet.id, wallet.address, None)
                 }
                 Adapter::SelfCustody { account, .. } => {
