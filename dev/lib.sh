@@ -27,7 +27,7 @@ ensure_apt_packages() {
   command -v apt-get >/dev/null || die "missing packages ${missing[*]} and no apt-get to install them"
   log "installing ${missing[*]}"
   local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
-  $sudo apt-get update -qq && $sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
 # The PostgreSQL at DATABASE_URL (or the local default) when it answers; otherwise a private cluster

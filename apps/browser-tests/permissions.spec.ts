@@ -30,6 +30,8 @@ test('a read-only role sees balances but no action that changes money or custome
   await expect(page.getByRole('form', { name: 'New prospect' })).toHaveCount(0);
   // no accounting permission: no accounting section in the navigation
   await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounting' })).toHaveCount(0);
+  // nor custody: no custodians section
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Custodians' })).toHaveCount(0);
 });
 
 test('the superuser sees the same actions on the same pages', async ({ page }) => {

@@ -21,6 +21,11 @@ export const SEEDED_BALANCE = '$420.42';
 export const CREDIT_CUSTOMER = 'gina@example.com';
 
 export const CUSTOMER_API = env('CUSTOMER_API', 'http://127.0.0.1:5354/graphql');
+/** The admin server itself (its webhook routes), and the fake custodians dev/browser-test starts. */
+export const ADMIN_SERVER = env('ADMIN_SERVER', 'http://127.0.0.1:5353');
+export const FAKE_CUSTODIANS_URL = env('FAKE_CUSTODIANS_URL', 'http://127.0.0.1:5357');
+/** The access token the fake BitGo accepts (`FakeCredentials::default()` in lib/custodians/src/fake.rs). */
+export const FAKE_BITGO_ACCESS_TOKEN = 'fake-bitgo-token';
 
 /** A real token from the dev provider's scripted grant (for test setup through the API only). */
 export async function staffToken(email: string): Promise<string> {

@@ -11,6 +11,7 @@ const PAGES: [string, string, string][] = [
   ['/deposit-accounts', 'Deposit accounts', 'admin-deposit-accounts'],
   ['/credit-facilities', 'Credit facilities', 'admin-credit-facilities'],
   ['/terms-templates', 'Terms templates', 'admin-terms-templates'],
+  ['/custodians', 'Custodians', 'admin-custodians-tour'],
   ['/governance', 'Committees & policies', 'admin-governance'],
   ['/users', 'Users & roles', 'admin-users'],
   ['/accounting', 'Chart of accounts', 'admin-accounting'],

@@ -16,6 +16,10 @@ describe('describeError', () => {
     const [e] = describeError(graphqlError('INVALID_TERMS', 'marginCallCvl must be above liquidationCvl'));
     expect(e?.message).toBe('The terms are not valid. marginCallCvl must be above liquidationCvl');
   });
+  it('adds what the custodian answered to its refusal (never a secret: the server leaves them out)', () => {
+    const [e] = describeError(graphqlError('CUSTODIAN_REJECTED', 'the custodian answered 401: unauthorized'));
+    expect(e?.message).toBe('The custodian refused the request (check the access credentials, the enterprise or wallet, and the coin). the custodian answered 401: unauthorized');
+  });
   it('never shows the server text of an internal error', () => {
     const [e] = describeError(graphqlError('INTERNAL', 'connection refused at db:5432'));
     expect(e?.message).not.toContain('5432');

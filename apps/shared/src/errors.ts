@@ -24,9 +24,20 @@ const MESSAGES: Record<ErrorCode, string> = {
   CHART_NODE_EXISTS: 'A node with this code already exists in the chart with another name, normal balance or parent.',
   CHART_NODE_NOT_FOUND: 'No node of the chart of accounts has this code (or the new node\u2019s parent is missing).',
   CLOCK_NOT_MANUAL: 'The bank runs on the real clock; only a manual clock can be advanced.',
+  COLLATERAL_FROM_CUSTODIAN: 'This facility\u2019s collateral is held in a custodian\u2019s wallet and follows what the custodian reports; it cannot be updated by hand.',
   COMMITTEE_NAME_TAKEN: 'Another committee already has this name.',
   COMMITTEE_WOULD_BE_EMPTY: 'A committee keeps at least one member: add another member before removing the last.',
   CONCURRENT_MODIFICATION: 'Someone changed this at the same moment; nothing was changed. Try again.',
+  CUSTODIAN_BAD_RESPONSE: 'The custodian (or the block explorer) answered with something other than its documented response; nothing was changed.',
+  CUSTODIAN_NAME_TAKEN: 'Another custodian already has this name.',
+  CUSTODIAN_REJECTED: 'The custodian refused the request (check the access credentials, the enterprise or wallet, and the coin).',
+  CUSTODIAN_UNAVAILABLE: 'The custodian (or the block explorer) is not answering. Try again later.',
+  CUSTODIAN_WEBHOOK_MALFORMED: 'The custodian\u2019s webhook is correctly signed, but it is not a notification the bank reads.',
+  CUSTODIAN_WEBHOOK_SIGNATURE_INVALID: 'The custodian\u2019s webhook signature does not match its body under the webhook secret (or it is too old); nothing was applied.',
+  CUSTODIAN_WEBHOOK_SIGNATURE_MISSING: 'The custodian\u2019s webhook carried no signature or timestamp; nothing was applied.',
+  CUSTODIAN_WITHOUT_WEBHOOKS: 'This custodian sends no webhooks: self-custody balances are read from a block explorer, and manual custody is recorded by staff.',
+  CUSTODY_ENCRYPTION_KEY_MISSING: 'No custody encryption key is configured, so custodian secrets can be neither stored nor read; an operator must configure one.',
+  CUSTODY_SECRETS_UNREADABLE: 'The custodian\u2019s stored secrets do not open with the configured key (it was rotated, or is wrong); an operator must configure the current key.',
   CUSTOMER_CLOSED: 'This customer is closed; nothing about them can change any more.',
   CUSTOMER_NOT_ACTIVE: 'The customer is frozen or closed: no account can be opened and no credit proposed.',
   DEPOSIT_ACCOUNT_OF_ANOTHER_CUSTOMER: 'That deposit account belongs to another customer.',
@@ -95,6 +106,8 @@ const WITH_DETAIL = new Set<ErrorCode>([
   'CHART_CSV_INVALID', 'CHART_NODE_EXISTS', 'CHART_NODE_NOT_FOUND', 'ACCOUNTING_CONFIG_INVALID', 'NORMAL_BALANCE_MISMATCH',
   'MODULE_ALREADY_ATTACHED', 'PERIOD_CLOSED', 'BEFORE_INCEPTION', 'TRANSACTION_UNBALANCED', 'LEDGER_ACCOUNT_REFUSED',
   'PERIOD_NOT_NEXT', 'PERIOD_NOT_ENDED',
+  // custody: what the custodian answered (never a secret)
+  'CUSTODIAN_REJECTED', 'CUSTODIAN_UNAVAILABLE', 'CUSTODIAN_BAD_RESPONSE',
 ]);
 
 export function isErrorCode(code: unknown): code is ErrorCode {

@@ -12,6 +12,7 @@ const NAV: { href: string; label: string; object: string; action: string }[] = [
   { href: '/deposit-accounts', label: 'Deposit accounts', object: 'deposit/account', action: 'deposit:read' },
   { href: '/credit-facilities', label: 'Credit facilities', object: 'credit/facility', action: 'credit:read' },
   { href: '/terms-templates', label: 'Terms templates', object: 'credit/terms-template', action: 'credit:read' },
+  { href: '/custodians', label: 'Custodians', object: 'custody/custodian', action: 'custody:read' },
   { href: '/governance', label: 'Committees & policies', object: 'governance/committee', action: 'governance:read' },
   { href: '/users', label: 'Users & roles', object: 'access/user', action: 'access:read' },
   { href: '/accounting', label: 'Accounting', object: 'accounting/chart', action: 'accounting:read' },

@@ -1,8 +1,10 @@
 'use client';
 import { useMutation, useQuery } from '@apollo/client/react';
-import { ActionForm, AmountInput, Field, InvalidInput, readAmount } from '@lana/shared/ui/components';
+import { ActionForm, AmountInput, ErrorNotice, Field, InvalidInput, readAmount } from '@lana/shared/ui/components';
 import { idempotent, useIdempotencyKey } from '@lana/shared/ui/api';
+import { providerLabel } from '@lana/shared/ui/credit';
 import { graphql } from '@/gql';
+import { useMe } from '@/permissions';
 
 const TemplatesForProposal = graphql(`
   query TemplatesForProposal {
@@ -10,6 +12,17 @@ const TemplatesForProposal = graphql(`
       nodes {
         id
         name
+      }
+    }
+  }
+`);
+const CustodiansForProposal = graphql(`
+  query CustodiansForProposal {
+    custodians(first: 100) {
+      nodes {
+        id
+        name
+        provider
       }
     }
   }
@@ -24,9 +37,15 @@ const ProposalCreate = graphql(`
   }
 `);
 
-/** Proposes a facility to the customer from a terms template; it then waits for their consent. */
+/**
+ * Proposes a facility to the customer from a terms template; it then waits for their consent.
+ * It may name a custodian (for those who may read custodians): a wallet is opened there at
+ * approval and its reported balance is the collateral; without one, staff record it by hand.
+ */
 export function ProposeCredit({ customerId, accounts, onDone }: { customerId: string; accounts: { id: string; publicId: string }[]; onDone: () => void }) {
   const templates = useQuery(TemplatesForProposal);
+  const custodyAllowed = useMe().can('custody/custodian', 'custody:read');
+  const custodians = useQuery(CustodiansForProposal, { skip: !custodyAllowed });
   const [create] = useMutation(ProposalCreate);
   const [key, renewKey] = useIdempotencyKey();
   const options = templates.data?.termsTemplates.nodes ?? [];
@@ -39,8 +58,9 @@ export function ProposeCredit({ customerId, accounts, onDone }: { customerId: st
         const amount = readAmount(form, 'amount', 'USD');
         const termsTemplateId = String(form.get('template') ?? '');
         if (!termsTemplateId) throw new InvalidInput('Choose a terms template.');
+        const custodianId = String(form.get('custodian') ?? '') || null;
         await create({
-          variables: { input: { customerId, depositAccountId: String(form.get('account')), amount, termsTemplateId } },
+          variables: { input: { customerId, depositAccountId: String(form.get('account')), amount, termsTemplateId, custodianId } },
           context: idempotent(key),
         });
         renewKey();
@@ -66,6 +86,19 @@ export function ProposeCredit({ customerId, accounts, onDone }: { customerId: st
           ))}
         </select>
       </Field>
+      {custodyAllowed ? (
+        <Field label="Custodian" hint="Holds the collateral in a wallet opened at approval">
+          <select name="custodian" defaultValue="">
+            <option value="">None — collateral recorded by hand</option>
+            {(custodians.data?.custodians.nodes ?? []).map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name} ({providerLabel(c.provider)})
+              </option>
+            ))}
+          </select>
+        </Field>
+      ) : null}
+      <ErrorNotice error={custodians.error} />
     </ActionForm>
   );
 }

@@ -77,7 +77,7 @@ const TONES: Record<string, string> = {
   FROZEN: 'warn', PENDING_APPROVAL: 'warn', IN_PROGRESS: 'warn', PENDING_COLLATERAL: 'warn', PENDING_CUSTOMER_APPROVAL: 'warn',
   DUE: 'warn', UNDER_MARGIN_CALL_THRESHOLD: 'warn', AWAITING_COLLATERAL: 'warn', AWAITING_PROCEEDS: 'warn', INACTIVE: 'warn',
   CLOSED: 'bad', DENIED: 'bad', CANCELLED: 'bad', REVERTED: 'bad', CUSTOMER_DECLINED: 'bad', OVERDUE: 'bad', DEFAULTED: 'bad',
-  UNDER_LIQUIDATION_THRESHOLD: 'bad', ESCHEATABLE: 'bad',
+  UNDER_LIQUIDATION_THRESHOLD: 'bad', ESCHEATABLE: 'bad', FAILED: 'bad', REJECTED: 'bad',
 };
 
 /**

@@ -1,6 +1,10 @@
 'use client';
-/** How a credit facility reads in both apps: its terms, figures, repayment plan and payments. */
+/**
+ * How a credit facility reads in both apps: its terms, figures, repayment plan and payments, and
+ * the custodian's wallet that holds its collateral.
+ */
 import Link from 'next/link';
+import type { ReactNode } from 'react';
 import { Btc, Details, Empty, Figure, Status, Usd, When, humanize, shortId } from './components';
 
 export interface TermsView {
@@ -221,5 +225,52 @@ export function DisbursalsTable({ disbursals, hrefFor }: { disbursals: Disbursal
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** Who holds the bitcoin, as people say it. */
+export const PROVIDER_LABELS: Record<string, string> = {
+  BITGO: 'BitGo',
+  KOMAINU: 'Komainu',
+  SELF_CUSTODY: 'Self-custody',
+  MANUAL: 'Manual (recorded by staff)',
+};
+
+export function providerLabel(provider: string): string {
+  return PROVIDER_LABELS[provider] ?? humanize(provider);
+}
+
+export function networkLabel(network: string): string {
+  return network === 'MAINNET' ? 'Bitcoin mainnet' : network === 'TESTNET' ? 'Bitcoin testnet' : humanize(network);
+}
+
+export interface WalletView {
+  provider: string;
+  address: string;
+  network: string;
+  custodianRef?: string;
+  balance?: number | null;
+  balanceObservedAt?: string | null;
+  createdAt?: string | null;
+}
+
+/**
+ * The wallet that holds a facility's collateral: where to send bitcoin, and its balance as the
+ * custodian (or the block explorer) last reported it, which is the facility's collateral.
+ */
+export function WalletDetails({ wallet, custodian }: { wallet: WalletView; custodian?: ReactNode }) {
+  return (
+    <Details
+      rows={[
+        ...(custodian ? ([['Custodian', custodian]] as [string, ReactNode][]) : []),
+        ['Held by', providerLabel(wallet.provider)],
+        ['Address', <span key="a" className="mono">{wallet.address}</span>],
+        ['Network', networkLabel(wallet.network)],
+        ...(wallet.custodianRef !== undefined ? ([['Custodian\u2019s reference', <span key="r" className="mono">{wallet.custodianRef}</span>]] as [string, ReactNode][]) : []),
+        ['Balance', wallet.balance === null || wallet.balance === undefined ? <span key="b" className="muted">None reported yet</span> : <Btc key="b" sats={wallet.balance} />],
+        ['Observed at', <When key="o" at={wallet.balanceObservedAt} />],
+        ['Opened', <When key="c" at={wallet.createdAt} />],
+      ]}
+    />
   );
 }

@@ -4,18 +4,31 @@ import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import { ActionForm, AmountInput, Btc, Card, Details, Empty, ErrorNotice, Field, Loading, PageHeader, Status, Usd, When, humanize, readAmount, shortId } from '@lana/shared/ui/components';
 import { idempotent, useIdempotencyKey } from '@lana/shared/ui/api';
-import { DisbursalsTable, FacilityFigures, ObligationsTable, PaymentsTable, TermsDetails } from '@lana/shared/ui/credit';
+import { DisbursalsTable, FacilityFigures, ObligationsTable, PaymentsTable, TermsDetails, WalletDetails } from '@lana/shared/ui/credit';
 import { graphql } from '@/gql';
+import { CustodianLink } from '@/components/custodians';
 import { CustomerLink } from '@/components/customer-email';
 import type { PaymentSourceKind } from '@/gql/graphql';
-import { Allowed } from '@/permissions';
+import { Allowed, useMe } from '@/permissions';
 
 const FacilityQuery = graphql(`
-  query CreditFacility($id: UUID!) {
+  query CreditFacility($id: UUID!, $withWallet: Boolean!) {
     creditFacility(id: $id) {
       id
       customerId
       depositAccountId
+      custodianId
+      wallet @include(if: $withWallet) {
+        id
+        custodianId
+        provider
+        custodianRef
+        address
+        network
+        balance
+        balanceObservedAt
+        createdAt
+      }
       status
       collateralizationState
       collateralizationPrice
@@ -62,6 +75,7 @@ const FacilityQuery = graphql(`
         collateral
         collateralizationState
         price
+        walletId
       }
       obligations(first: 50) {
         nodes {
@@ -182,7 +196,9 @@ const ProceedsRecord = graphql(`
 
 export default function CreditFacilityPage() {
   const { id } = useParams<{ id: string }>();
-  const { data, error, refetch } = useQuery(FacilityQuery, { variables: { id } });
+  // the wallet is custody's: asked for only by those who may read wallets
+  const withWallet = useMe().can('custody/wallet', 'custody:read');
+  const { data, error, refetch } = useQuery(FacilityQuery, { variables: { id, withWallet } });
   const [consent] = useMutation(Consent);
   const [decline] = useMutation(Decline);
   const [updateCollateral] = useMutation(CollateralUpdate);
@@ -194,6 +210,9 @@ export default function CreditFacilityPage() {
   const [paymentKey, renewPaymentKey] = useIdempotencyKey();
   const [proceedsKey, renewProceedsKey] = useIdempotencyKey();
   const f = data?.creditFacility;
+  // a wallet holds the collateral: its reported balance moves it, never staff (the API refuses,
+  // COLLATERAL_FROM_CUSTODIAN); known from the history too, for those who cannot read wallets
+  const hasWallet = Boolean(f?.wallet) || (f?.history ?? []).some((h) => h.kind === 'WALLET_ASSIGNED');
   const reload = async () => void (await refetch());
   return (
     <>
@@ -242,21 +261,30 @@ export default function CreditFacilityPage() {
             {f.status === 'PENDING_COLLATERAL' || f.status === 'ACTIVE' ? (
               <Allowed object="credit/facility" action="credit:write">
                 <Card title="Collateral">
-                  <p className="muted">
-                    Holds <Btc sats={f.balances.collateral} />. Record the new total the bank holds; a pending facility activates once its CVL reaches the
-                    margin-call level.
-                  </p>
-                  <ActionForm
-                    label="Update collateral"
-                    submitLabel="Update collateral"
-                    className="stacked"
-                    onSubmit={async (form) => {
-                      await updateCollateral({ variables: { input: { id, collateral: readAmount(form, 'collateral', 'BTC') } } });
-                      await reload();
-                    }}
-                  >
-                    <AmountInput name="collateral" currency="BTC" label="Collateral held (new total)" />
-                  </ActionForm>
+                  {hasWallet ? (
+                    <p className="muted">
+                      Holds <Btc sats={f.balances.collateral} />, in the custodian&apos;s wallet: the collateral follows the balance the custodian reports, so
+                      it cannot be updated by hand here.
+                    </p>
+                  ) : (
+                    <>
+                      <p className="muted">
+                        Holds <Btc sats={f.balances.collateral} />. Record the new total the bank holds; a pending facility activates once its CVL reaches the
+                        margin-call level.
+                      </p>
+                      <ActionForm
+                        label="Update collateral"
+                        submitLabel="Update collateral"
+                        className="stacked"
+                        onSubmit={async (form) => {
+                          await updateCollateral({ variables: { input: { id, collateral: readAmount(form, 'collateral', 'BTC') } } });
+                          await reload();
+                        }}
+                      >
+                        <AmountInput name="collateral" currency="BTC" label="Collateral held (new total)" />
+                      </ActionForm>
+                    </>
+                  )}
                 </Card>
               </Allowed>
             ) : null}
@@ -324,10 +352,17 @@ export default function CreditFacilityPage() {
               </Allowed>
             ) : null}
           </div>
+          {f.wallet ? (
+            <Card title="Collateral wallet">
+              <p className="muted">The customer sends bitcoin collateral to this address; the balance the custodian reports is the facility&apos;s collateral.</p>
+              <WalletDetails wallet={f.wallet} custodian={<CustodianLink id={f.wallet.custodianId} />} />
+            </Card>
+          ) : null}
           <Card title="Facility">
             <Details
               rows={[
                 ['Customer', <CustomerLink key="c" id={f.customerId} />],
+                ['Custodian', f.custodianId ? <CustodianLink key="u" id={f.custodianId} /> : 'None (collateral recorded by hand)'],
                 ['Pays into', <Link key="a" href={`/deposit-accounts/${f.depositAccountId}`}>Deposit account</Link>],
                 ['Approval', f.approvalProcessId ? <Link key="p" href={`/approvals/${f.approvalProcessId}`}>Approval process</Link> : '—'],
                 ['Activated on', f.activatedOn ?? '—'],

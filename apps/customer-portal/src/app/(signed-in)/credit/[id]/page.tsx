@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import { ActionForm, AmountInput, Card, Details, ErrorNotice, Field, Loading, PageHeader, Status, Usd, When, readAmount } from '@lana/shared/ui/components';
 import { idempotent, useIdempotencyKey } from '@lana/shared/ui/api';
-import { DisbursalsTable, FacilityFigures, ObligationsTable, PaymentsTable, TermsDetails } from '@lana/shared/ui/credit';
+import { DisbursalsTable, FacilityFigures, ObligationsTable, PaymentsTable, TermsDetails, WalletDetails } from '@lana/shared/ui/credit';
 import { formatUsd } from '@lana/shared/money';
 import { graphql } from '@/gql';
 
@@ -22,6 +22,15 @@ const FacilityQuery = graphql(`
       completedOn
       createdAt
       depositAccountId
+      wallet {
+        id
+        provider
+        address
+        network
+        balance
+        balanceObservedAt
+        createdAt
+      }
       terms {
         annualRate
         effectiveAnnualRate
@@ -194,6 +203,15 @@ export default function MyFacilityPage() {
                   </select>
                 </Field>
               </ActionForm>
+            </Card>
+          ) : null}
+          {f.wallet ? (
+            <Card title="Collateral wallet">
+              <p>
+                Send your bitcoin collateral to this address. The balance the custodian reports is your facility&apos;s collateral; it may take a
+                little while after your transfer confirms to show here.
+              </p>
+              <WalletDetails wallet={f.wallet} />
             </Card>
           ) : null}
           <Card title="Facility">
