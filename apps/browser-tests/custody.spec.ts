@@ -114,7 +114,7 @@ test('a custodian holds a facility’s collateral: its signed webhook moves it, 
 
   // in the list; a second custodian of the same name is refused, the API's code readable
   await page.goto(`${ADMIN_URL}/custodians`);
-  await expect(page.getByRole('table', { name: 'Custodians' }).getByRole('row', { name: new RegExp(`${custodianName} BitGo tbtc4`) })).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Custodians' }).getByRole('row', { name: new RegExp(`${custodianName} BitGo Bitcoin testnet tbtc4`) })).toBeVisible();
   await screenshot(page, 'admin-custodians');
   await expectAccessible(page);
   await page.getByRole('link', { name: 'New custodian' }).click();
@@ -186,7 +186,9 @@ test('a custodian holds a facility’s collateral: its signed webhook moves it, 
   // the custodian's page: the wallet with its balance, both deliveries with what became of them
   await page.goto(custodianUrl);
   const wallets = page.getByRole('table', { name: 'Wallets' });
-  await expect(wallets.getByRole('row', { name: new RegExp(`${wallet.address} ${wallet.custodianRef} Bitcoin testnet 0\\.10000000 BTC`) })).toBeVisible();
+  const walletRow = wallets.getByRole('row', { name: new RegExp(`${wallet.address} ${wallet.custodianRef} Bitcoin testnet 0\\.10000000 BTC`) });
+  await expect(walletRow).toBeVisible();
+  await expect(walletRow.getByRole('link')).toHaveAttribute('href', `/credit-facilities/${facilityId}`);
   const deliveries = page.getByRole('table', { name: 'Webhook deliveries' });
   await expect(async () => {
     await page.reload();

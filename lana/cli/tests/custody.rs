@@ -23,7 +23,7 @@ const PASSPHRASE: &str = "passphrase-e2e-77c1d2";
 
 const CUSTODIAN: &str = "query($id: UUID!) { custodian(id: $id) {
     id name provider baseUrl enterpriseId coin apiUser accountXpub explorerUrl webhookPath createdAt
-    wallets(first: 10) { nodes { id custodianId provider custodianRef address network balance balanceObservedAt } }
+    wallets(first: 10) { nodes { id custodianId facilityId provider custodianRef address network balance balanceObservedAt } }
     webhooks(first: 50) { nodes { status error attempts payload } } } }";
 const FACILITY: &str = "query($id: UUID!) { creditFacility(id: $id) {
     status collateralizationState collateral custodianId
@@ -142,7 +142,7 @@ async fn a_bitgo_wallet_activates_the_facility_on_the_custodians_webhook_and_a_d
         .admin(
             &root,
             "mutation($input: CustodianCreateInput!) { custodianCreate(input: $input) { custodian {
-                id name provider baseUrl enterpriseId coin webhookPath } } }",
+                id name provider baseUrl enterpriseId coin network webhookPath } } }",
             json!({ "input": { "name": "BitGo test", "config": { "bitgo": {
                 "baseUrl": fake.base_url(), "enterpriseId": "ent-e2e", "coin": "tbtc4",
                 "accessToken": access_token, "walletPassphrase": PASSPHRASE,
@@ -155,7 +155,7 @@ async fn a_bitgo_wallet_activates_the_facility_on_the_custodians_webhook_and_a_d
         shown,
         json!({ "id": custodian_id, "name": "BitGo test", "provider": "BITGO",
                 "baseUrl": fake.base_url(), "enterpriseId": "ent-e2e", "coin": "tbtc4",
-                "webhookPath": format!("/webhook/custodian/{custodian_id}") })
+                "network": "TESTNET", "webhookPath": format!("/webhook/custodian/{custodian_id}") })
     );
     let duplicate = stack
         .admin(
@@ -209,6 +209,9 @@ async fn a_bitgo_wallet_activates_the_facility_on_the_custodians_webhook_and_a_d
                 "network": "TESTNET", "balance": null, "balanceObservedAt": null })
     );
     assert_eq!(pending["collateral"], 0);
+    let listed = custodian(&stack, &root, &custodian_id).await["wallets"]["nodes"].clone();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["facilityId"], id.as_str());
 
     // 0.15 BTC at $100,000 = $15,000 against $10,000: 150%, the facility activates
     let t0 = Utc::now();

@@ -30,6 +30,8 @@ pub enum BitcoinNetwork {
 pub struct Wallet {
     id: Uuid,
     custodian_id: Uuid,
+    /// The credit facility whose collateral it holds.
+    facility_id: Uuid,
     provider: CustodianProvider,
     /// The custodian's own id of the wallet (the address itself for self-custody): what their
     /// notifications and support name it by.
@@ -48,6 +50,7 @@ impl From<core_custody::Wallet> for Wallet {
         Self {
             id: w.id().into(),
             custodian_id: w.custodian_id.into(),
+            facility_id: w.facility_id,
             provider: w.provider.into(),
             custodian_ref: w.external_ref.clone(),
             address: w.address.clone(),

@@ -5,7 +5,7 @@ use core_custody::PublicConfig;
 use error_code::INVALID_CURSOR;
 use es::EsEntity;
 use graphql_kit::{Json, api_error, list_query};
-use graphql_types::custody::{CustodianProvider, Wallet};
+use graphql_types::custody::{BitcoinNetwork, CustodianProvider, Wallet};
 use uuid::Uuid;
 
 use crate::request::run;
@@ -31,6 +31,9 @@ pub struct Custodian {
     explorer_url: Option<String>,
     /// Where the custodian sends its webhooks (BitGo, Komainu), relative to the admin server.
     webhook_path: Option<String>,
+    /// The network of its wallets: BitGo's coin's, self-custody's key's. Komainu: each wallet's
+    /// own (its address says); manual: none.
+    network: Option<BitcoinNetwork>,
     created_at: Option<DateTime<Utc>>,
 }
 
@@ -48,6 +51,7 @@ impl From<core_custody::Custodian> for Custodian {
             account_xpub: None,
             explorer_url: None,
             webhook_path: None,
+            network: None,
             created_at: c.created_at(),
         };
         match &c.config {
@@ -60,6 +64,7 @@ impl From<core_custody::Custodian> for Custodian {
                 shown.enterprise_id = Some(enterprise_id.clone());
                 shown.coin = Some(coin.clone());
                 shown.webhook_path = Some(format!("/webhook/custodian/{id}"));
+                shown.network = Some(c.config.network().into());
             }
             PublicConfig::Komainu { base_url, api_user } => {
                 shown.base_url = Some(base_url.as_str().to_owned());
@@ -72,6 +77,7 @@ impl From<core_custody::Custodian> for Custodian {
             } => {
                 shown.account_xpub = Some(account_xpub.clone());
                 shown.explorer_url = Some(explorer_url.as_str().to_owned());
+                shown.network = Some(c.config.network().into());
             }
             PublicConfig::Manual => {}
         }

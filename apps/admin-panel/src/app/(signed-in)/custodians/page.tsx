@@ -2,7 +2,7 @@
 import { useQuery } from '@apollo/client/react';
 import Link from 'next/link';
 import { Card, Empty, ErrorNotice, Loading, PageHeader, Pager, When, useCursorPager } from '@lana/shared/ui/components';
-import { providerLabel } from '@lana/shared/ui/credit';
+import { networkLabel, providerLabel } from '@lana/shared/ui/credit';
 import { graphql } from '@/gql';
 import { Allowed } from '@/permissions';
 
@@ -17,6 +17,7 @@ const CustodiansQuery = graphql(`
         id
         name
         provider
+        network
         baseUrl
         coin
         apiUser
@@ -53,6 +54,7 @@ export default function CustodiansPage() {
                 <tr>
                   <th>Name</th>
                   <th>Provider</th>
+                  <th>Network</th>
                   <th>Coin, user or key</th>
                   <th>Endpoint</th>
                   <th>Created</th>
@@ -65,6 +67,7 @@ export default function CustodiansPage() {
                       <Link href={`/custodians/${c.id}`}>{c.name}</Link>
                     </td>
                     <td>{providerLabel(c.provider)}</td>
+                    <td>{c.network ? networkLabel(c.network) : <span className="muted">{c.provider === 'KOMAINU' ? 'Per wallet' : '—'}</span>}</td>
                     <td className="mono">{c.coin ?? c.apiUser ?? (c.accountXpub ? `${c.accountXpub.slice(0, 8)}…${c.accountXpub.slice(-6)}` : '—')}</td>
                     <td className="mono">{c.baseUrl ?? c.explorerUrl ?? '—'}</td>
                     <td>

@@ -3,7 +3,7 @@ import { useMutation, useQuery } from '@apollo/client/react';
 import Link from 'next/link';
 import { useParams } from 'next/navigation';
 import type { ReactNode } from 'react';
-import { ActionForm, Btc, Card, Details, Empty, ErrorNotice, Loading, PageHeader, Pager, Status, When, useCursorPager } from '@lana/shared/ui/components';
+import { ActionForm, Btc, Card, Details, Empty, ErrorNotice, Loading, PageHeader, Pager, Status, When, shortId, useCursorPager } from '@lana/shared/ui/components';
 import { networkLabel, providerLabel } from '@lana/shared/ui/credit';
 import { graphql } from '@/gql';
 import type { CustodianDetailQuery } from '@/gql/graphql';
@@ -38,6 +38,7 @@ const WalletsQuery = graphql(`
         }
         nodes {
           id
+          facilityId
           custodianRef
           address
           network
@@ -172,6 +173,7 @@ function Wallets({ id }: { id: string }) {
           <table aria-label="Wallets">
             <thead>
               <tr>
+                <th>Facility</th>
                 <th>Address</th>
                 <th>Custodian&apos;s reference</th>
                 <th>Network</th>
@@ -183,6 +185,9 @@ function Wallets({ id }: { id: string }) {
             <tbody>
               {wallets.nodes.map((w) => (
                 <tr key={w.id}>
+                  <td className="mono">
+                    <Link href={`/credit-facilities/${w.facilityId}`}>{shortId(w.facilityId)}</Link>
+                  </td>
                   <td className="mono id">{w.address}</td>
                   <td className="mono id">{w.custodianRef}</td>
                   <td>{networkLabel(w.network)}</td>
