@@ -222,7 +222,8 @@ impl Inbox {
         let (at, after_id) = before.map_or((None, None), |(at, id)| {
             (Some(at), Some(uuid::Uuid::from(id)))
         });
-        let rows = sqlx::query!(
+        let rows = sqlx::query_as!(
+            InboxRow,
             r#"SELECT id, source, idempotency_key, payload, status, attempts, error, received_at, processed_at
                FROM inbox_events
                WHERE source = $1 AND idempotency_key LIKE $2 || '%'
@@ -237,42 +238,49 @@ impl Inbox {
         )
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| InboxEvent {
-                id: r.id.into(),
-                source: r.source,
-                idempotency_key: r.idempotency_key,
-                payload: r.payload,
-                status: InboxStatus::parse(&r.status),
-                attempts: r.attempts,
-                error: r.error,
-                received_at: r.received_at,
-                processed_at: r.processed_at,
-            })
-            .collect())
+        Ok(rows.into_iter().map(InboxEvent::from).collect())
+    }
+}
+
+/// An `inbox_events` row as read.
+struct InboxRow {
+    id: uuid::Uuid,
+    source: String,
+    idempotency_key: String,
+    payload: serde_json::Value,
+    status: String,
+    attempts: i32,
+    error: Option<String>,
+    received_at: DateTime<Utc>,
+    processed_at: Option<DateTime<Utc>>,
+}
+
+impl From<InboxRow> for InboxEvent {
+    fn from(r: InboxRow) -> Self {
+        Self {
+            id: r.id.into(),
+            source: r.source,
+            idempotency_key: r.idempotency_key,
+            payload: r.payload,
+            status: InboxStatus::parse(&r.status),
+            attempts: r.attempts,
+            error: r.error,
+            received_at: r.received_at,
+            processed_at: r.processed_at,
+        }
     }
 }
 
 async fn load(pool: &PgPool, id: InboxEventId) -> Result<Option<InboxEvent>, sqlx::Error> {
-    let row = sqlx::query!(
-        r#"SELECT source, idempotency_key, payload, status, attempts, error, received_at, processed_at
+    let row = sqlx::query_as!(
+        InboxRow,
+        r#"SELECT id, source, idempotency_key, payload, status, attempts, error, received_at, processed_at
            FROM inbox_events WHERE id = $1"#,
         uuid::Uuid::from(id)
     )
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|r| InboxEvent {
-        id,
-        source: r.source,
-        idempotency_key: r.idempotency_key,
-        payload: r.payload,
-        status: InboxStatus::parse(&r.status),
-        attempts: r.attempts,
-        error: r.error,
-        received_at: r.received_at,
-        processed_at: r.processed_at,
-    }))
+    Ok(row.map(InboxEvent::from))
 }
 
 struct ProcessInboxEvent {
