@@ -13,6 +13,7 @@ use common::{Reply, Stack, customer_with_account, lana_cli, run, stderr};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 const ROOT: &str = "root@bank.test";
@@ -42,6 +43,18 @@ fn withdrawal_amount(n: u64) -> u64 {
 async fn on(stack: &Stack, port: u16, token: &str, query: &str, variables: Value) -> Value {
     let reply: Reply = stack.admin_at(port, token, query, variables).await;
     reply.data().clone()
+}
+
+/// `query` on the admin server at `port`, in a task of its own; its data.
+fn spawn_on(
+    stack: &Arc<Stack>,
+    port: u16,
+    token: &str,
+    query: &'static str,
+    variables: Value,
+) -> JoinHandle<Value> {
+    let (stack, token) = (stack.clone(), token.to_owned());
+    tokio::spawn(async move { on(&stack, port, &token, query, variables).await })
 }
 
 async fn count(stack: &Stack, sql: &str) -> i64 {
@@ -78,36 +91,26 @@ async fn two_nodes_on_one_database_do_everything_exactly_once() {
     for (a, account) in accounts.iter().enumerate() {
         for d in 0..DEPOSITS_PER_ACCOUNT {
             let n = a as u64 * DEPOSITS_PER_ACCOUNT + d;
-            let (stack, root, account) = (stack.clone(), root.clone(), account.clone());
-            let port = nodes[(n % 2) as usize];
-            tasks.push(tokio::spawn(async move {
-                on(
-                    &stack,
-                    port,
-                    &root,
-                    DEPOSIT,
-                    json!({ "input": { "depositAccountId": account, "amount": deposit_amount(n),
-                                       "idempotencyKey": format!("deposit-{n}") } }),
-                )
-                .await
-            }));
+            tasks.push(spawn_on(
+                &stack,
+                nodes[(n % 2) as usize],
+                &root,
+                DEPOSIT,
+                json!({ "input": { "depositAccountId": account, "amount": deposit_amount(n),
+                                   "idempotencyKey": format!("deposit-{n}") } }),
+            ));
         }
     }
     // one key sent ten times to both nodes at once makes one deposit
     for k in 0..10 {
-        let (stack, root, account) = (stack.clone(), root.clone(), accounts[0].clone());
-        let port = nodes[k % 2];
-        tasks.push(tokio::spawn(async move {
-            on(
-                &stack,
-                port,
-                &root,
-                DEPOSIT,
-                json!({ "input": { "depositAccountId": account, "amount": 777,
-                                   "idempotencyKey": "one-key-two-nodes" } }),
-            )
-            .await
-        }));
+        tasks.push(spawn_on(
+            &stack,
+            nodes[k % 2],
+            &root,
+            DEPOSIT,
+            json!({ "input": { "depositAccountId": accounts[0], "amount": 777,
+                               "idempotencyKey": "one-key-two-nodes" } }),
+        ));
     }
     let mut once = std::collections::BTreeSet::new();
     for (i, task) in tasks.into_iter().enumerate() {
@@ -124,28 +127,21 @@ async fn two_nodes_on_one_database_do_everything_exactly_once() {
     for (a, account) in accounts.iter().enumerate() {
         for w in 0..WITHDRAWALS_PER_ACCOUNT {
             let n = a as u64 * WITHDRAWALS_PER_ACCOUNT + w;
-            let (stack, root, account) = (stack.clone(), root.clone(), account.clone());
-            let port = nodes[(n % 2) as usize];
-            tasks.push(tokio::spawn(async move {
-                let data = on(
-                    &stack,
-                    port,
-                    &root,
-                    WITHDRAW,
-                    json!({ "input": { "depositAccountId": account, "amount": withdrawal_amount(n),
-                                       "idempotencyKey": format!("withdrawal-{n}") } }),
-                )
-                .await;
-                data["withdrawalInitiate"]["withdrawal"]["id"]
-                    .as_str()
-                    .unwrap()
-                    .to_owned()
-            }));
+            tasks.push(spawn_on(
+                &stack,
+                nodes[(n % 2) as usize],
+                &root,
+                WITHDRAW,
+                json!({ "input": { "depositAccountId": account, "amount": withdrawal_amount(n),
+                                   "idempotencyKey": format!("withdrawal-{n}") } }),
+            ));
         }
     }
     let mut withdrawals = Vec::new();
     for task in tasks {
-        withdrawals.push(task.await.unwrap());
+        let data = task.await.unwrap();
+        let id = &data["withdrawalInitiate"]["withdrawal"]["id"];
+        withdrawals.push(id.as_str().unwrap().to_owned());
     }
     let deadline = Instant::now() + Duration::from_secs(30);
     for (n, id) in withdrawals.iter().enumerate() {
@@ -158,25 +154,21 @@ async fn two_nodes_on_one_database_do_everything_exactly_once() {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
-    let mut tasks = Vec::new();
-    for (n, id) in withdrawals.iter().enumerate() {
-        let (stack, root, id) = (stack.clone(), root.clone(), id.clone());
-        // confirmed on the node that did not initiate it
-        let port = nodes[(n + 1) % 2];
-        tasks.push(tokio::spawn(async move {
-            on(
-                &stack,
-                port,
-                &root,
-                CONFIRM,
-                json!({ "input": { "withdrawalId": id } }),
-            )
-            .await["withdrawalConfirm"]["withdrawal"]["status"]
-                .clone()
-        }));
-    }
+    // each confirmed on the node that did not initiate it
+    let tasks: Vec<_> = withdrawals
+        .iter()
+        .enumerate()
+        .map(|(n, id)| {
+            let confirm = json!({ "input": { "withdrawalId": id } });
+            spawn_on(&stack, nodes[(n + 1) % 2], &root, CONFIRM, confirm)
+        })
+        .collect();
     for task in tasks {
-        assert_eq!(task.await.unwrap(), "CONFIRMED");
+        let data = task.await.unwrap();
+        assert_eq!(
+            data["withdrawalConfirm"]["withdrawal"]["status"],
+            "CONFIRMED"
+        );
     }
 
     // each withdrawal was approved once, whichever node handled its conclusion
