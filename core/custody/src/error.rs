@@ -52,6 +52,8 @@ pub enum CustodyError {
     Webhook(#[from] custodians::WebhookError),
     #[error(transparent)]
     Inbox(#[from] inbox::InboxError),
+    #[error("the wallet's job could not be written: {0}")]
+    WalletJob(#[from] serde_json::Error),
     #[error(transparent)]
     Platform(#[from] PlatformError),
 }
@@ -67,7 +69,7 @@ impl DomainError for CustodyError {
             Self::EncryptionKeyMismatch { .. } | Self::SecretsUnreadable(_) => {
                 CUSTODY_SECRETS_UNREADABLE
             }
-            Self::EncryptionKeyInvalid | Self::Inbox(_) => INTERNAL,
+            Self::EncryptionKeyInvalid | Self::Inbox(_) | Self::WalletJob(_) => INTERNAL,
             Self::WithoutWebhooks(_) => CUSTODIAN_WITHOUT_WEBHOOKS,
             Self::Custodian(e) => e.code(),
             Self::Webhook(e) => e.code(),

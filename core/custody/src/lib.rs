@@ -27,7 +27,7 @@ pub use config::CustodyConfig;
 pub use custodian::{Custodian, CustodianEvent};
 pub use error::*;
 pub use handlers::{CUSTODY_WEBHOOK_SOURCE, CollateralSink, CustodianWebhooks};
-pub use jobs::SelfCustodyPollJob;
+pub use jobs::{OpenWalletJob, SelfCustodyPollJob};
 pub use primitives::*;
 pub use secrets::EncryptionKey;
 pub use wallet::{BalanceApplied, ReportedBalance, Wallet, WalletEvent};
@@ -46,6 +46,7 @@ pub struct Custody {
     custodians: CustodianRepo,
     wallets: WalletRepo,
     inbox: Inbox,
+    jobs: ::jobs::Jobs,
     key: Option<EncryptionKey>,
     poll_interval: chrono::Duration,
 }
@@ -55,6 +56,7 @@ impl Custody {
     pub async fn init(
         use_cases: UseCases,
         inbox: Inbox,
+        jobs: ::jobs::Jobs,
         config: &CustodyConfig,
     ) -> Result<Self, CustodyError> {
         let key = config
@@ -68,6 +70,7 @@ impl Custody {
             custodians: CustodianRepo::new(pool.clone(), clock.clone()),
             wallets: WalletRepo::new(pool, clock),
             inbox,
+            jobs,
             key,
             poll_interval: chrono::Duration::seconds(
                 i64::try_from(config.poll_interval_secs.max(1)).unwrap_or(i64::MAX),
@@ -76,15 +79,13 @@ impl Custody {
         })
     }
 
-    /// Connects wallet balances to `sink`: the custodians' webhook handler on the inbox and the
-    /// self-custody poll (first run at once).
-    pub async fn connect(
-        &self,
-        inbox: &Inbox,
-        jobs: &::jobs::Jobs,
-        sink: Arc<dyn CollateralSink>,
-    ) -> Result<(), CustodyError> {
-        inbox.register(CustodianWebhooks::new(self.clone(), sink.clone()));
+    /// Connects wallets to `sink`: the job that opens them, the custodians' webhook handler on
+    /// the inbox and the self-custody poll (first run at once).
+    pub async fn connect(&self, sink: Arc<dyn CollateralSink>) -> Result<(), CustodyError> {
+        let jobs = &self.jobs;
+        self.inbox
+            .register(CustodianWebhooks::new(self.clone(), sink.clone()));
+        jobs.register(OpenWalletJob::new(self.clone(), sink.clone()));
         jobs.register(SelfCustodyPollJob::new(self.clone(), sink));
         jobs.spawn(::jobs::NewJob::recurring(SelfCustodyPollJob::JOB_TYPE))
             .await?;

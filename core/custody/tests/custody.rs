@@ -339,7 +339,7 @@ async fn secrets_are_sealed_and_a_rotation_moves_them_all_to_the_new_key() {
         Err(CustodyError::SecretsUnreadable(_))
     ));
     assert!(matches!(
-        custody_with_key(&h.use_cases, &h.inbox, harness::KEY).await,
+        custody_with_key(&h.use_cases, &h.inbox, &h.jobs, harness::KEY).await,
         Err(CustodyError::EncryptionKeyMismatch { .. })
     ));
     // a rotation from a key that is not the current one is refused
@@ -348,7 +348,7 @@ async fn secrets_are_sealed_and_a_rotation_moves_them_all_to_the_new_key() {
         Err(CustodyError::EncryptionKeyMismatch { .. })
     ));
     // under the new key every secret opens: the webhook verifies, the API is called
-    let rotated = custody_with_key(&h.use_cases, &h.inbox, NEW_KEY)
+    let rotated = custody_with_key(&h.use_cases, &h.inbox, &h.jobs, NEW_KEY)
         .await
         .unwrap();
     let received = rotated
@@ -371,4 +371,87 @@ async fn secrets_are_sealed_and_a_rotation_moves_them_all_to_the_new_key() {
         .await
         .unwrap();
     assert_eq!(updated.events().iter_all().count(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wallet_is_opened_by_a_job_retried_until_the_custodian_takes_it() {
+    let h = harness().await;
+    let refused = core_custody::CustodianConfig::bitgo(
+        h.fake.base_url(),
+        "ent-1",
+        "tbtc4",
+        Some("not-the-token"),
+        Some("wallet passphrase"),
+        Some(BITGO_SECRET),
+    )
+    .unwrap();
+    let custodian = h.custodian("BitGo, wrong token", refused).await;
+    // the request commits at once; the custodian refuses the job's attempts
+    let facility = h.request_wallet(custodian).await;
+    let key = format!("custody.open-wallet:{facility}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let error = loop {
+        let row: Option<(i32, Option<String>)> =
+            sqlx::query_as("SELECT attempt, last_error FROM jobs WHERE unique_key = $1")
+                .bind(&key)
+                .fetch_optional(&h.db.pool)
+                .await
+                .unwrap();
+        if let Some((attempt, Some(error))) = &row
+            && *attempt >= 2
+        {
+            break error.clone();
+        }
+        assert!(std::time::Instant::now() < deadline, "no retry: {row:?}");
+        h.manual.advance(Duration::seconds(1)).unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert!(error.contains("401"), "{error}");
+    assert!(
+        h.custody
+            .wallet_of_facility(&staff(), facility)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(h.fake.bitgo_wallets().is_empty());
+
+    // staff correct the token: the next attempt opens the wallet and tells the sink, once
+    h.custody
+        .update_custodian_config(&staff(), custodian, h.bitgo_config(BITGO_SECRET))
+        .await
+        .unwrap();
+    h.manual.advance(Duration::hours(1)).unwrap();
+    let wallet = h.opened_wallet(facility).await;
+    assert_eq!(h.fake.bitgo_wallets().len(), 1);
+    assert_eq!(h.fake.bitgo_wallets()[0].0, wallet.external_ref);
+
+    // asking again for the same facility opens nothing more
+    let mut op = es::DbOp::init(&h.db.pool, &h.clock).await.unwrap();
+    h.custody
+        .request_wallet_in_op(&mut op, custodian, facility)
+        .await
+        .unwrap();
+    op.commit().await.unwrap();
+    h.manual.advance(Duration::hours(1)).unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(h.fake.bitgo_wallets().len(), 1);
+    let told: i64 = sqlx::query_scalar("SELECT count(*) FROM sink_wallets WHERE facility_id = $1")
+        .bind(facility)
+        .fetch_one(&h.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(told, 1);
+
+    // a manual custodian has no wallet: nothing is asked of anyone
+    let manual = h
+        .custodian("By hand", core_custody::CustodianConfig::Manual)
+        .await;
+    let by_hand = h.request_wallet(manual).await;
+    let jobs: i64 = sqlx::query_scalar("SELECT count(*) FROM jobs WHERE unique_key = $1")
+        .bind(format!("custody.open-wallet:{by_hand}"))
+        .fetch_one(&h.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(jobs, 0);
 }

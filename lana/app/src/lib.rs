@@ -410,7 +410,13 @@ impl LanaApp {
         )
         .await?;
         let inbox = Inbox::new(pool.clone(), clock.clone(), jobs.clone());
-        let custody = Custody::init(use_cases.clone(), inbox.clone(), &config.custody).await?;
+        let custody = Custody::init(
+            use_cases.clone(),
+            inbox.clone(),
+            jobs.clone(),
+            &config.custody,
+        )
+        .await?;
         let credit = Credit::init(
             use_cases.clone(),
             &outbox,
@@ -427,11 +433,7 @@ impl LanaApp {
         )
         .await?;
         custody
-            .connect(
-                &inbox,
-                &jobs,
-                Arc::new(CustodianCollateral::new(credit.clone())),
-            )
+            .connect(Arc::new(CustodianCollateral::new(credit.clone())))
             .await?;
         let attachable = deposits
             .attachable_sets()

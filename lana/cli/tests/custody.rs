@@ -197,7 +197,11 @@ async fn a_bitgo_wallet_activates_the_facility_on_the_custodians_webhook_and_a_d
         json!({ "input": { "id": id } }),
     )
     .await;
-    let pending = wait_until(&stack, &root, &id, |f| f["status"] == "PENDING_COLLATERAL").await;
+    // the wallet is opened by a job right after the approval
+    let pending = wait_until(&stack, &root, &id, |f| {
+        f["status"] == "PENDING_COLLATERAL" && !f["wallet"].is_null()
+    })
+    .await;
     let wallet = pending["wallet"].clone();
     let generated = fake.bitgo_wallets();
     assert_eq!(generated.len(), 1, "one wallet generated at BitGo");

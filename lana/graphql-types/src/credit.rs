@@ -466,8 +466,9 @@ impl CreditFacility {
         Satoshis(self.0.collateral.sats())
     }
 
-    /// The custodian's wallet that holds the collateral (opened at approval when the proposal
-    /// named a custodian that keeps wallets); its reported balance is the collateral.
+    /// The custodian's wallet that holds the collateral (opened right after the approval when
+    /// the proposal named a custodian that keeps wallets; null until then); its reported
+    /// balance is the collateral.
     async fn wallet(&self, ctx: &Context<'_>) -> Result<Option<crate::custody::Wallet>> {
         let (credit, actor) = ctx.data::<CreditLoaders>()?.service();
         let wallet = credit

@@ -212,8 +212,6 @@ impl CreditFacility {
         check
     }
 
-    /// Collateral is recorded for a pending or active facility, and returned (less of it) from
-    /// a completed one; the same amount again changes nothing.
     /// Records the wallet opened at the custodian; once only.
     pub fn assign_wallet(&mut self, wallet_id: WalletId) -> Idempotent<()> {
         if self.wallet_id.is_some() {
@@ -239,6 +237,8 @@ impl CreditFacility {
         self.ensure_collateral_updatable(collateral)
     }
 
+    /// Collateral is recorded for a pending or active facility, and returned (less of it) from
+    /// a completed one; the same amount again changes nothing.
     pub fn ensure_collateral_updatable(
         &self,
         collateral: Collateral,

@@ -269,6 +269,29 @@ impl Credit {
     /// The collateral a custodian's wallet reports, in the caller's transaction (the one that
     /// completes the webhook, or the explorer poll's): recorded like a manual update and
     /// re-evaluated, by the system actor `credit.custody`.
+    /// The custodian opened the facility's wallet (custody's job, in its transaction): from now
+    /// on the wallet's reported balance is the facility's collateral.
+    pub async fn assign_wallet_in_op(
+        &self,
+        op: &mut DbOp,
+        facility_id: CreditFacilityId,
+        wallet_id: WalletId,
+    ) -> Result<(), CreditError> {
+        use permissions::{FACILITIES, WRITE};
+        let actor = Actor::system("credit.custody");
+        self.use_cases
+            .authorize_in_op(op, &actor, FACILITIES, WRITE)
+            .await?;
+        let mut facility = self
+            .facilities
+            .lock_in_op(op, facility_id, RowLock::Update)
+            .await?;
+        if facility.assign_wallet(wallet_id).did_execute() {
+            self.facilities.update_in_op(op, &mut facility).await?;
+        }
+        Ok(())
+    }
+
     pub async fn record_wallet_collateral_in_op(
         &self,
         op: &mut DbOp,
@@ -492,14 +515,10 @@ impl Credit {
             .posting(OpenFacility, external_id::open(id), &limit, self.today(op));
         let posted = self.ledger.post_in_op(op, tx).await?;
         let _ = facility.approve(posted.id);
-        if let Some(custodian_id) = facility.custodian_id
-            && facility.wallet_id.is_none()
-            && let Some(wallet) = self
-                .custody
-                .open_wallet_in_op(op, custodian_id, id.into())
-                .await?
-        {
-            let _ = facility.assign_wallet(wallet.id());
+        if let Some(custodian_id) = facility.custodian_id {
+            self.custody
+                .request_wallet_in_op(op, custodian_id, id.into())
+                .await?;
         }
         Ok(())
     }

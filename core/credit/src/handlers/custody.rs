@@ -4,8 +4,9 @@ use core_custody::{CollateralSink, Wallet};
 use es::{DbOp, EsEntity};
 use inbox::HandlerError;
 
-/// A custodian's wallet reported a new balance: it is the facility's collateral, recorded and
-/// re-evaluated in the transaction that applied the report (see `core_custody`).
+/// A facility's wallet opened at its custodian is recorded on the facility; a new balance the
+/// wallet reports is the facility's collateral, recorded and re-evaluated in the transaction
+/// that applied the report (see `core_custody`).
 pub struct CustodianCollateral(Credit);
 
 impl CustodianCollateral {
@@ -16,6 +17,17 @@ impl CustodianCollateral {
 
 #[async_trait::async_trait]
 impl CollateralSink for CustodianCollateral {
+    async fn wallet_opened_in_op(
+        &self,
+        op: &mut DbOp,
+        wallet: &Wallet,
+    ) -> Result<(), HandlerError> {
+        self.0
+            .assign_wallet_in_op(op, CreditFacilityId::from(wallet.facility_id), wallet.id())
+            .await?;
+        Ok(())
+    }
+
     async fn wallet_balance_changed_in_op(
         &self,
         op: &mut DbOp,

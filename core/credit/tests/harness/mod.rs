@@ -252,6 +252,7 @@ pub async fn harness() -> Harness {
     let custody = Custody::init(
         use_cases.clone(),
         inbox,
+        jobs.clone(),
         &CustodyConfig {
             encryption_key: Some(TEST_CUSTODY_KEY.into()),
             ..CustodyConfig::default()

@@ -13,6 +13,10 @@ use inbox::HandlerError;
 /// facility's collateral and re-evaluates it).
 #[async_trait::async_trait]
 pub trait CollateralSink: Send + Sync + 'static {
+    /// A facility's wallet was opened (credit records which wallet holds its collateral).
+    async fn wallet_opened_in_op(&self, op: &mut DbOp, wallet: &Wallet)
+    -> Result<(), HandlerError>;
+
     async fn wallet_balance_changed_in_op(
         &self,
         op: &mut DbOp,

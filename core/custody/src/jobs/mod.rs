@@ -1,5 +1,7 @@
-//! The domain's background job (see `lib/jobs`).
+//! The domain's background jobs (see `lib/jobs`).
 
+mod open_wallet;
 mod poll;
 
+pub use open_wallet::OpenWalletJob;
 pub use poll::SelfCustodyPollJob;

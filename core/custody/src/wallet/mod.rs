@@ -15,7 +15,8 @@ pub(crate) use repo::WalletRepo;
 use crate::Custody;
 use crate::custodian::Adapter;
 use crate::error::CustodyError;
-use crate::primitives::{CustodianId, InvalidValue, Network, WalletId, permissions};
+use crate::jobs::OpenWalletJob;
+use crate::primitives::{CustodianId, InvalidValue, Network, Provider, WalletId, permissions};
 use authz::Actor;
 use chrono::{DateTime, Utc};
 use entity::NewWallet;
@@ -33,9 +34,28 @@ pub enum BalanceApplied {
 }
 
 impl Custody {
+    /// Asks for the wallet of `facility_id` at `custodian_id`, in the caller's transaction: once
+    /// it commits, a job opens the wallet at the custodian and tells the `CollateralSink`
+    /// (`jobs/open_wallet.rs`), retried while the custodian refuses or cannot be reached, so the
+    /// caller never waits on the custodian. A manual custodian has no wallet: nothing is asked.
+    pub async fn request_wallet_in_op(
+        &self,
+        op: &mut DbOp,
+        custodian_id: CustodianId,
+        facility_id: Uuid,
+    ) -> Result<(), CustodyError> {
+        let custodian = self.custodians.find_by_id_in_op(op, custodian_id).await?;
+        if custodian.provider() != Provider::Manual {
+            self.jobs
+                .spawn_in_op(op, OpenWalletJob::new_job(custodian_id, facility_id)?)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Opens the wallet of `facility_id` at `custodian_id`, in the caller's transaction (the
-    /// custodian's API is called while it is open, within the adapters' timeout). A manual
-    /// custodian has no wallet: `None`.
+    /// custodian's API is called while it is open, within the adapters' timeout); the facility's
+    /// wallet when it has one already. A manual custodian has no wallet: `None`.
     pub async fn open_wallet_in_op(
         &self,
         op: &mut DbOp,
@@ -46,6 +66,14 @@ impl Custody {
             .custodians
             .lock_in_op(op, custodian_id, RowLock::Update)
             .await?;
+        // under the custodian's lock: a facility's wallet is opened once
+        if let Some(wallet) = self
+            .wallets
+            .find_one_by_in_op(op, "facility_id", facility_id)
+            .await?
+        {
+            return Ok(Some(wallet));
+        }
         let label = format!("lana-facility-{facility_id}");
         let mut network = custodian.config.network();
         let (external_ref, address, derivation_index) =

@@ -1,6 +1,6 @@
 //! The custody domain against a real PostgreSQL, the fake custodians over HTTP and a real job
-//! runner (the inbox's and the explorer poll's), on a manual clock. The collateral sink records
-//! what it is told in a table of its own, in the transaction it is given.
+//! runner (the wallet opening, the inbox's and the explorer poll's), on a manual clock. The
+//! collateral sink records what it is told in tables of its own, in the transaction it is given.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use audit::Audit;
@@ -27,11 +27,25 @@ pub fn staff() -> Actor {
     Actor::system("custody-test").with_correlation_id(Some("custody-test".into()))
 }
 
-/// Writes each balance it is told about into `sink_effects`, in the caller's transaction.
+/// Writes each wallet opened into `sink_wallets` and each balance it is told about into
+/// `sink_effects`, in the caller's transaction.
 struct RecordingSink;
 
 #[async_trait::async_trait]
 impl CollateralSink for RecordingSink {
+    async fn wallet_opened_in_op(
+        &self,
+        op: &mut DbOp,
+        wallet: &Wallet,
+    ) -> Result<(), HandlerError> {
+        sqlx::query("INSERT INTO sink_wallets (facility_id, wallet_id) VALUES ($1, $2)")
+            .bind(wallet.facility_id)
+            .bind(Uuid::from(wallet.id()))
+            .execute(op.conn())
+            .await?;
+        Ok(())
+    }
+
     async fn wallet_balance_changed_in_op(
         &self,
         op: &mut DbOp,
@@ -55,17 +69,20 @@ pub struct Harness {
     pub manual: ManualClock,
     pub clock: Clock,
     pub use_cases: use_case::UseCases,
+    pub jobs: Jobs,
     pub runner: RunnerHandle,
 }
 
 pub async fn custody_with_key(
     use_cases: &use_case::UseCases,
     inbox: &Inbox,
+    jobs: &Jobs,
     key: &str,
 ) -> Result<Custody, core_custody::CustodyError> {
     Custody::init(
         use_cases.clone(),
         inbox.clone(),
+        jobs.clone(),
         &CustodyConfig {
             encryption_key: Some(key.into()),
             poll_interval_secs: 60,
@@ -86,10 +103,12 @@ pub async fn harness() -> Harness {
     .await
     .unwrap();
     let db = test_db::TestDb::new(&migrator).await;
-    sqlx::query("CREATE TABLE sink_effects (facility_id uuid NOT NULL, balance bigint NOT NULL)")
-        .execute(&db.pool)
-        .await
-        .unwrap();
+    for table in [
+        "CREATE TABLE sink_effects (facility_id uuid NOT NULL, balance bigint NOT NULL)",
+        "CREATE TABLE sink_wallets (facility_id uuid NOT NULL, wallet_id uuid NOT NULL)",
+    ] {
+        sqlx::query(table).execute(&db.pool).await.unwrap();
+    }
     let fake = FakeCustodians::start(([127, 0, 0, 1], 0).into(), FakeCredentials::default())
         .await
         .unwrap();
@@ -109,11 +128,10 @@ pub async fn harness() -> Harness {
         },
     );
     let inbox = Inbox::new(db.pool.clone(), clock.clone(), jobs.clone());
-    let custody = custody_with_key(&use_cases, &inbox, KEY).await.unwrap();
-    custody
-        .connect(&inbox, &jobs, Arc::new(RecordingSink))
+    let custody = custody_with_key(&use_cases, &inbox, &jobs, KEY)
         .await
         .unwrap();
+    custody.connect(Arc::new(RecordingSink)).await.unwrap();
     let runner = jobs.start_runner();
     Harness {
         db,
@@ -123,6 +141,7 @@ pub async fn harness() -> Harness {
         manual,
         clock,
         use_cases,
+        jobs,
         runner,
     }
 }
@@ -159,18 +178,47 @@ impl Harness {
             .id()
     }
 
-    /// Opens a wallet for a new facility; (facility id, wallet).
-    pub async fn wallet(&self, custodian: CustodianId) -> (Uuid, Wallet) {
+    /// Asks for the wallet of a new facility as an approval does; the facility's id.
+    pub async fn request_wallet(&self, custodian: CustodianId) -> Uuid {
         let facility = Uuid::now_v7();
         let mut op = DbOp::init(&self.db.pool, &self.clock).await.unwrap();
-        let wallet = self
-            .custody
-            .open_wallet_in_op(&mut op, custodian, facility)
+        self.custody
+            .request_wallet_in_op(&mut op, custodian, facility)
             .await
-            .unwrap()
-            .expect("a custodian with wallets");
+            .unwrap();
         op.commit().await.unwrap();
-        (facility, wallet)
+        facility
+    }
+
+    /// The facility's wallet once the job has opened it and told the sink.
+    pub async fn opened_wallet(&self, facility: Uuid) -> Wallet {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let told: Option<Uuid> =
+                sqlx::query_scalar("SELECT wallet_id FROM sink_wallets WHERE facility_id = $1")
+                    .bind(facility)
+                    .fetch_optional(&self.db.pool)
+                    .await
+                    .unwrap();
+            if let Some(told) = told {
+                let wallet = self
+                    .custody
+                    .wallet_of_facility(&staff(), facility)
+                    .await
+                    .unwrap()
+                    .expect("the wallet the sink was told of");
+                assert_eq!(Uuid::from(wallet.id()), told);
+                return wallet;
+            }
+            assert!(Instant::now() < deadline, "no wallet was opened");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Opens a wallet for a new facility through the job; (facility id, wallet).
+    pub async fn wallet(&self, custodian: CustodianId) -> (Uuid, Wallet) {
+        let facility = self.request_wallet(custodian).await;
+        (facility, self.opened_wallet(facility).await)
     }
 
     /// Hands a delivery to the custody domain as the admin server does.
