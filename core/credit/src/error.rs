@@ -113,10 +113,10 @@ pub enum CreditError {
     },
     #[error("no fresh BTC/USD price")]
     PriceUnavailable,
-    #[error("the collateral of credit facility {id} is reported by wallet {wallet}")]
+    #[error("the collateral of credit facility {id} is reported by custodian {custodian}")]
     CollateralFromCustodian {
         id: CreditFacilityId,
-        wallet: crate::primitives::WalletId,
+        custodian: core_custody::CustodianId,
     },
     #[error("the disbursal is more than what remains of credit facility {0}")]
     DisbursalExceedsFacility(CreditFacilityId),

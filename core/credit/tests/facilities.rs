@@ -836,3 +836,75 @@ async fn margin_call_is_left_only_above_the_buffer_and_each_change_is_published(
         ]
     );
 }
+
+/// A proposal naming a custodian that keeps wallets: from its approval on, staff cannot record
+/// its collateral by hand (the wallet, once opened, reports it); a manual custodian keeps none,
+/// so staff do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn collateral_held_by_a_custodian_is_not_recorded_by_hand() {
+    let h = harness().await;
+    h.set_price(100_000).await;
+    let bitgo = core_custody::CustodianConfig::bitgo(
+        "http://127.0.0.1:9",
+        "ent",
+        "tbtc4",
+        Some("token"),
+        Some("passphrase"),
+        Some("webhook secret"),
+    )
+    .unwrap();
+    let mut held = Vec::new();
+    for (name, config) in [
+        ("BitGo", bitgo),
+        ("By hand", core_custody::CustodianConfig::Manual),
+    ] {
+        let custodian = h
+            .custody
+            .create_custodian(
+                &staff(),
+                core_custody::CustodianName::parse(name).unwrap(),
+                config,
+            )
+            .await
+            .unwrap();
+        let (customer, account) = h.borrower(&format!("held{}@example.com", held.len())).await;
+        let proposal = h
+            .credit
+            .create_proposal(
+                &staff(),
+                ProposalRequest {
+                    customer_id: customer,
+                    deposit_account_id: account.id(),
+                    amount: usd(1_000_000),
+                    terms: ProposalTerms::Custom(terms(DisbursalPolicy::Single)),
+                    custodian_id: Some(custodian.id()),
+                },
+                None,
+            )
+            .await
+            .unwrap();
+        let pending = h
+            .credit
+            .consent_to_proposal(&as_customer(customer), proposal.id())
+            .await
+            .unwrap();
+        assert_eq!(pending.status, FacilityStatus::PendingCollateral);
+        assert_eq!(pending.custodian_id, Some(custodian.id()));
+        held.push(pending.id());
+    }
+    // the wallet is not opened yet (no job runs here): staff are refused all the same
+    let refused = h
+        .credit
+        .update_collateral(&staff(), held[0], sats(15_000_000))
+        .await
+        .unwrap_err();
+    assert_eq!(code(&refused), "COLLATERAL_FROM_CUSTODIAN");
+    assert_eq!(h.facility(held[0]).await.collateral, sats(0));
+    // 0.15 BTC at $100,000 against $10,000: 150%, it activates
+    let by_hand = h
+        .credit
+        .update_collateral(&staff(), held[1], sats(15_000_000))
+        .await
+        .unwrap();
+    assert_eq!(by_hand.status, FacilityStatus::Active);
+}

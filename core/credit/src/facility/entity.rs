@@ -223,20 +223,6 @@ impl CreditFacility {
         Idempotent::Executed(())
     }
 
-    /// A collateral update staff record: refused while a custodian's wallet reports it.
-    pub fn ensure_manual_collateral_updatable(
-        &self,
-        collateral: Collateral,
-    ) -> Result<Idempotent<()>, CreditError> {
-        if let Some(wallet) = self.wallet_id {
-            return Err(CreditError::CollateralFromCustodian {
-                id: self.id(),
-                wallet,
-            });
-        }
-        self.ensure_collateral_updatable(collateral)
-    }
-
     /// Collateral is recorded for a pending or active facility, and returned (less of it) from
     /// a completed one; the same amount again changes nothing.
     pub fn ensure_collateral_updatable(

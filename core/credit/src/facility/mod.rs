@@ -41,6 +41,7 @@ use crate::primitives::{
 };
 use crate::terms::{DisbursalPolicy, Terms};
 use authz::{Actor, Subject};
+use core_custody::Provider;
 use core_customer::CustomerStatus;
 use core_governance::{ApprovalProcessId, ApprovalProcessStatus, ProcessType};
 use entity::NewProposal;
@@ -238,7 +239,8 @@ impl Credit {
 
     /// Records the collateral (satoshis) the bank holds for a pending or active facility: the
     /// difference is posted, and the CVL re-evaluated (a pending facility may activate). Refused
-    /// for a facility whose collateral a custodian's wallet reports.
+    /// for a facility whose collateral a custodian's wallet reports, or will once it is opened
+    /// (a manual custodian keeps no wallet: staff record its collateral).
     pub async fn update_collateral(
         &self,
         actor: &Actor,
@@ -250,8 +252,19 @@ impl Credit {
             .command(actor, FACILITIES, WRITE, || {
                 async move |op| {
                     let mut facility = self.facilities.lock_in_op(op, id, RowLock::Update).await?;
+                    if let Some(custodian) = facility.custodian_id
+                        && (facility.wallet_id.is_some()
+                            || self
+                                .custody
+                                .find_custodian_in_op(op, custodian)
+                                .await?
+                                .provider()
+                                != Provider::Manual)
+                    {
+                        return Err(CreditError::CollateralFromCustodian { id, custodian });
+                    }
                     if facility
-                        .ensure_manual_collateral_updatable(collateral)?
+                        .ensure_collateral_updatable(collateral)?
                         .was_already_applied()
                     {
                         return Ok(facility);
@@ -266,9 +279,6 @@ impl Credit {
             .await
     }
 
-    /// The collateral a custodian's wallet reports, in the caller's transaction (the one that
-    /// completes the webhook, or the explorer poll's): recorded like a manual update and
-    /// re-evaluated, by the system actor `credit.custody`.
     /// The custodian opened the facility's wallet (custody's job, in its transaction): from now
     /// on the wallet's reported balance is the facility's collateral.
     pub async fn assign_wallet_in_op(
@@ -292,6 +302,9 @@ impl Credit {
         Ok(())
     }
 
+    /// The collateral a custodian's wallet reports, in the caller's transaction (the one that
+    /// completes the webhook, or the explorer poll's): recorded like a manual update and
+    /// re-evaluated, by the system actor `credit.custody`.
     pub async fn record_wallet_collateral_in_op(
         &self,
         op: &mut DbOp,
