@@ -27,6 +27,25 @@
 //! Prints figures (integers only) and the PostgreSQL settings used; asserts nothing about speed.
 //! The client, the server and PostgreSQL share the machine's cores.
 //!
+//! Where a deposit's time goes, round trip by round trip (one `depositRecord` with an
+//! `Idempotency-Key` on an idle bank, read off PostgreSQL's statement log with
+//! `log_statement = 'all'` on the database, 2026-12-07). The use case's own transaction is 16
+//! round trips: `BEGIN`; the audit entry; the idempotency key's claim; the account locked `FOR
+//! SHARE`; the account's events loaded; the ledger: the transaction looked up by external id, the
+//! balance rows read, the transaction, its entries, the balances updated (4); the ledger's outbox
+//! event; the deposit's events and its index row (2); the deposit's outbox event; `COMMIT` (a WAL
+//! flush). Then every outbox dispatcher (7 on this bank: withdrawal approvals, customer events,
+//! deposit activity, credit approvals, price changes, servicing, the set totals projection) wakes
+//! on the commit's notification and runs `BEGIN`, its handler row inserted if missing, locked,
+//! the events after its position read, the position updated, `COMMIT`: 6 round trips and one more
+//! WAL flush each, about 42 round trips and 7 flushes per deposit when deposits come one at a time
+//! (under load one wake-up takes many events, so this shrinks per deposit, but it stays on the
+//! same two cores). Foldable without giving anything up: the claim into the audit statement, the
+//! lock into the load, the external-id check into the balance read, the ledger's writes into one
+//! statement, the two outbox rows into one, the deposit's two writes into one; the handler row
+//! inserted once per process rather than per wake-up; a dispatcher whose handler takes none of
+//! the new events moving its position without a flush of its own.
+//!
 //! Run: `cargo bench -p lana-cli --bench deposits` (PostgreSQL at `DATABASE_URL`, as for the tests;
 //! node and `npm ci --prefix dev/oidc` for the OIDC provider). Knobs (environment):
 //! `BENCH_SECONDS` (5), `BENCH_CONCURRENCY` (`1,4,16,64`), `BENCH_SEED_DEPOSITS` (1000000),

@@ -98,13 +98,21 @@ async fn run(
     let batch_delay = Duration::from_millis(config.batch_delay_ms);
     let mut gap: Option<PendingGap> = None;
     let mut failures: u32 = 0;
+    let mut registered = false;
     while !*stop.borrow() {
         // A panicking handler is a failure like any other (retried with backoff), never the end
         // of its dispatcher; the panic hook has printed what it said.
-        let stepped = AssertUnwindSafe(step(&pool, &clock, &handler, &config, &mut gap))
-            .catch_unwind()
-            .await
-            .unwrap_or_else(|_| Err("the handler panicked".into()));
+        let stepped = AssertUnwindSafe(step(
+            &pool,
+            &clock,
+            &handler,
+            &config,
+            &mut gap,
+            &mut registered,
+        ))
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|_| Err("the handler panicked".into()));
         let wait = match stepped {
             Ok(Step::Progressed { full }) => {
                 failures = 0;
@@ -148,15 +156,21 @@ async fn step(
     handler: &impl OutboxHandler,
     config: &DispatcherConfig,
     gap: &mut Option<PendingGap>,
+    registered: &mut bool,
 ) -> Result<Step, Box<dyn std::error::Error + Send + Sync>> {
     let name = handler.name();
+    // The handler's row, once per dispatcher (committed on its own: a wake-up that finds
+    // nothing rolls its transaction back).
+    if !*registered {
+        sqlx::query!(
+            "INSERT INTO outbox_handlers (name) VALUES ($1) ON CONFLICT DO NOTHING",
+            name
+        )
+        .execute(pool)
+        .await?;
+        *registered = true;
+    }
     let mut op = DbOp::init(pool, clock).await?;
-    sqlx::query!(
-        "INSERT INTO outbox_handlers (name) VALUES ($1) ON CONFLICT DO NOTHING",
-        name
-    )
-    .execute(op.conn())
-    .await?;
     let position = sqlx::query_scalar!(
         "SELECT position FROM outbox_handlers WHERE name = $1 FOR UPDATE",
         name
