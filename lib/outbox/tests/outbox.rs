@@ -405,3 +405,60 @@ async fn pruning_deletes_old_events_every_handler_has_handled_and_keeps_the_rest
     publish_at(&["f"]).await;
     assert!(sequence_of("f").await > e);
 }
+
+/// Takes only `wanted` events and says so; records the type of every event it is handed.
+#[derive(Clone, Default)]
+struct Picky {
+    handed: Arc<Mutex<Vec<String>>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Wanted {
+    Wanted,
+}
+
+#[async_trait::async_trait]
+impl OutboxHandler for Picky {
+    fn name(&self) -> &'static str {
+        "picky"
+    }
+    fn event_types(&self) -> Option<&'static [&'static str]> {
+        Some(&["wanted"])
+    }
+    async fn handle(&self, _op: &mut DbOp, event: &OutboxEvent) -> Result<(), HandlerError> {
+        self.handed.lock().unwrap().push(event.event_type.clone());
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_is_handed_no_delivery_without_its_event_types_and_moves_past_them() {
+    let (db, outbox) = setup().await;
+    let picky = Picky::default();
+    let dispatcher = outbox.start_dispatcher(picky.clone(), fast());
+    let position = async |at_least: i64| {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let p = outbox.handler_position("picky").await.unwrap();
+            if p >= at_least {
+                return p;
+            }
+            assert!(Instant::now() < deadline, "stuck at {p}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    publish(&outbox, &db.pool, &["a", "b", "c"]).await;
+    assert_eq!(position(3).await, 3);
+    assert!(picky.handed.lock().unwrap().is_empty());
+
+    let mut op = DbOp::init(&db.pool, &Clock::real()).await.unwrap();
+    outbox
+        .publish_all_in_op(&mut op, &[Wanted::Wanted])
+        .await
+        .unwrap();
+    op.commit().await.unwrap();
+    assert_eq!(position(4).await, 4);
+    dispatcher.shutdown().await;
+    assert_eq!(*picky.handed.lock().unwrap(), ["wanted"]);
+}
