@@ -40,13 +40,11 @@
 //! the events after its position read, the position updated, `COMMIT`: 6 round trips and one more
 //! WAL flush each, about 42 round trips and 7 flushes per deposit when deposits come one at a time
 //! (under load one wake-up takes many events, so this shrinks per deposit, but it stays on the
-//! same two cores). Since then: the handler row is inserted once per dispatcher (5 round trips a
-//! wake-up), and a handler that declares its event types (all seven do) is not handed a delivery
-//! without them and moves past it without a WAL flush of its own, so a deposit's commit is
-//! followed by one durable dispatcher commit (the set totals projection's), not seven. Still
-//! foldable without giving anything up: the claim into the audit statement, the lock into the
-//! load, the external-id check into the balance read, the ledger's writes into one statement, the
-//! two outbox rows into one, the deposit's two writes into one.
+//! same two cores). Foldable without giving anything up: the claim into the audit statement, the
+//! lock into the load, the external-id check into the balance read, the ledger's writes into one
+//! statement, the two outbox rows into one, the deposit's two writes into one; the handler row
+//! inserted once per process rather than per wake-up; a dispatcher whose handler takes none of
+//! the new events moving its position without a flush of its own.
 //!
 //! Run: `cargo bench -p lana-cli --bench deposits` (PostgreSQL at `DATABASE_URL`, as for the tests;
 //! node and `npm ci --prefix dev/oidc` for the OIDC provider). Knobs (environment):

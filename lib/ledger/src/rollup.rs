@@ -33,7 +33,7 @@ use crate::posting::LedgerEvent;
 use crate::primitives::{AccountId, Currency, JournalId, Side};
 use chrono::NaiveDate;
 use es::DbOp;
-use outbox::{HandlerError, OutboxEvent, OutboxHandler, PublicEvent};
+use outbox::{HandlerError, OutboxEvent, OutboxHandler};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -265,10 +265,6 @@ impl SetTotalsProjector {
 impl OutboxHandler for SetTotalsProjector {
     fn name(&self) -> &'static str {
         Self::NAME
-    }
-
-    fn event_types(&self) -> Option<&'static [&'static str]> {
-        Some(LedgerEvent::EVENT_TYPES)
     }
 
     async fn handle(&self, op: &mut DbOp, event: &OutboxEvent) -> Result<(), HandlerError> {

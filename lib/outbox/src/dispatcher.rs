@@ -191,18 +191,7 @@ async fn step(
         .collect();
     let full = i64::try_from(deliverable.len()).unwrap_or(i64::MAX) >= config.batch_size;
     let new_position = if let Some(last) = deliverable.last() {
-        let wanted = handler.event_types().is_none_or(|types| {
-            deliverable
-                .iter()
-                .any(|e| types.contains(&e.event_type.as_str()))
-        });
-        if wanted {
-            handler.handle_all(&mut op, &deliverable).await?;
-        } else {
-            sqlx::query("SET LOCAL synchronous_commit TO OFF")
-                .execute(op.conn())
-                .await?;
-        }
+        handler.handle_all(&mut op, &deliverable).await?;
         *gap = None;
         last.sequence
     } else {

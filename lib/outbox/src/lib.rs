@@ -95,14 +95,6 @@ impl From<OutboxError> for es::EsRepoError {
 pub trait OutboxHandler: Send + Sync + 'static {
     /// Stable: the stored position is keyed by it.
     fn name(&self) -> &'static str;
-
-    /// The event types it acts on (`None`: it looks at every event). A delivery with none of
-    /// them is not handed to it, and its position moves on without waiting for the WAL flush:
-    /// a crash can only lose that move, and the events it re-reads are ignored again.
-    fn event_types(&self) -> Option<&'static [&'static str]> {
-        None
-    }
-
     async fn handle(&self, op: &mut DbOp, event: &OutboxEvent) -> Result<(), HandlerError>;
 
     /// The events of one delivery, in order, in one transaction. One by one unless a handler

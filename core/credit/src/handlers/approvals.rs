@@ -3,7 +3,7 @@ use authz::Actor;
 use core_governance::ProcessType;
 use core_governance::public::GovernanceEvent;
 use es::DbOp;
-use outbox::{HandlerError, OutboxEvent, OutboxHandler, PublicEvent};
+use outbox::{HandlerError, OutboxEvent, OutboxHandler};
 
 /// Moves proposals and disbursals on when governance concludes their approval.
 pub struct CreditApprovalHandler(Credit);
@@ -18,10 +18,6 @@ impl CreditApprovalHandler {
 impl OutboxHandler for CreditApprovalHandler {
     fn name(&self) -> &'static str {
         "credit.approvals"
-    }
-
-    fn event_types(&self) -> Option<&'static [&'static str]> {
-        Some(GovernanceEvent::EVENT_TYPES)
     }
 
     async fn handle(&self, op: &mut DbOp, event: &OutboxEvent) -> Result<(), HandlerError> {

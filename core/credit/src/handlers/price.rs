@@ -2,7 +2,7 @@ use crate::Credit;
 use authz::Actor;
 use core_price::public::PricePublicEvent;
 use es::DbOp;
-use outbox::{HandlerError, OutboxEvent, OutboxHandler, PublicEvent};
+use outbox::{HandlerError, OutboxEvent, OutboxHandler};
 
 /// Re-evaluates every pending and active facility when the bank's price changes (a pending one
 /// may activate; an active one may start a partial liquidation).
@@ -18,10 +18,6 @@ impl PriceChangeHandler {
 impl OutboxHandler for PriceChangeHandler {
     fn name(&self) -> &'static str {
         "credit.price-changes"
-    }
-
-    fn event_types(&self) -> Option<&'static [&'static str]> {
-        Some(PricePublicEvent::EVENT_TYPES)
     }
 
     async fn handle(&self, op: &mut DbOp, event: &OutboxEvent) -> Result<(), HandlerError> {

@@ -3,7 +3,7 @@ use crate::primitives::AccountStatusChange;
 use authz::Actor;
 use core_customer::public::CustomerPublicEvent;
 use es::DbOp;
-use outbox::{HandlerError, OutboxEvent, OutboxHandler, PublicEvent};
+use outbox::{HandlerError, OutboxEvent, OutboxHandler};
 
 /// Carries customer freezes, unfreezes and closes to every one of their deposit accounts.
 pub struct CustomerEventsHandler(Deposits);
@@ -18,10 +18,6 @@ impl CustomerEventsHandler {
 impl OutboxHandler for CustomerEventsHandler {
     fn name(&self) -> &'static str {
         "deposit.customer-events"
-    }
-
-    fn event_types(&self) -> Option<&'static [&'static str]> {
-        Some(CustomerPublicEvent::EVENT_TYPES)
     }
 
     async fn handle(&self, op: &mut DbOp, event: &OutboxEvent) -> Result<(), HandlerError> {

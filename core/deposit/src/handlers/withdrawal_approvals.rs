@@ -3,7 +3,7 @@ use authz::Actor;
 use core_governance::ProcessType;
 use core_governance::public::GovernanceEvent;
 use es::DbOp;
-use outbox::{HandlerError, OutboxEvent, OutboxHandler, PublicEvent};
+use outbox::{HandlerError, OutboxEvent, OutboxHandler};
 
 /// Moves withdrawals on when governance concludes their approval.
 pub struct WithdrawalApprovalHandler(Deposits);
@@ -18,10 +18,6 @@ impl WithdrawalApprovalHandler {
 impl OutboxHandler for WithdrawalApprovalHandler {
     fn name(&self) -> &'static str {
         "deposit.withdrawal-approvals"
-    }
-
-    fn event_types(&self) -> Option<&'static [&'static str]> {
-        Some(GovernanceEvent::EVENT_TYPES)
     }
 
     async fn handle(&self, op: &mut DbOp, event: &OutboxEvent) -> Result<(), HandlerError> {

@@ -5,7 +5,7 @@ use super::repo::EndOfDayRepo;
 use crate::public::TimePublicEvent;
 use chrono::{DateTime, NaiveDate, Utc};
 use es::DbOp;
-use outbox::{HandlerError, OutboxEvent, OutboxHandler, PublicEvent};
+use outbox::{HandlerError, OutboxEvent, OutboxHandler};
 use std::sync::Arc;
 
 /// A business day that has ended, as a handler sees it.
@@ -46,10 +46,6 @@ impl EndOfDayDispatch {
 impl OutboxHandler for EndOfDayDispatch {
     fn name(&self) -> &'static str {
         self.handler.name()
-    }
-
-    fn event_types(&self) -> Option<&'static [&'static str]> {
-        Some(TimePublicEvent::EVENT_TYPES)
     }
 
     async fn handle(&self, op: &mut DbOp, event: &OutboxEvent) -> Result<(), HandlerError> {
