@@ -40,11 +40,15 @@
 //! the events after its position read, the position updated, `COMMIT`: 6 round trips and one more
 //! WAL flush each, about 42 round trips and 7 flushes per deposit when deposits come one at a time
 //! (under load one wake-up takes many events, so this shrinks per deposit, but it stays on the
-//! same two cores). Foldable without giving anything up: the claim into the audit statement, the
-//! lock into the load, the external-id check into the balance read, the ledger's writes into one
-//! statement, the two outbox rows into one, the deposit's two writes into one; the handler row
-//! inserted once per process rather than per wake-up; a dispatcher whose handler takes none of
-//! the new events moving its position without a flush of its own.
+//! same two cores). Since then the handler row is inserted once per dispatcher (5 round trips a
+//! wake-up). Tried and not kept: handlers declaring their event types, a delivery with none of
+//! them moving the position with `synchronous_commit` off (one durable dispatcher commit per
+//! deposit instead of seven); with `BENCH_SEED_DEPOSITS=1000 BENCH_SECONDS=5` on this machine it
+//! measured 171/401/486 deposits/s at 1/16/64 callers against 185/486/452 without it: no gain
+//! beyond the noise of 5-second runs (the flushes are grouped under load, and the extra `SET`
+//! is a round trip). Still foldable without giving anything up: the claim into the audit
+//! statement, the lock into the load, the external-id check into the balance read, the ledger's
+//! writes into one statement, the two outbox rows into one, the deposit's two writes into one.
 //!
 //! Run: `cargo bench -p lana-cli --bench deposits` (PostgreSQL at `DATABASE_URL`, as for the tests;
 //! node and `npm ci --prefix dev/oidc` for the OIDC provider). Knobs (environment):
