@@ -44,7 +44,8 @@
 //! wake-up). Tried and not kept: handlers declaring their event types, a delivery with none of
 //! them moving the position with `synchronous_commit` off (one durable dispatcher commit per
 //! deposit instead of seven); with `BENCH_SEED_DEPOSITS=1000 BENCH_SECONDS=5` on this machine it
-//! measured 171/401/486 deposits/s at 1/16/64 callers against 185/486/452 without it: no gain
+//! measured, with the handler row once as well, 171/401/486 deposits/s at 1/16/64 callers against
+//! 185/486/452 with neither change: no gain
 //! beyond the noise of 5-second runs (the flushes are grouped under load, and the extra `SET`
 //! is a round trip). Still foldable without giving anything up: the claim into the audit
 //! statement, the lock into the load, the external-id check into the balance read, the ledger's
