@@ -305,16 +305,18 @@ impl PublicConfig {
         }
     }
 
-    /// The network of the wallets it makes (Komainu's: the address it gives says, see
-    /// [`Network::of_address`]).
-    pub fn network(&self) -> Network {
+    /// The network of the wallets it makes, where its configuration says: BitGo's coin,
+    /// self-custody's key. Komainu's wallets each say by their address
+    /// ([`Network::of_address`]); manual custody has none.
+    pub fn network(&self) -> Option<Network> {
         match self {
-            Self::Bitgo { coin, .. } if coin.starts_with('t') => Network::Testnet,
+            Self::Bitgo { coin, .. } if coin.starts_with('t') => Some(Network::Testnet),
+            Self::Bitgo { .. } => Some(Network::Mainnet),
             Self::SelfCustody { account_xpub, .. } => match AccountXpub::parse(account_xpub) {
-                Ok(key) if key.network() == BtcNetwork::Testnet => Network::Testnet,
-                _ => Network::Mainnet,
+                Ok(key) if key.network() == BtcNetwork::Testnet => Some(Network::Testnet),
+                _ => Some(Network::Mainnet),
             },
-            _ => Network::Mainnet,
+            Self::Komainu { .. } | Self::Manual => None,
         }
     }
 }
@@ -409,12 +411,10 @@ mod tests {
 
     #[test]
     fn bitgo_takes_its_bitcoin_coins_only_and_they_name_the_network() {
-        assert_eq!(bitgo("btc").unwrap().split().0.network(), Network::Mainnet);
-        assert_eq!(
-            bitgo(" TBTC4 ").unwrap().split().0.network(),
-            Network::Testnet
-        );
-        assert_eq!(bitgo("tbtc").unwrap().split().0.network(), Network::Testnet);
+        let network = |coin| bitgo(coin).unwrap().split().0.network();
+        assert_eq!(network("btc"), Some(Network::Mainnet));
+        assert_eq!(network(" TBTC4 "), Some(Network::Testnet));
+        assert_eq!(network("tbtc"), Some(Network::Testnet));
         for other in ["eth", "doge", "", "btc4", "tbtc44"] {
             assert!(matches!(bitgo(other), Err(InvalidValue::Coin)), "{other}");
         }

@@ -219,7 +219,7 @@ async fn komainu_webhooks_are_signed_over_timestamp_and_body_and_read_back_exact
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn self_custody_derives_one_address_per_facility_and_the_poll_reads_the_explorer() {
     let h = harness().await;
-    let xpub = bip84_test_vector_account().to_string();
+    let xpub = bip84_test_vector_account().unwrap().to_string();
     let config = core_custody::CustodianConfig::self_custody(&xpub, h.fake.base_url()).unwrap();
     let custodian = h.custodian("Own keys", config).await;
     let (first_facility, first) = h.wallet(custodian).await;

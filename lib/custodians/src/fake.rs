@@ -29,19 +29,15 @@ use std::sync::{Arc, Mutex, MutexGuard};
 /// `bc1qnjg0jd8228aq7egyzacy8cys3knf9xvrerkf9g` (`0/1`) under its account key
 /// `m/84'/0'/0'`, which this derives from the mnemonic with the bitcoin crate (BIP39 seed:
 /// PBKDF2-HMAC-SHA512, salt "mnemonic", 2048 rounds), not with the code under test.
-pub fn bip84_test_vector_account() -> Xpub {
+pub fn bip84_test_vector_account() -> Result<Xpub, bitcoin::bip32::Error> {
     let mnemonic = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about";
     let mut seed = [0u8; 64];
     pbkdf2::pbkdf2_hmac::<sha2::Sha512>(mnemonic.as_bytes(), b"mnemonic", 2048, &mut seed);
     let secp = Secp256k1::new();
-    let derived = Xpriv::new_master(bitcoin::NetworkKind::Main, &seed).and_then(|master| {
-        let path: DerivationPath = "m/84'/0'/0'".parse()?;
-        master.derive_priv(&secp, &path)
-    });
-    match derived {
-        Ok(account) => Xpub::from_priv(&secp, &account),
-        Err(e) => unreachable!("the test vector derives: {e}"),
-    }
+    let master = Xpriv::new_master(bitcoin::NetworkKind::Main, &seed)?;
+    let path: DerivationPath = "m/84'/0'/0'".parse()?;
+    let account = master.derive_priv(&secp, &path)?;
+    Ok(Xpub::from_priv(&secp, &account))
 }
 
 /// The published receive addresses of [`bip84_test_vector_account`], in order.

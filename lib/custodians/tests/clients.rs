@@ -157,7 +157,7 @@ fn with_version(xpub: &Xpub, version: [u8; 4]) -> String {
 
 #[test]
 fn bip84_addresses_match_the_published_vectors() {
-    let account = bip84_test_vector_account();
+    let account = bip84_test_vector_account().unwrap();
     for text in [
         account.to_string(),
         with_version(&account, [0x04, 0xB2, 0x47, 0x46]), // zpub
@@ -178,7 +178,7 @@ fn bip84_addresses_match_the_published_vectors() {
 
 #[test]
 fn what_is_not_an_account_public_key_is_refused() {
-    let account = bip84_test_vector_account();
+    let account = bip84_test_vector_account().unwrap();
     let secp = Secp256k1::new();
     let child = account
         .derive_pub(&secp, &DerivationPath::from_str("m/0").unwrap())

@@ -252,17 +252,7 @@ impl Credit {
             .command(actor, FACILITIES, WRITE, || {
                 async move |op| {
                     let mut facility = self.facilities.lock_in_op(op, id, RowLock::Update).await?;
-                    if let Some(custodian) = facility.custodian_id
-                        && (facility.wallet_id.is_some()
-                            || self
-                                .custody
-                                .find_custodian_in_op(op, custodian)
-                                .await?
-                                .provider()
-                                != Provider::Manual)
-                    {
-                        return Err(CreditError::CollateralFromCustodian { id, custodian });
-                    }
+                    self.ensure_collateral_by_hand_in_op(op, &facility).await?;
                     if facility
                         .ensure_collateral_updatable(collateral)?
                         .was_already_applied()
@@ -277,6 +267,33 @@ impl Credit {
                 }
             })
             .await
+    }
+
+    /// Staff record the collateral unless a custodian reports it: the facility has a wallet, or
+    /// its custodian keeps wallets and the one asked for at approval is being opened (a manual
+    /// custodian keeps none).
+    async fn ensure_collateral_by_hand_in_op(
+        &self,
+        op: &mut DbOp,
+        facility: &CreditFacility,
+    ) -> Result<(), CreditError> {
+        let Some(custodian) = facility.custodian_id else {
+            return Ok(());
+        };
+        let keeps_wallets = facility.wallet_id.is_some()
+            || self
+                .custody
+                .find_custodian_in_op(op, custodian)
+                .await?
+                .provider()
+                != Provider::Manual;
+        if keeps_wallets {
+            return Err(CreditError::CollateralFromCustodian {
+                id: facility.id(),
+                custodian,
+            });
+        }
+        Ok(())
     }
 
     /// The custodian opened the facility's wallet (custody's job, in its transaction): from now

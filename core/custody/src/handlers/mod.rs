@@ -1,5 +1,6 @@
-//! The domain's reactions: custodians' webhooks from the inbox (`webhooks.rs`). What a
-//! balance change means for a facility is the composition root's [`CollateralSink`].
+//! The domain's reactions: custodians' webhooks from the inbox (`webhooks.rs`). What an opened
+//! wallet and a balance change mean for a facility is the composition root's
+//! [`CollateralSink`].
 
 mod webhooks;
 
@@ -9,8 +10,9 @@ use crate::wallet::Wallet;
 use es::DbOp;
 use inbox::HandlerError;
 
-/// Told, in the transaction that applied it, that a wallet's balance moved (credit updates the
-/// facility's collateral and re-evaluates it).
+/// Told, in the transaction that did it, that a facility's wallet was opened or that a wallet's
+/// balance moved (credit records the wallet, updates the facility's collateral and re-evaluates
+/// it).
 #[async_trait::async_trait]
 pub trait CollateralSink: Send + Sync + 'static {
     /// A facility's wallet was opened (credit records which wallet holds its collateral).

@@ -75,7 +75,6 @@ impl Custody {
             return Ok(Some(wallet));
         }
         let label = format!("lana-facility-{facility_id}");
-        let mut network = custodian.config.network();
         let (external_ref, address, derivation_index) =
             match self.adapter_in_op(op, &custodian).await? {
                 Adapter::Bitgo { client, .. } => {
@@ -84,7 +83,6 @@ impl Custody {
                 }
                 Adapter::Komainu { client, .. } => {
                     let wallet = client.open_wallet(&label).await?;
-                    network = Network::of_address(&wallet.address);
                     (wallet.id, wallet.address, None)
                 }
                 Adapter::SelfCustody { account, .. } => {
@@ -94,6 +92,10 @@ impl Custody {
                 }
                 Adapter::Manual => return Ok(None),
             };
+        let network = custodian
+            .config
+            .network()
+            .unwrap_or_else(|| Network::of_address(&address));
         let new = NewWallet {
             id: WalletId::new(),
             custodian_id,

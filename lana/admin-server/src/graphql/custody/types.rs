@@ -51,7 +51,7 @@ impl From<core_custody::Custodian> for Custodian {
             account_xpub: None,
             explorer_url: None,
             webhook_path: None,
-            network: None,
+            network: c.config.network().map(Into::into),
             created_at: c.created_at(),
         };
         match &c.config {
@@ -64,7 +64,6 @@ impl From<core_custody::Custodian> for Custodian {
                 shown.enterprise_id = Some(enterprise_id.clone());
                 shown.coin = Some(coin.clone());
                 shown.webhook_path = Some(format!("/webhook/custodian/{id}"));
-                shown.network = Some(c.config.network().into());
             }
             PublicConfig::Komainu { base_url, api_user } => {
                 shown.base_url = Some(base_url.as_str().to_owned());
@@ -77,7 +76,6 @@ impl From<core_custody::Custodian> for Custodian {
             } => {
                 shown.account_xpub = Some(account_xpub.clone());
                 shown.explorer_url = Some(explorer_url.as_str().to_owned());
-                shown.network = Some(c.config.network().into());
             }
             PublicConfig::Manual => {}
         }
