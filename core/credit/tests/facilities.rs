@@ -868,26 +868,15 @@ async fn collateral_held_by_a_custodian_is_not_recorded_by_hand() {
             .await
             .unwrap();
         let (customer, account) = h.borrower(&format!("held{}@example.com", held.len())).await;
-        let proposal = h
-            .credit
-            .create_proposal(
-                &staff(),
-                ProposalRequest {
-                    customer_id: customer,
-                    deposit_account_id: account.id(),
-                    amount: usd(1_000_000),
-                    terms: ProposalTerms::Custom(terms(DisbursalPolicy::Single)),
-                    custodian_id: Some(custodian.id()),
-                },
-                None,
-            )
-            .await
-            .unwrap();
         let pending = h
-            .credit
-            .consent_to_proposal(&as_customer(customer), proposal.id())
-            .await
-            .unwrap();
+            .consented_held_by(
+                customer,
+                &account,
+                1_000_000,
+                terms(DisbursalPolicy::Single),
+                Some(custodian.id()),
+            )
+            .await;
         assert_eq!(pending.status, FacilityStatus::PendingCollateral);
         assert_eq!(pending.custodian_id, Some(custodian.id()));
         held.push(pending.id());

@@ -1,5 +1,5 @@
 //! Custody end to end over HTTP against the fake custodians: a BitGo custodian created over
-//! GraphQL, a proposal naming it, the wallet opened at approval, the custodian's signed webhook
+//! GraphQL, a proposal naming it, the wallet opened right after approval, the custodian's signed webhook
 //! activating the facility and a later drop putting it in margin call; tampered, unsigned,
 //! wrongly signed, unknown-wallet and replayed deliveries changing nothing and listed with their
 //! status; the secrets nowhere in API answers, logs, the database's plain text or `show-config`;

@@ -34,7 +34,7 @@ pub enum CreditFacilityEvent {
         amount: Amount,
         terms: Terms,
         template_id: Option<TermsTemplateId>,
-        /// Who will hold the collateral (a wallet is opened there at approval); none: staff
+        /// Who will hold the collateral (a wallet is opened there after approval); none: staff
         /// record the collateral by hand.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         custodian_id: Option<CustodianId>,

@@ -15,8 +15,9 @@ use core_credit::terms::{
 };
 use core_credit::{
     Amount, Collateral, Credit, CreditApprovalHandler, CreditDependencies, CreditFacility,
-    CreditFacilityId, EndOfDayBatch, MarginCallUpgradeBuffer, PriceChangeHandler, ProposalRequest,
-    ProposalTerms, ServicingOnEndOfDay, TemplateName, TermsTemplate, UsdCentsPerBtc,
+    CreditFacilityId, CustodianId, EndOfDayBatch, MarginCallUpgradeBuffer, PriceChangeHandler,
+    ProposalRequest, ProposalTerms, ServicingOnEndOfDay, TemplateName, TermsTemplate,
+    UsdCentsPerBtc,
 };
 use core_custody::{Custody, CustodyConfig};
 use core_customer::{
@@ -342,13 +343,15 @@ impl Harness {
             .await;
     }
 
-    /// A proposal for `amount` cents with `terms`, consented to by the customer.
-    pub async fn consented(
+    /// A proposal for `amount` cents with `terms`, its collateral held by `custodian` if given,
+    /// consented to by the customer.
+    pub async fn consented_held_by(
         &self,
         customer: CustomerId,
         account: &DepositAccount,
         amount: u64,
         terms: Terms,
+        custodian: Option<CustodianId>,
     ) -> CreditFacility {
         let proposal = self
             .credit
@@ -359,7 +362,7 @@ impl Harness {
                     deposit_account_id: account.id(),
                     amount: usd(amount),
                     terms: ProposalTerms::Custom(terms),
-                    custodian_id: None,
+                    custodian_id: custodian,
                 },
                 None,
             )
@@ -369,6 +372,18 @@ impl Harness {
             .consent_to_proposal(&as_customer(customer), proposal.id())
             .await
             .unwrap()
+    }
+
+    /// A proposal for `amount` cents with `terms`, consented to by the customer.
+    pub async fn consented(
+        &self,
+        customer: CustomerId,
+        account: &DepositAccount,
+        amount: u64,
+        terms: Terms,
+    ) -> CreditFacility {
+        self.consented_held_by(customer, account, amount, terms, None)
+            .await
     }
 
     /// A pending facility (automatic approval), fully collateralized at `price_dollars`:
