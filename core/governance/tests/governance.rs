@@ -74,7 +74,7 @@ async fn setup() -> Env {
     let db = test_db::TestDb::new(&migrator).await;
     let clock = Clock::real();
     let audit = Audit::new(db.pool.clone(), clock.clone());
-    let authz = Authorization::init(db.pool.clone(), clock.clone(), audit.clone())
+    let authz = Authorization::init(db.pool.clone(), audit.clone())
         .await
         .unwrap();
     authz.seed(SETS, ROLES).await.unwrap();

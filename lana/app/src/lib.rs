@@ -15,7 +15,7 @@
 pub mod authorization;
 mod retention;
 
-use audit::{Audit, SealJob};
+use audit::{Audit, ReadAudits, SealJob};
 use authz::Authorization;
 use clock::{Clock, ManualClock};
 use core_access::Access;
@@ -84,12 +84,17 @@ impl Default for DbConfig {
 pub struct AuditConfig {
     /// How often new audit entries are chained.
     pub seal_interval_secs: u64,
+    /// How a read's audit entry is committed before the read is answered: `durable` (flushed to
+    /// disk, kept through a crash) or `asynchronous` (a crash can lose the last moments' read
+    /// entries; changes and denials are always durable). Entries are batched either way.
+    pub read_audits: ReadAudits,
 }
 
 impl Default for AuditConfig {
     fn default() -> Self {
         Self {
             seal_interval_secs: 5,
+            read_audits: ReadAudits::Durable,
         }
     }
 }
@@ -336,8 +341,9 @@ impl LanaApp {
         }
         let jobs = Jobs::new(pool.clone(), clock.clone(), config.jobs.clone());
         let outbox = Outbox::new(pool.clone(), clock.clone());
-        let audit = Audit::new(pool.clone(), clock.clone());
-        let authz = Authorization::init(pool.clone(), clock.clone(), audit.clone()).await?;
+        let audit =
+            Audit::new(pool.clone(), clock.clone()).with_read_audits(config.audit.read_audits);
+        let authz = Authorization::init(pool.clone(), audit.clone()).await?;
         authz
             .seed(&authorization::permission_sets(), authorization::ROLES)
             .await?;

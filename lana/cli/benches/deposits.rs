@@ -55,7 +55,8 @@
 //! node and `npm ci --prefix dev/oidc` for the OIDC provider). Knobs (environment):
 //! `BENCH_SECONDS` (5), `BENCH_CONCURRENCY` (`1,4,16,64`), `BENCH_SEED_DEPOSITS` (1000000),
 //! `BENCH_ACCOUNTS` (1000), `BENCH_RNG_SEED` (from the time; printed), `BENCH_KEEP_DB` (`1` keeps
-//! the database afterwards; otherwise it is dropped).
+//! the database afterwards; otherwise it is dropped), `BENCH_NODES` (1: how many `lana-cli serve`
+//! on the one database; the callers of every run are spread evenly over them).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -100,6 +101,7 @@ struct Knobs {
     accounts: usize,
     rng_seed: u64,
     keep_db: bool,
+    nodes: usize,
 }
 
 fn knob<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T>
@@ -143,9 +145,10 @@ impl Knobs {
             accounts: knob("BENCH_ACCOUNTS", 1_000)?,
             rng_seed: knob("BENCH_RNG_SEED", time_seed)?,
             keep_db: knob("BENCH_KEEP_DB", 0u8)? == 1,
+            nodes: knob("BENCH_NODES", 1)?,
         };
-        if knobs.seconds == 0 || knobs.accounts == 0 {
-            bail!("BENCH_SECONDS and BENCH_ACCOUNTS must be at least 1");
+        if knobs.seconds == 0 || knobs.accounts == 0 || knobs.nodes == 0 {
+            bail!("BENCH_SECONDS, BENCH_ACCOUNTS and BENCH_NODES must be at least 1");
         }
         Ok(knobs)
     }
@@ -326,7 +329,7 @@ fn table_header(unit: &str) -> String {
 /// `callers` tasks, each sending its next request as soon as the previous one answered, until
 /// `seconds` have passed (requests in flight then still finish and count).
 async fn closed_loop(
-    api: &Api,
+    apis: &[Api],
     accounts: &Arc<Vec<Uuid>>,
     load: Load,
     callers: usize,
@@ -337,7 +340,8 @@ async fn closed_loop(
     let deadline = started + Duration::from_secs(seconds);
     let mut tasks = tokio::task::JoinSet::new();
     for caller in 0..callers {
-        let (api, accounts) = (api.clone(), Arc::clone(accounts));
+        // Callers are spread over the nodes.
+        let (api, accounts) = (apis[caller % apis.len()].clone(), Arc::clone(accounts));
         let mut rng = Rng::new(seed, caller as u64);
         tasks.spawn(async move {
             let mut latencies = Vec::new();
@@ -400,7 +404,7 @@ async fn deposit_phase(
     name: &str,
     seed: u64,
 ) -> anyhow::Result<Vec<u64>> {
-    let api = staff_api(stack, http).await;
+    let apis = staff_api(stack, http).await;
     let (ledger_deposits, entity_deposits) = deposit_counts(&stack.db.pool).await?;
     println!();
     println!(
@@ -412,7 +416,7 @@ async fn deposit_phase(
     let mut rates = Vec::new();
     for (i, &callers) in knobs.concurrency.iter().enumerate() {
         let result = closed_loop(
-            &api,
+            &apis,
             accounts,
             Load::Deposit,
             callers,
@@ -440,13 +444,19 @@ async fn deposit_counts(pool: &sqlx::PgPool) -> anyhow::Result<(i64, i64)> {
     Ok((ledger, entities))
 }
 
-/// A fresh staff token (tokens live an hour; each phase takes a new one).
-async fn staff_api(stack: &common::Stack, http: &reqwest::Client) -> Api {
-    Api {
-        http: http.clone(),
-        url: format!("http://127.0.0.1:{}/graphql", stack.admin_port),
-        token: stack.token("internal", SUPERUSER).await.into(),
-    }
+/// The admin API of every node with a fresh staff token (tokens live an hour; each phase takes a
+/// new one).
+async fn staff_api(stack: &common::Stack, http: &reqwest::Client) -> Vec<Api> {
+    let token: Arc<str> = stack.token("internal", SUPERUSER).await.into();
+    stack
+        .admin_ports()
+        .into_iter()
+        .map(|port| Api {
+            http: http.clone(),
+            url: format!("http://127.0.0.1:{port}/graphql"),
+            token: token.clone(),
+        })
+        .collect()
 }
 
 /// Runs `work(i)` for `i` in `0..count`, `concurrency` at a time; the results in order.
@@ -687,6 +697,7 @@ fn server_settings() -> anyhow::Result<String> {
         ("ledger", "committer_workers"),
         ("ledger", "max_batch"),
         ("audit", "seal_interval_secs"),
+        ("audit", "read_audits"),
     ] {
         let value = serde_yaml::to_string(&config[section][key])?;
         parts.push(format!("{section}.{key}={}", value.trim()));
@@ -705,12 +716,13 @@ async fn run(stack: &common::Stack, knobs: &Knobs) -> anyhow::Result<()> {
         stack.db.name
     );
     println!(
-        "lana-cli serve ({} build), default configuration: {}",
+        "lana-cli serve ({} build) on {} node(s), default configuration: {}",
         if cfg!(debug_assertions) {
             "debug"
         } else {
             "release"
         },
+        stack.admin_ports().len(),
         server_settings()?
     );
     println!(
@@ -745,8 +757,8 @@ async fn run(stack: &common::Stack, knobs: &Knobs) -> anyhow::Result<()> {
         .timeout(REQUEST_TIMEOUT)
         .build()?;
 
-    // Setup.
-    let api = staff_api(stack, &http).await;
+    // Setup, through the first node.
+    let api = staff_api(stack, &http).await.swap_remove(0);
     api.call(
         "mutation($input: DomainConfigUpdateInput!){ domainConfigUpdate(input:$input){ domainConfig { key value } } }",
         json!({ "input": { "key": "customer-manual-conversion-allowed", "value": true } }),
@@ -829,7 +841,7 @@ async fn run(stack: &common::Stack, knobs: &Knobs) -> anyhow::Result<()> {
         println!("{callers:>8} {b:>9} {a:>9} {ratio:>8}");
     }
 
-    let api = staff_api(stack, &http).await;
+    let apis = staff_api(stack, &http).await;
     println!();
     println!(
         "reads at {READ_CONCURRENCY} callers, {}s each:",
@@ -850,7 +862,7 @@ async fn run(stack: &common::Stack, knobs: &Knobs) -> anyhow::Result<()> {
     .enumerate()
     {
         let result = closed_loop(
-            &api,
+            &apis,
             &accounts,
             load,
             READ_CONCURRENCY,
@@ -880,7 +892,10 @@ async fn drop_database(name: &str) -> anyhow::Result<()> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let knobs = Knobs::from_env()?;
-    let stack = common::Stack::start(SUPERUSER).await;
+    let mut stack = common::Stack::start(SUPERUSER).await;
+    while stack.admin_ports().len() < knobs.nodes {
+        stack.start_node();
+    }
     let result = run(&stack, &knobs).await;
     let name = stack.db.name.clone();
     stack.db.pool.close().await;

@@ -2,8 +2,10 @@
 //!
 //! **Writing.** An allowed decision is recorded in the use case's transaction (`record_in_op`), so
 //! it exists if and only if the use case committed; a denied one is recorded in a transaction of
-//! its own (`record`), so it survives the use case failing. The database refuses UPDATE, DELETE and
-//! TRUNCATE on `audit_entries` and `audit_chain`.
+//! its own (`record`), so it survives the use case failing; an allowed read, which has no
+//! transaction, is written in a batch with other reads before it is answered (`record_read`, see
+//! [`ReadAudits`] for how durably). The database refuses UPDATE, DELETE and TRUNCATE on
+//! `audit_entries` and `audit_chain`.
 //!
 //! **The chain.** `audit_chain` holds, for position n, `sha256(hash(n-1) || content(entry))`, from
 //! 32 zero bytes. Entries are chained by [`Audit::seal`] rather than at insert time, so writers never
@@ -18,15 +20,19 @@
 //! missing, chain link broken) and any entry below the watermark that is not chained.
 
 mod chain;
+mod reads;
 mod search;
 
 pub use chain::{Mismatch, SealJob, VerifyReport};
+pub use reads::{MAX_BATCH as MAX_READ_BATCH, ReadAudits};
 pub use search::{AuditFilter, AuditPage};
 
 use chrono::{DateTime, Utc};
 use clock::Clock;
 use es::DbOp;
+use reads::ReadWriter;
 use sqlx::PgPool;
+use std::sync::{Arc, OnceLock};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -49,6 +55,10 @@ pub enum AuditError {
     InvalidCursor,
     #[error("page size {requested} is outside 1..={max}")]
     InvalidPageSize { requested: usize, max: usize },
+    #[error("the writer of read audit entries has stopped")]
+    ReadWriterStopped,
+    #[error("a batch of read audit entries failed: {0}")]
+    ReadBatch(Arc<sqlx::Error>),
     #[error(transparent)]
     Sqlx(#[from] sqlx::Error),
 }
@@ -80,7 +90,7 @@ impl AuditError {
         match self {
             Self::InvalidCursor => error_code::INVALID_CURSOR,
             Self::InvalidPageSize { .. } => error_code::INVALID_INPUT,
-            Self::Sqlx(_) => error_code::INTERNAL,
+            Self::ReadWriterStopped | Self::ReadBatch(_) | Self::Sqlx(_) => error_code::INTERNAL,
         }
     }
 }
@@ -89,11 +99,27 @@ impl AuditError {
 pub struct Audit {
     pool: PgPool,
     clock: Clock,
+    read_audits: ReadAudits,
+    /// Started by the first read (on the runtime serving it).
+    reads: Arc<OnceLock<ReadWriter>>,
 }
 
 impl Audit {
+    /// Reads' entries are committed durably; see [`Self::with_read_audits`].
     pub fn new(pool: PgPool, clock: Clock) -> Self {
-        Self { pool, clock }
+        Self {
+            pool,
+            clock,
+            read_audits: ReadAudits::default(),
+            reads: Arc::default(),
+        }
+    }
+
+    /// How reads' entries are committed (call before the first read).
+    pub fn with_read_audits(mut self, read_audits: ReadAudits) -> Self {
+        self.read_audits = read_audits;
+        self.reads = Arc::default();
+        self
     }
 
     /// Records in the caller's transaction.
@@ -124,6 +150,18 @@ impl Audit {
         let id = self.record_in_op(&mut op, entry).await?;
         op.commit().await?;
         Ok(id)
+    }
+
+    /// Records a read's decision, batched with other reads (see [`ReadAudits`]); returns once the
+    /// entry is committed. (A denial that must be on disk whatever the setting goes through
+    /// [`Self::record`].)
+    pub async fn record_read(&self, entry: NewAuditEntry) -> Result<AuditEntryId, AuditError> {
+        self.reads
+            .get_or_init(|| {
+                ReadWriter::start(self.pool.clone(), self.clock.clone(), self.read_audits)
+            })
+            .record(entry)
+            .await
     }
 
     pub fn pool(&self) -> &PgPool {

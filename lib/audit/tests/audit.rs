@@ -1,7 +1,7 @@
 //! The audit log against a real PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use audit::{Audit, AuditFilter, Mismatch, NewAuditEntry};
+use audit::{Audit, AuditFilter, Mismatch, NewAuditEntry, ReadAudits};
 use chrono::{Duration, TimeZone, Utc};
 use clock::Clock;
 use es::DbOp;
@@ -261,4 +261,64 @@ async fn search_filters_and_pages_newest_first() {
         audit.search(&filter, 5, Some("nope")).await,
         Err(audit::AuditError::InvalidCursor)
     ));
+}
+
+#[tokio::test]
+async fn reads_are_written_in_batches_and_each_is_answered_with_its_own_entry() {
+    for mode in [ReadAudits::Durable, ReadAudits::Asynchronous] {
+        let (db, audit) = setup().await;
+        let audit = audit.with_read_audits(mode);
+        const READS: usize = 300;
+        let mut reads = tokio::task::JoinSet::new();
+        for i in 0..READS {
+            let audit = audit.clone();
+            // Some entries are alike (same subject, object, action and correlation id).
+            let sent = NewAuditEntry {
+                subject: format!("user:{}", i % 5),
+                object: format!("customer/{}", i % 7),
+                action: "customer:read".into(),
+                authorized: true,
+                correlation_id: (i % 3 != 0).then(|| format!("req-{}", i % 40)),
+            };
+            reads.spawn(async move { (audit.record_read(sent.clone()).await.unwrap(), sent) });
+        }
+        let answered = reads.join_all().await;
+        let mut ids: Vec<i64> = answered.iter().map(|(id, _)| id.0).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), READS, "{mode:?}: every read has an entry of its own");
+        for (id, sent) in &answered {
+            let stored: (String, String, String, bool, Option<String>) = sqlx::query_as(
+                "SELECT subject, object, action, authorized, correlation_id FROM audit_entries WHERE id = $1",
+            )
+            .bind(id.0)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+            assert_eq!(
+                stored,
+                (
+                    sent.subject.clone(),
+                    sent.object.clone(),
+                    sent.action.clone(),
+                    true,
+                    sent.correlation_id.clone()
+                ),
+                "{mode:?}: entry {id} is what its reader sent"
+            );
+        }
+        // Rows written by one statement share its transaction id.
+        let (rows, transactions): (i64, i64) =
+            sqlx::query_as("SELECT count(*), count(DISTINCT xmin::text) FROM audit_entries")
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+        assert_eq!(rows as usize, READS);
+        assert!(
+            (transactions as usize) < READS / 2,
+            "{mode:?}: {READS} concurrent reads were written in {transactions} transactions"
+        );
+        let report = verify_all(&audit).await;
+        assert_eq!((report.checked as usize, report.is_intact()), (READS, true));
+    }
 }

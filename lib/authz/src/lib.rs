@@ -13,6 +13,8 @@
 //!   use case's transaction (and stamps the subject and audit entry on the events it will write,
 //!   next to the correlation id the use case put on its context),
 //!   denied in a transaction of its own, so the denial is kept although the use case fails.
+//!   [`Authorization::enforce`] does the same for reads, which have no transaction: their entries
+//!   are written in batches, committed before the read is answered (`audit::ReadAudits`).
 //!   [`Authorization::check`] answers without auditing, for UI hints.
 //! - **System** subjects (jobs, reactions) are always allowed, and audited like anyone else.
 
@@ -21,7 +23,6 @@ mod rules;
 pub use rules::{PermissionSetDef, RoleDef};
 
 use audit::{Audit, AuditEntryId, NewAuditEntry};
-use clock::Clock;
 use es::{DbOp, EventContext};
 use rules::Rules;
 use sqlx::PgPool;
@@ -167,7 +168,6 @@ impl AuthzError {
 #[derive(Clone)]
 pub struct Authorization {
     pool: PgPool,
-    clock: Clock,
     audit: Audit,
     rules: Arc<RuleCache>,
     listener: Arc<ListenerTask>,
@@ -184,13 +184,12 @@ impl Drop for ListenerTask {
 
 impl Authorization {
     /// Loads the rules and starts listening for changes.
-    pub async fn init(pool: PgPool, clock: Clock, audit: Audit) -> Result<Self, AuthzError> {
+    pub async fn init(pool: PgPool, audit: Audit) -> Result<Self, AuthzError> {
         let rules = Arc::new(RuleCache::default());
         rules.refresh(&pool).await?;
         let task = tokio::spawn(listen(pool.clone(), rules.clone()));
         Ok(Self {
             pool,
-            clock,
             audit,
             rules,
             listener: Arc::new(ListenerTask(task)),
@@ -227,23 +226,9 @@ impl Authorization {
         action: &str,
     ) -> Result<AuditEntryId, AuthzError> {
         let correlation_id = op.context().correlation_id.clone();
-        let allowed = self.check(subject, object, action);
-        let entry = NewAuditEntry {
-            subject: subject.to_string(),
-            object: object.to_owned(),
-            action: action.to_owned(),
-            authorized: allowed,
-            correlation_id: correlation_id.clone(),
-        };
-        if !allowed {
-            let audit_entry_id = self.audit.record(entry).await?;
-            return Err(AuthzError::NotAuthorized {
-                subject: subject.to_string(),
-                object: object.to_owned(),
-                action: action.to_owned(),
-                audit_entry_id,
-            });
-        }
+        let entry = self
+            .decide(subject, object, action, correlation_id.clone())
+            .await?;
         let id = self.audit.record_in_op(op, entry).await?;
         op.set_context(EventContext {
             subject: Some(subject.to_string()),
@@ -253,30 +238,48 @@ impl Authorization {
         Ok(id)
     }
 
-    /// Checks and audits in a transaction of its own (for queries). That transaction commits
-    /// without waiting for its WAL flush (`synchronous_commit = off`): a read's audit entry is on
-    /// disk within a few WAL-writer cycles (well under a second), and a crash in that window can
-    /// lose it; no data changes depend on it. Every money- or state-changing use case audits with
-    /// [`Self::enforce_in_op`] in its own, fully durable transaction.
+    /// Checks and audits a read, which has no transaction: an allowed read's entry is written in
+    /// a batch with other reads', committed as `audit.read_audits` says ([`audit::ReadAudits`]:
+    /// durably by default) before this returns; a denial as in [`Self::enforce_in_op`].
     pub async fn enforce(
         &self,
         actor: &Actor,
         object: &str,
         action: &str,
     ) -> Result<AuditEntryId, AuthzError> {
-        let mut op = DbOp::init(&self.pool, &self.clock).await?;
-        sqlx::query("SET LOCAL synchronous_commit TO OFF")
-            .execute(op.conn())
+        let entry = self
+            .decide(&actor.subject, object, action, actor.correlation_id.clone())
             .await?;
-        op.set_context(EventContext {
-            correlation_id: actor.correlation_id.clone(),
-            ..EventContext::default()
-        });
-        let id = self
-            .enforce_in_op(&mut op, &actor.subject, object, action)
-            .await?;
-        op.commit().await?;
-        Ok(id)
+        Ok(self.audit.record_read(entry).await?)
+    }
+
+    /// The allowed decision's entry, to record; a denial is recorded durably on its own and
+    /// returned as `NotAuthorized`.
+    async fn decide(
+        &self,
+        subject: &Subject,
+        object: &str,
+        action: &str,
+        correlation_id: Option<String>,
+    ) -> Result<NewAuditEntry, AuthzError> {
+        let authorized = self.check(subject, object, action);
+        let entry = NewAuditEntry {
+            subject: subject.to_string(),
+            object: object.to_owned(),
+            action: action.to_owned(),
+            authorized,
+            correlation_id,
+        };
+        if authorized {
+            return Ok(entry);
+        }
+        let audit_entry_id = self.audit.record(entry).await?;
+        Err(AuthzError::NotAuthorized {
+            subject: subject.to_string(),
+            object: object.to_owned(),
+            action: action.to_owned(),
+            audit_entry_id,
+        })
     }
 
     /// The subject's role: the one assigned to a staff user, [`CUSTOMER_ROLE`] for a customer.

@@ -46,7 +46,7 @@ async fn setup() -> (test_db::TestDb, Authorization, Audit) {
         .unwrap();
     let db = test_db::TestDb::new(&migrator).await;
     let audit = Audit::new(db.pool.clone(), Clock::real());
-    let authz = Authorization::init(db.pool.clone(), Clock::real(), audit.clone())
+    let authz = Authorization::init(db.pool.clone(), audit.clone())
         .await
         .unwrap();
     authz.seed(SETS, ROLES).await.unwrap();
@@ -186,7 +186,6 @@ async fn a_change_through_one_pool_is_seen_by_another_process() {
     let (db, authz, _) = setup().await;
     let second = Authorization::init(
         db.second_pool(3).await,
-        Clock::real(),
         Audit::new(db.pool.clone(), Clock::real()),
     )
     .await

@@ -273,8 +273,8 @@ impl<C: EsRepoConfig> EsRepo<C> {
             })
     }
 
-    /// Persists several new entities: their creation events with one statement, their index rows
-    /// with another (for batches, such as a day's new accrual cycles). Returns them in order.
+    /// Persists several new entities, their creation events and index rows with one statement
+    /// (for batches, such as a day's new accrual cycles). Returns them in order.
     pub async fn create_all_in_op(
         &self,
         op: &mut DbOp,
@@ -291,17 +291,15 @@ impl<C: EsRepoConfig> EsRepo<C> {
             rows.push::<C>(events.entity_id(), 1, &new)?;
             taken.push((events, new));
         }
-        rows.insert::<C>(op.conn(), &context, now)
-            .await
-            .map_err(|e| write_error::<C>(e, first))?;
         let mut entities = Vec::with_capacity(taken.len());
         for (mut events, new) in taken {
             events.mark_persisted(new, now, &context);
             entities.push(C::Entity::try_from_events(events)?);
         }
 
-        let mut insert =
-            QueryBuilder::new(format!("INSERT INTO {} (id, created_at", C::INDEX_TABLE));
+        // The events and the index rows with one statement.
+        let mut insert = rows.insert_first::<C>(&context, now);
+        insert.push(format!("INSERT INTO {} (id, created_at", C::INDEX_TABLE));
         for column in C::COLUMNS {
             insert.push(", ").push(column.name);
         }
@@ -352,8 +350,8 @@ impl<C: EsRepoConfig> EsRepo<C> {
             .await
     }
 
-    /// `update_in_op` for several entities: the new events of all of them with one statement,
-    /// their index rows with another (for batches whose entities the caller locked). If another
+    /// `update_in_op` for several entities: the new events and index rows of all of them with one
+    /// statement (for batches whose entities the caller locked). If another
     /// transaction appended to any of them first, fails with `ConcurrentModification` naming the
     /// first entity of the batch that changes, and leaves every entity's new events in place.
     /// Returns how many events were appended.
@@ -370,6 +368,14 @@ impl<C: EsRepoConfig> EsRepo<C> {
         };
         let first_id = entities[first].events().entity_id();
         let (now, context) = (op.now(), op.context().clone());
+        // The index values of the entities as they are with their new events.
+        let index_rows: Vec<(Uuid, Vec<IndexValue>)> = changed
+            .iter()
+            .map(|&i| {
+                let entity = &entities[i];
+                (entity.events().entity_id(), self.index_values(entity))
+            })
+            .collect();
         let mut rows = EventRows::default();
         let mut taken = Vec::with_capacity(changed.len());
         for &i in &changed {
@@ -383,28 +389,23 @@ impl<C: EsRepoConfig> EsRepo<C> {
                 return Err(e);
             }
         }
-        if let Err(e) = rows.insert::<C>(op.conn(), &context, now).await {
-            restore(entities, &changed, taken);
-            return Err(write_error::<C>(e, first_id));
-        }
-        let mut appended = Vec::with_capacity(changed.len());
-        for (&i, new) in changed.iter().zip(taken) {
-            appended.push(new.len());
-            entities[i].events_mut().mark_persisted(new, now, &context);
-        }
 
-        if !C::COLUMNS.is_empty() {
+        // The events and the index rows with one statement.
+        let mut update = if C::COLUMNS.is_empty() {
+            rows.insert_alone::<C>(&context, now)
+        } else {
             let names: Vec<&str> = C::COLUMNS.iter().map(|c| c.name).collect();
-            let mut update = QueryBuilder::new(format!("UPDATE {} AS t SET ", C::INDEX_TABLE));
+            let mut update = rows.insert_first::<C>(&context, now);
+            update.push(format!("UPDATE {} AS t SET ", C::INDEX_TABLE));
             for (n, name) in names.iter().enumerate() {
                 update.push(if n == 0 { "" } else { ", " });
                 update.push(format!("{name} = v.{name}"));
             }
             update.push(" FROM (VALUES ");
-            for (n, &i) in changed.iter().enumerate() {
+            for (n, (id, values)) in index_rows.into_iter().enumerate() {
                 update.push(if n == 0 { "(" } else { ", (" });
-                update.push_bind(entities[i].events().entity_id());
-                for value in self.index_values(&entities[i]) {
+                update.push_bind(id);
+                for value in values {
                     update.push(", ");
                     value.push_bind(&mut update);
                 }
@@ -416,10 +417,15 @@ impl<C: EsRepoConfig> EsRepo<C> {
                 ") AS v(id, {columns}) WHERE t.id = v.id AND (t.{old}) IS DISTINCT FROM (v.{new})"
             ));
             update
-                .build()
-                .execute(op.conn())
-                .await
-                .map_err(|e| write_error::<C>(e, first_id))?;
+        };
+        if let Err(e) = update.build().execute(op.conn()).await {
+            restore(entities, &changed, taken);
+            return Err(write_error::<C>(e, first_id));
+        }
+        let mut appended = Vec::with_capacity(changed.len());
+        for (&i, new) in changed.iter().zip(taken) {
+            appended.push(new.len());
+            entities[i].events_mut().mark_persisted(new, now, &context);
         }
         for (&i, count) in changed.iter().zip(appended.iter()) {
             self.run_hook(op, &entities[i], *count).await?;
@@ -855,7 +861,7 @@ fn encode_events<C: EsRepoConfig>(
         .collect()
 }
 
-/// New events of one or more entities, inserted with one statement.
+/// New events of one or more entities, inserted with one statement (with the index rows).
 #[derive(Default)]
 struct EventRows {
     ids: Vec<Uuid>,
@@ -884,26 +890,53 @@ impl EventRows {
         Ok(())
     }
 
-    async fn insert<C: EsRepoConfig>(
+    /// `WITH appended AS (INSERT <the events>) `, for the statement that follows to write the
+    /// index rows: one round trip for both.
+    fn insert_first<C: EsRepoConfig>(
         self,
-        conn: &mut PgConnection,
         context: &EventContext,
         recorded_at: DateTime<Utc>,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query(&format!(
-            "INSERT INTO {} (id, sequence, event_type, event, context, recorded_at) \
-             SELECT i, s, t, e, $5, $6 FROM unnest($1::uuid[], $2::int[], $3::text[], $4::jsonb[]) AS u(i, s, t, e)",
-            C::EVENTS_TABLE
-        ))
-        .bind(self.ids)
-        .bind(self.sequences)
-        .bind(self.types)
-        .bind(self.bodies)
-        .bind(Json(context))
-        .bind(recorded_at)
-        .execute(conn)
-        .await?;
-        Ok(())
+    ) -> QueryBuilder<'static, Postgres> {
+        let mut query = QueryBuilder::new("WITH appended AS (");
+        self.push_insert::<C>(&mut query, context, recorded_at);
+        query.push(") ");
+        query
+    }
+
+    /// The events' insert as a statement of its own.
+    fn insert_alone<C: EsRepoConfig>(
+        self,
+        context: &EventContext,
+        recorded_at: DateTime<Utc>,
+    ) -> QueryBuilder<'static, Postgres> {
+        let mut query = QueryBuilder::new("");
+        self.push_insert::<C>(&mut query, context, recorded_at);
+        query
+    }
+
+    fn push_insert<C: EsRepoConfig>(
+        self,
+        query: &mut QueryBuilder<'static, Postgres>,
+        context: &EventContext,
+        recorded_at: DateTime<Utc>,
+    ) {
+        query
+            .push(format!(
+                "INSERT INTO {} (id, sequence, event_type, event, context, recorded_at) SELECT i, s, t, e, ",
+                C::EVENTS_TABLE
+            ))
+            .push_bind(Json(context.clone()))
+            .push(", ")
+            .push_bind(recorded_at)
+            .push(" FROM unnest(")
+            .push_bind(self.ids)
+            .push("::uuid[], ")
+            .push_bind(self.sequences)
+            .push("::int[], ")
+            .push_bind(self.types)
+            .push("::text[], ")
+            .push_bind(self.bodies)
+            .push("::jsonb[]) AS u(i, s, t, e)");
     }
 }
 

@@ -13,7 +13,7 @@
 //!    account waits for postings in flight and postings wait for the lock to commit;
 //! 5. apply the postings one after the other to the locked balances in memory; a posting that would
 //!    take a limited account below zero is refused alone;
-//! 6. write transactions, entries and balances with three `unnest` statements, and publish one
+//! 6. write transactions, entries and balances with one statement (three `unnest`s), and publish one
 //!    outbox event listing the batch's transactions (delivered in commit order).
 
 use crate::Ledger;
@@ -595,43 +595,6 @@ impl Ledger {
         balances: &HashMap<Key, Balance>,
         touched: &BTreeSet<Key>,
     ) -> Result<(), LedgerError> {
-        let ids: Vec<Uuid> = transactions.iter().map(|t| t.0.into()).collect();
-        sqlx::query!(
-            r#"INSERT INTO ledger_transactions
-                 (id, journal_id, external_id, template, effective, recorded_at, description, metadata, content_hash, reverses)
-               SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::date[],
-                                    $6::timestamptz[], $7::text[], $8::jsonb[], $9::bytea[], $10::uuid[])"#,
-            &ids,
-            &transactions.iter().map(|t| t.1.journal_id.into()).collect::<Vec<Uuid>>(),
-            &transactions.iter().map(|t| t.1.external_id.clone()).collect::<Vec<String>>(),
-            &transactions.iter().map(|t| t.1.template.clone()).collect::<Vec<Option<String>>>() as &[Option<String>],
-            &transactions.iter().map(|t| t.1.effective).collect::<Vec<NaiveDate>>(),
-            &vec![now; transactions.len()],
-            &transactions.iter().map(|t| t.1.description.clone()).collect::<Vec<Option<String>>>() as &[Option<String>],
-            &transactions.iter().map(|t| t.1.metadata.clone()).collect::<Vec<serde_json::Value>>(),
-            &transactions.iter().map(|t| t.2.clone()).collect::<Vec<Vec<u8>>>(),
-            &transactions.iter().map(|t| t.1.reverses.map(Uuid::from)).collect::<Vec<Option<Uuid>>>() as &[Option<Uuid>],
-        )
-        .execute(op.conn())
-        .await?;
-        sqlx::query!(
-            r#"INSERT INTO ledger_entries
-                 (transaction_id, journal_id, account_id, currency, layer, direction, amount, effective, version, description)
-               SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::smallint[], $6::smallint[],
-                                    $7::bigint[], $8::date[], $9::bigint[], $10::text[])"#,
-            &entries.iter().map(|e| e.0.into()).collect::<Vec<Uuid>>(),
-            &entries.iter().map(|e| e.1.journal_id.into()).collect::<Vec<Uuid>>(),
-            &entries.iter().map(|e| e.2.account_id.into()).collect::<Vec<Uuid>>(),
-            &entries.iter().map(|e| e.2.currency.as_str().to_owned()).collect::<Vec<String>>(),
-            &entries.iter().map(|e| e.2.layer.code()).collect::<Vec<i16>>(),
-            &entries.iter().map(|e| e.2.direction.sign()).collect::<Vec<i16>>(),
-            &entries.iter().map(|e| i64::try_from(e.2.amount).unwrap_or(i64::MAX)).collect::<Vec<i64>>(),
-            &entries.iter().map(|e| e.1.effective).collect::<Vec<NaiveDate>>(),
-            &entries.iter().map(|e| e.3).collect::<Vec<i64>>(),
-            &entries.iter().map(|e| e.2.description.clone()).collect::<Vec<Option<String>>>() as &[Option<String>],
-        )
-        .execute(op.conn())
-        .await?;
         let rows: Vec<(&Key, &Balance)> = touched.iter().map(|k| (k, &balances[k])).collect();
         let column = |layer: usize, debit: bool| -> Vec<i64> {
             rows.iter()
@@ -644,14 +607,47 @@ impl Ledger {
                 })
                 .collect()
         };
+        // One statement (one round trip): the statement-level triggers (balanced entries, closed
+        // periods) run at its end and see all of it.
         sqlx::query!(
-            r#"UPDATE ledger_balances b SET version = u.v,
+            r#"WITH transactions AS (
+                 INSERT INTO ledger_transactions
+                   (id, journal_id, external_id, template, effective, recorded_at, description, metadata, content_hash, reverses)
+                 SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::date[],
+                                      $6::timestamptz[], $7::text[], $8::jsonb[], $9::bytea[], $10::uuid[])
+               ), entries AS (
+                 INSERT INTO ledger_entries
+                   (transaction_id, journal_id, account_id, currency, layer, direction, amount, effective, version, description)
+                 SELECT * FROM unnest($11::uuid[], $12::uuid[], $13::uuid[], $14::text[], $15::smallint[], $16::smallint[],
+                                      $17::bigint[], $18::date[], $19::bigint[], $20::text[])
+               )
+               UPDATE ledger_balances b SET version = u.v,
                  settled_dr = u.sdr, settled_cr = u.scr, pending_dr = u.pdr, pending_cr = u.pcr,
                  encumbrance_dr = u.edr, encumbrance_cr = u.ecr
-               FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[],
-                           $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[])
+               FROM unnest($21::uuid[], $22::uuid[], $23::text[], $24::bigint[], $25::bigint[], $26::bigint[],
+                           $27::bigint[], $28::bigint[], $29::bigint[], $30::bigint[])
                     AS u(j, a, c, v, sdr, scr, pdr, pcr, edr, ecr)
                WHERE b.journal_id = u.j AND b.account_id = u.a AND b.currency = u.c"#,
+            &transactions.iter().map(|t| t.0.into()).collect::<Vec<Uuid>>(),
+            &transactions.iter().map(|t| t.1.journal_id.into()).collect::<Vec<Uuid>>(),
+            &transactions.iter().map(|t| t.1.external_id.clone()).collect::<Vec<String>>(),
+            &transactions.iter().map(|t| t.1.template.clone()).collect::<Vec<Option<String>>>() as &[Option<String>],
+            &transactions.iter().map(|t| t.1.effective).collect::<Vec<NaiveDate>>(),
+            &vec![now; transactions.len()],
+            &transactions.iter().map(|t| t.1.description.clone()).collect::<Vec<Option<String>>>() as &[Option<String>],
+            &transactions.iter().map(|t| t.1.metadata.clone()).collect::<Vec<serde_json::Value>>(),
+            &transactions.iter().map(|t| t.2.clone()).collect::<Vec<Vec<u8>>>(),
+            &transactions.iter().map(|t| t.1.reverses.map(Uuid::from)).collect::<Vec<Option<Uuid>>>() as &[Option<Uuid>],
+            &entries.iter().map(|e| e.0.into()).collect::<Vec<Uuid>>(),
+            &entries.iter().map(|e| e.1.journal_id.into()).collect::<Vec<Uuid>>(),
+            &entries.iter().map(|e| e.2.account_id.into()).collect::<Vec<Uuid>>(),
+            &entries.iter().map(|e| e.2.currency.as_str().to_owned()).collect::<Vec<String>>(),
+            &entries.iter().map(|e| e.2.layer.code()).collect::<Vec<i16>>(),
+            &entries.iter().map(|e| e.2.direction.sign()).collect::<Vec<i16>>(),
+            &entries.iter().map(|e| i64::try_from(e.2.amount).unwrap_or(i64::MAX)).collect::<Vec<i64>>(),
+            &entries.iter().map(|e| e.1.effective).collect::<Vec<NaiveDate>>(),
+            &entries.iter().map(|e| e.3).collect::<Vec<i64>>(),
+            &entries.iter().map(|e| e.2.description.clone()).collect::<Vec<Option<String>>>() as &[Option<String>],
             &rows.iter().map(|(k, _)| k.0.into()).collect::<Vec<Uuid>>(),
             &rows.iter().map(|(k, _)| k.1.into()).collect::<Vec<Uuid>>(),
             &rows.iter().map(|(k, _)| k.2.as_str().to_owned()).collect::<Vec<String>>(),

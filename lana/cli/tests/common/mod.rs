@@ -112,8 +112,9 @@ pub struct Stack {
     lana: Child,
     lana_args: Vec<String>,
     lana_log: std::path::PathBuf,
-    /// More `lana-cli serve` processes on the same database ([`Stack::start_node`]).
-    nodes: Vec<Child>,
+    /// More `lana-cli serve` processes on the same database ([`Stack::start_node`]), with their
+    /// admin ports.
+    nodes: Vec<(Child, u16)>,
     http: reqwest::Client,
 }
 
@@ -135,7 +136,7 @@ fn spawn_lana(args: &[String], log: &std::path::Path) -> Child {
 impl Drop for Stack {
     fn drop(&mut self) {
         let _ = self.lana.kill();
-        for node in &mut self.nodes {
+        for (node, _) in &mut self.nodes {
             let _ = node.kill();
             let _ = node.wait();
         }
@@ -412,6 +413,13 @@ impl Stack {
         assert_eq!(status, 200, "{body}");
     }
 
+    /// The admin ports of every node: the first one's, then those [`Self::start_node`] started.
+    pub fn admin_ports(&self) -> Vec<u16> {
+        std::iter::once(self.admin_port)
+            .chain(self.nodes.iter().map(|(_, port)| *port))
+            .collect()
+    }
+
     /// Starts another `lana-cli serve` on the same database, on ports of its own (its output goes
     /// to the same log); returns its admin port once it answers. Stopped with the stack.
     pub fn start_node(&mut self) -> u16 {
@@ -426,7 +434,7 @@ impl Stack {
         let mut node = spawn_lana(&args, &self.lana_log);
         let (status, body) = wait_for_health(admin_port, &mut node);
         assert_eq!(status, 200, "{body}");
-        self.nodes.push(node);
+        self.nodes.push((node, admin_port));
         admin_port
     }
 
