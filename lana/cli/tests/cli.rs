@@ -34,6 +34,8 @@ fn overrides_from_environment_and_flags_reach_the_effective_config() {
             "customer_server.port=7201",
             "--set",
             "db.pg_con=postgres://u:secret@h/db",
+            "--set",
+            "audit.read_audits=asynchronous",
         ]));
     assert!(output.status.success(), "{}", stderr(&output));
     let text = String::from_utf8(output.stdout).unwrap();
@@ -41,6 +43,7 @@ fn overrides_from_environment_and_flags_reach_the_effective_config() {
         text.contains("port: 7100") && text.contains("port: 7201"),
         "{text}"
     );
+    assert!(text.contains("read_audits: asynchronous"), "{text}");
     assert!(
         text.contains("postgres://u:***@h/db") && !text.contains("secret"),
         "{text}"
@@ -75,6 +78,14 @@ fn a_bad_config_is_refused_with_a_clear_error() {
         stderr(&output).contains("db.max_connections"),
         "{}",
         stderr(&output)
+    );
+
+    let output = run(lana_cli().args(["show-config", "--set", "audit.read_audits=sometimes"]));
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains("audit.read_audits") && err.contains("durable"),
+        "{err}"
     );
 }
 
