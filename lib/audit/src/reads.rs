@@ -135,9 +135,15 @@ async fn insert(
     type Content = (String, String, String, bool, Option<String>);
     let mut ids: HashMap<Content, Vec<i64>> = HashMap::new();
     for r in rows {
-        ids.entry((r.subject, r.object, r.action, r.authorized, r.correlation_id))
-            .or_default()
-            .push(r.id);
+        ids.entry((
+            r.subject,
+            r.object,
+            r.action,
+            r.authorized,
+            r.correlation_id,
+        ))
+        .or_default()
+        .push(r.id);
     }
     entries
         .iter()
@@ -151,7 +157,9 @@ async fn insert(
             ))
             .and_then(Vec::pop)
             .map(AuditEntryId)
-            .ok_or_else(|| sqlx::Error::Protocol("an audit entry was not returned by its insert".into()))
+            .ok_or_else(|| {
+                sqlx::Error::Protocol("an audit entry was not returned by its insert".into())
+            })
         })
         .collect()
 }

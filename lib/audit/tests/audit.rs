@@ -286,7 +286,11 @@ async fn reads_are_written_in_batches_and_each_is_answered_with_its_own_entry() 
         let mut ids: Vec<i64> = answered.iter().map(|(id, _)| id.0).collect();
         ids.sort_unstable();
         ids.dedup();
-        assert_eq!(ids.len(), READS, "{mode:?}: every read has an entry of its own");
+        assert_eq!(
+            ids.len(),
+            READS,
+            "{mode:?}: every read has an entry of its own"
+        );
         for (id, sent) in &answered {
             let stored: (String, String, String, bool, Option<String>) = sqlx::query_as(
                 "SELECT subject, object, action, authorized, correlation_id FROM audit_entries WHERE id = $1",

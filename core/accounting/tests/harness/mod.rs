@@ -108,9 +108,7 @@ pub async fn harness(now: &str) -> Harness {
     let now: DateTime<Utc> = now.parse().unwrap();
     let (clock, manual) = Clock::manual(now);
     let audit = Audit::new(db.pool.clone(), clock.clone());
-    let authz = Authorization::init(db.pool.clone(), audit)
-        .await
-        .unwrap();
+    let authz = Authorization::init(db.pool.clone(), audit).await.unwrap();
     let use_cases = UseCases::new(db.pool.clone(), clock.clone(), authz);
     let jobs = Jobs::new(
         db.pool.clone(),

@@ -136,9 +136,7 @@ pub async fn harness() -> Harness {
     let db = test_db::TestDb::new(&migrator).await;
     let (clock, manual) = Clock::manual(START.parse().unwrap());
     let audit = Audit::new(db.pool.clone(), clock.clone());
-    let authz = Authorization::init(db.pool.clone(), audit)
-        .await
-        .unwrap();
+    let authz = Authorization::init(db.pool.clone(), audit).await.unwrap();
     // The customer role as the composition root declares it, and a role for voting staff.
     authz
         .seed(

@@ -114,9 +114,7 @@ pub async fn harness() -> Harness {
         .unwrap();
     let (clock, manual) = Clock::manual(Utc::now());
     let audit = Audit::new(db.pool.clone(), clock.clone());
-    let authz = Authorization::init(db.pool.clone(), audit)
-        .await
-        .unwrap();
+    let authz = Authorization::init(db.pool.clone(), audit).await.unwrap();
     let use_cases = use_case::UseCases::new(db.pool.clone(), clock.clone(), authz);
     let jobs = Jobs::new(
         db.pool.clone(),

@@ -40,9 +40,7 @@ pub async fn harness() -> Harness {
     let db = test_db::TestDb::new(&migrator).await;
     let clock = Clock::real();
     let audit = Audit::new(db.pool.clone(), clock.clone());
-    let authz = Authorization::init(db.pool.clone(), audit)
-        .await
-        .unwrap();
+    let authz = Authorization::init(db.pool.clone(), audit).await.unwrap();
     let use_cases = UseCases::new(db.pool.clone(), clock.clone(), authz);
     let outbox = outbox::Outbox::new(db.pool.clone(), clock);
     let configs = DomainConfigs::new(

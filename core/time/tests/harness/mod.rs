@@ -101,9 +101,7 @@ impl Bank {
     ) -> Self {
         let (clock, manual) = Clock::manual(now);
         let audit = Audit::new(pool.clone(), clock.clone());
-        let authz = Authorization::init(pool.clone(), audit)
-            .await
-            .unwrap();
+        let authz = Authorization::init(pool.clone(), audit).await.unwrap();
         let use_cases = UseCases::new(pool.clone(), clock.clone(), authz);
         let jobs = Jobs::new(
             pool.clone(),
