@@ -298,8 +298,9 @@ impl<C: EsRepoConfig> EsRepo<C> {
         }
 
         // The events and the index rows with one statement.
-        let mut insert = rows.insert_first::<C>(&context, now);
-        insert.push(format!("INSERT INTO {} (id, created_at", C::INDEX_TABLE));
+        let mut insert = QueryBuilder::new("WITH appended AS (");
+        rows.push_insert::<C>(&mut insert, &context, now);
+        insert.push(format!(") INSERT INTO {} (id, created_at", C::INDEX_TABLE));
         for column in C::COLUMNS {
             insert.push(", ").push(column.name);
         }
@@ -392,11 +393,14 @@ impl<C: EsRepoConfig> EsRepo<C> {
 
         // The events and the index rows with one statement.
         let mut update = if C::COLUMNS.is_empty() {
-            rows.insert_alone::<C>(&context, now)
+            let mut insert = QueryBuilder::new("");
+            rows.push_insert::<C>(&mut insert, &context, now);
+            insert
         } else {
             let names: Vec<&str> = C::COLUMNS.iter().map(|c| c.name).collect();
-            let mut update = rows.insert_first::<C>(&context, now);
-            update.push(format!("UPDATE {} AS t SET ", C::INDEX_TABLE));
+            let mut update = QueryBuilder::new("WITH appended AS (");
+            rows.push_insert::<C>(&mut update, &context, now);
+            update.push(format!(") UPDATE {} AS t SET ", C::INDEX_TABLE));
             for (n, name) in names.iter().enumerate() {
                 update.push(if n == 0 { "" } else { ", " });
                 update.push(format!("{name} = v.{name}"));
@@ -890,30 +894,8 @@ impl EventRows {
         Ok(())
     }
 
-    /// `WITH appended AS (INSERT <the events>) `, for the statement that follows to write the
-    /// index rows: one round trip for both.
-    fn insert_first<C: EsRepoConfig>(
-        self,
-        context: &EventContext,
-        recorded_at: DateTime<Utc>,
-    ) -> QueryBuilder<'static, Postgres> {
-        let mut query = QueryBuilder::new("WITH appended AS (");
-        self.push_insert::<C>(&mut query, context, recorded_at);
-        query.push(") ");
-        query
-    }
-
-    /// The events' insert as a statement of its own.
-    fn insert_alone<C: EsRepoConfig>(
-        self,
-        context: &EventContext,
-        recorded_at: DateTime<Utc>,
-    ) -> QueryBuilder<'static, Postgres> {
-        let mut query = QueryBuilder::new("");
-        self.push_insert::<C>(&mut query, context, recorded_at);
-        query
-    }
-
+    /// Pushes the events' insert onto `query`: alone, or in a `WITH` clause followed by the
+    /// statement that writes the index rows (one round trip for both).
     fn push_insert<C: EsRepoConfig>(
         self,
         query: &mut QueryBuilder<'static, Postgres>,
