@@ -24,7 +24,7 @@ mod reads;
 mod search;
 
 pub use chain::{Mismatch, SealJob, VerifyReport};
-pub use reads::{MAX_BATCH as MAX_READ_BATCH, ReadAudits};
+pub use reads::ReadAudits;
 pub use search::{AuditFilter, AuditPage};
 
 use chrono::{DateTime, Utc};

@@ -3,7 +3,7 @@
 //! A change is audited in its own transaction (`record_in_op`); a read has none, and giving each
 //! read one (begin, insert, commit) cost more round trips than the read itself. Instead every
 //! allowed read hands its entry to one writer task per process and waits for it: the writer takes
-//! whatever entries are waiting (up to [`MAX_BATCH`]), inserts them with one statement and answers
+//! whatever entries are waiting (up to 512), inserts them with one statement and answers
 //! each reader with its entry's id once that statement committed. While one batch commits the next
 //! one gathers, so under load many reads share a commit and at one caller a read waits for one
 //! insert. No read is answered before its entry is committed.
@@ -23,7 +23,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 /// Most entries one insert holds.
-pub const MAX_BATCH: usize = 512;
+const MAX_BATCH: usize = 512;
 /// Most entries waiting for the writer; a reader beyond it waits for room.
 const QUEUE: usize = 4 * MAX_BATCH;
 
@@ -132,34 +132,34 @@ async fn insert(
         }
     };
     // Matched by content, not by position: entries with equal content are interchangeable.
-    type Content = (String, String, String, bool, Option<String>);
-    let mut ids: HashMap<Content, Vec<i64>> = HashMap::new();
-    for r in rows {
-        ids.entry((
-            r.subject,
-            r.object,
-            r.action,
+    type Content<'a> = (&'a str, &'a str, &'a str, bool, Option<&'a str>);
+    let mut ids: HashMap<Content<'_>, Vec<i64>> = HashMap::new();
+    for r in &rows {
+        let content = (
+            r.subject.as_str(),
+            r.object.as_str(),
+            r.action.as_str(),
             r.authorized,
-            r.correlation_id,
-        ))
-        .or_default()
-        .push(r.id);
+            r.correlation_id.as_deref(),
+        );
+        ids.entry(content).or_default().push(r.id);
     }
     entries
         .iter()
         .map(|e| {
-            ids.get_mut(&(
-                e.subject.clone(),
-                e.object.clone(),
-                e.action.clone(),
+            let content = (
+                e.subject.as_str(),
+                e.object.as_str(),
+                e.action.as_str(),
                 e.authorized,
-                e.correlation_id.clone(),
-            ))
-            .and_then(Vec::pop)
-            .map(AuditEntryId)
-            .ok_or_else(|| {
-                sqlx::Error::Protocol("an audit entry was not returned by its insert".into())
-            })
+                e.correlation_id.as_deref(),
+            );
+            ids.get_mut(&content)
+                .and_then(Vec::pop)
+                .map(AuditEntryId)
+                .ok_or_else(|| {
+                    sqlx::Error::Protocol("an audit entry was not returned by its insert".into())
+                })
         })
         .collect()
 }

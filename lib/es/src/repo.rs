@@ -352,10 +352,10 @@ impl<C: EsRepoConfig> EsRepo<C> {
     }
 
     /// `update_in_op` for several entities: the new events and index rows of all of them with one
-    /// statement (for batches whose entities the caller locked). If another
-    /// transaction appended to any of them first, fails with `ConcurrentModification` naming the
-    /// first entity of the batch that changes, and leaves every entity's new events in place.
-    /// Returns how many events were appended.
+    /// statement (for batches whose entities the caller locked). If another transaction appended
+    /// to any of them first, fails with `ConcurrentModification` naming the first entity of the
+    /// batch that changes, and leaves every entity's new events in place. Returns how many events
+    /// were appended.
     pub async fn update_all_in_op(
         &self,
         op: &mut DbOp,

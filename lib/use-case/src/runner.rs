@@ -209,8 +209,8 @@ impl UseCases {
         Ok(entity)
     }
 
-    /// A read: authorized and audited (in a transaction of its own; once per request for each
-    /// kind of read, see `Actor::read_audited`), then `body`.
+    /// A read: authorized and audited (its entry batched with other reads' and committed first;
+    /// once per request for each kind of read, see `Actor::read_audited`), then `body`.
     pub async fn query<T, E>(
         &self,
         actor: &Actor,
