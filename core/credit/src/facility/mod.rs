@@ -296,6 +296,24 @@ impl Credit {
         Ok(())
     }
 
+    /// Custody's reactions act as the system actor `credit.custody`: authorized and audited in
+    /// the caller's transaction, then the facility locked for the change.
+    async fn lock_for_custody_in_op(
+        &self,
+        op: &mut DbOp,
+        facility_id: CreditFacilityId,
+    ) -> Result<CreditFacility, CreditError> {
+        use permissions::{FACILITIES, WRITE};
+        let actor = Actor::system("credit.custody");
+        self.use_cases
+            .authorize_in_op(op, &actor, FACILITIES, WRITE)
+            .await?;
+        Ok(self
+            .facilities
+            .lock_in_op(op, facility_id, RowLock::Update)
+            .await?)
+    }
+
     /// The custodian opened the facility's wallet (custody's job, in its transaction): from now
     /// on the wallet's reported balance is the facility's collateral.
     pub async fn assign_wallet_in_op(
@@ -304,15 +322,7 @@ impl Credit {
         facility_id: CreditFacilityId,
         wallet_id: WalletId,
     ) -> Result<(), CreditError> {
-        use permissions::{FACILITIES, WRITE};
-        let actor = Actor::system("credit.custody");
-        self.use_cases
-            .authorize_in_op(op, &actor, FACILITIES, WRITE)
-            .await?;
-        let mut facility = self
-            .facilities
-            .lock_in_op(op, facility_id, RowLock::Update)
-            .await?;
+        let mut facility = self.lock_for_custody_in_op(op, facility_id).await?;
         if facility.assign_wallet(wallet_id).did_execute() {
             self.facilities.update_in_op(op, &mut facility).await?;
         }
@@ -329,15 +339,7 @@ impl Credit {
         wallet_id: WalletId,
         collateral: Collateral,
     ) -> Result<(), CreditError> {
-        use permissions::{FACILITIES, WRITE};
-        let actor = Actor::system("credit.custody");
-        self.use_cases
-            .authorize_in_op(op, &actor, FACILITIES, WRITE)
-            .await?;
-        let mut facility = self
-            .facilities
-            .lock_in_op(op, facility_id, RowLock::Update)
-            .await?;
+        let mut facility = self.lock_for_custody_in_op(op, facility_id).await?;
         if facility.wallet_id != Some(wallet_id) {
             tracing::warn!(facility = %facility_id, wallet = %wallet_id, "a wallet reported the collateral of a facility it does not back; ignored");
             return Ok(());
