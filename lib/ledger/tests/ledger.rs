@@ -197,6 +197,65 @@ async fn the_same_external_id_replays_and_other_content_is_refused() {
     );
 }
 
+#[tokio::test]
+async fn a_recorded_external_id_answers_before_anything_that_changed_since() {
+    let books = books().await;
+    let (cash, deposits) = books.cash_and_deposits().await;
+    let first = books
+        .ledger
+        .post(books.transfer("dep-1", cash, deposits, 100, day(0)))
+        .await
+        .unwrap();
+    let mut op = op(&books).await;
+    books
+        .ledger
+        .set_account_locked_in_op(&mut op, deposits, true)
+        .await
+        .unwrap();
+    op.commit().await.unwrap();
+    // The same posting again is its replay, although the account is locked now.
+    let again = books
+        .ledger
+        .post(books.transfer("dep-1", cash, deposits, 100, day(0)))
+        .await
+        .unwrap();
+    assert_eq!((again.id, again.replayed), (first.id, true));
+    // Other content under the id is a conflict, even naming an account that does not exist.
+    let err = books
+        .ledger
+        .post(books.transfer("dep-1", cash, ledger::AccountId::new(), 100, day(0)))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            LedgerError::Posting(PostingError::ExternalIdConflict { .. })
+        ),
+        "{err:?}"
+    );
+    // A new id: the unknown account and the lock are what refuse it.
+    let unknown = ledger::AccountId::new();
+    let err = books
+        .ledger
+        .post(books.transfer("dep-2", cash, unknown, 100, day(0)))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, LedgerError::Posting(PostingError::UnknownAccount(a)) if a == unknown),
+        "{err:?}"
+    );
+    let err = books
+        .ledger
+        .post(books.transfer("dep-3", cash, deposits, 100, day(0)))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, LedgerError::Posting(PostingError::AccountLocked(a)) if a == deposits),
+        "{err:?}"
+    );
+    assert_eq!(books.count("ledger_transactions").await, 1);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_connections_posting_one_external_id_make_one_posting() {
     let books = Arc::new(books().await);
