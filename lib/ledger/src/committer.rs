@@ -6,12 +6,17 @@
 //! one account is `batch size / commit latency` instead of `1 / commit latency`. Each posting is
 //! still judged on its own (limits, idempotency); only a database failure fails a batch, and then
 //! its postings are retried one by one, so every caller gets the result of its own posting.
+//!
+//! A committer waits a short window for more postings only while another batch is being
+//! committed: then postings are arriving faster than commits and waiting gathers them into one
+//! fsync. With nothing in flight, a lone posting (a teller posting alone) is committed at once.
 
 use crate::error::{LedgerError, PostingError};
 use crate::posting::{NewTransaction, Posted};
 use crate::{Ledger, LedgerConfig};
 use es::DbOp;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::sync::{Mutex, mpsc, oneshot};
 
@@ -24,8 +29,15 @@ pub(crate) fn start(ledger: Ledger, config: &LedgerConfig) -> mpsc::Sender<Reque
     let window = Duration::from_micros(config.batch_window_micros);
     let (tx, rx) = mpsc::channel::<Request>(max_batch.saturating_mul(workers) * 4);
     let rx = Arc::new(Mutex::new(rx));
+    let in_flight = Arc::new(AtomicUsize::new(0));
     for _ in 0..workers {
-        tokio::spawn(work(ledger.clone(), rx.clone(), max_batch, window));
+        tokio::spawn(work(
+            ledger.clone(),
+            rx.clone(),
+            in_flight.clone(),
+            max_batch,
+            window,
+        ));
     }
     tx
 }
@@ -35,6 +47,7 @@ pub(crate) fn start(ledger: Ledger, config: &LedgerConfig) -> mpsc::Sender<Reque
 async fn work(
     ledger: Ledger,
     rx: Arc<Mutex<mpsc::Receiver<Request>>>,
+    in_flight: Arc<AtomicUsize>,
     max_batch: usize,
     window: Duration,
 ) {
@@ -48,7 +61,9 @@ async fn work(
             while batch.len() < max_batch {
                 match rx.try_recv() {
                     Ok(request) => batch.push(request),
-                    Err(_) if window.is_zero() => break,
+                    Err(_) if window.is_zero() || in_flight.load(Ordering::Acquire) == 0 => {
+                        break;
+                    }
                     Err(_) => match tokio::time::timeout_at(deadline, rx.recv()).await {
                         Ok(Some(request)) => batch.push(request),
                         _ => break,
@@ -56,7 +71,9 @@ async fn work(
                 }
             }
         }
+        in_flight.fetch_add(1, Ordering::AcqRel);
         commit(&ledger, batch).await;
+        in_flight.fetch_sub(1, Ordering::AcqRel);
     }
 }
 

@@ -83,7 +83,8 @@ pub struct LedgerConfig {
     pub committer_workers: usize,
     /// Most postings in one group-commit transaction.
     pub max_batch: usize,
-    /// How long a committer waits for more postings after the first one of a batch.
+    /// How long a committer waits for more postings after the first one of a batch, when another
+    /// batch is being committed (with none in flight a lone posting goes at once).
     pub batch_window_micros: u64,
 }
 
