@@ -46,21 +46,22 @@
 //! ## One caller (dev/ledger-bench, 2026-12-07)
 //!
 //! The same machine and settings, 20,000 accounts, 5 s per run (`BENCH_ACCOUNTS=20000
-//! BENCH_CONCURRENCY=1,64,128 BENCH_WORKLOADS=uniform,hot BENCH_SECONDS=5`). Before: the writes
-//! already one statement, the external ids looked up by a statement of their own and every batch
-//! waiting 300 µs for company. After: the lookup inside the lock statement, and the window only
-//! while another batch is committing. Postings/s (p50 ms), ours vs cala-ledger (cala's own figures
-//! move between runs by about 15%):
+//! BENCH_CONCURRENCY=1,64,128 BENCH_WORKLOADS=uniform,hot BENCH_SECONDS=5`), the binaries before
+//! and after the change run alternately (before, after, before, after). Before: every batch of
+//! the group committer waited 300 µs for company, also a lone posting. After: it waits only while
+//! another batch is committing (and the external ids are looked up by the lock statement, in both).
+//! Postings/s, ours vs cala-ledger, first and second run:
 //!
 //! | workload | 1 caller | 64 | 128 |
 //! | --- | --- | --- | --- |
-//! | uniform, before | 279 (3.4) vs 289 (3.2) | 4,648 vs 468 | 7,532 vs 508 |
-//! | uniform, after | 379 (2.5) vs 272 (3.4) | 5,546 vs 576 | 8,610 vs 514 |
-//! | hot, before | 320 (2.9) vs 232 (4.1) | 7,441 vs 240 | 11,015 vs 261 |
-//! | hot, after | 595 (1.6) vs 219 (4.3) | 7,846 vs 271 | 10,203 vs 251 |
+//! | uniform, before | 250 vs 266; 262 vs 302 | 4,186 vs 448; 4,509 vs 428 | 6,501 vs 479; 7,415 vs 497 |
+//! | uniform, after | 378 vs 273; 353 vs 227 | 4,879 vs 483; 3,628 vs 364 | 7,497 vs 480; 5,817 vs 396 |
+//! | hot, before | 289 vs 198; 280 vs 206 | 6,693 vs 255; 6,801 vs 223 | 9,578 vs 236; 8,526 vs 249 |
+//! | hot, after | 431 vs 194; 331 vs 132 | 6,952 vs 255; 5,310 vs 168 | 10,364 vs 281; 8,127 vs 196 |
 //!
-//! A second 10 s run at one caller: before 265 vs 308 (uniform) and 295 vs 313 (hot); after 333
-//! vs 294 and 375 vs 283.
+//! At one caller ours went from behind cala-ledger to ahead (p50 3.6-3.8 ms to 2.5-2.7 ms,
+//! uniform). At 64 and 128 the two binaries are within the machine's drift (the second "after"
+//! run was slow for both backends: cala-ledger itself fell by a fifth to a third).
 
 mod balance;
 mod committer;
