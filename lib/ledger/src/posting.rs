@@ -3,21 +3,18 @@
 //! A batch (one posting from a use case, or many from the group committer) is applied in one
 //! database transaction with a fixed number of statements whatever its size:
 //! 1. validate each posting in memory (balanced per currency and layer, sane amounts);
-//! 2. look up the accounts involved (existence, set or not, limit: facts that never change, cached);
-//! 3. create the balance rows never seen before (in key order), then lock every balance row the
-//!    batch touches with one `SELECT .. ORDER BY key FOR UPDATE` — a fixed lock order, so
-//!    concurrent batches never deadlock on each other, and lock and read are one statement; the
-//!    same statement share-locks the accounts and reads their status, so locking an account waits
-//!    for postings in flight and postings wait for the lock to commit; and it looks the batch's
-//!    external ids up: the same content again is a replay of the original (whatever else is true
-//!    of the posting now), other content is refused;
-//! 4. apply the postings one after the other to the locked balances in memory; a posting that would
+//! 2. look up the batch's external ids: the same content again is a replay of the original, other
+//!    content is refused;
+//! 3. look up the accounts involved (existence, set or not, limit: facts that never change, cached);
+//! 4. create the balance rows never seen before (in key order), then lock every balance row the
+//!    batch touches with one `SELECT .. ORDER BY key FOR UPDATE` — a
+//!    fixed lock order, so concurrent batches never deadlock on each other, and lock and read are one
+//!    statement; the same statement share-locks the accounts and reads their status, so locking an
+//!    account waits for postings in flight and postings wait for the lock to commit;
+//! 5. apply the postings one after the other to the locked balances in memory; a posting that would
 //!    take a limited account below zero is refused alone;
-//! 5. write transactions, entries and balances with one statement (three `unnest`s), and publish one
+//! 6. write transactions, entries and balances with one statement (three `unnest`s), and publish one
 //!    outbox event listing the batch's transactions (delivered in commit order).
-//!
-//! So a single posting whose balance rows exist is three statements inside its transaction
-//! (the lock with the lookup, the write, the outbox row; the facts are cached).
 
 use crate::Ledger;
 use crate::balance::Balance;
@@ -198,16 +195,6 @@ struct Locked {
     balances: HashMap<Key, Balance>,
     accounts: HashSet<AccountId>,
     closed_through: HashMap<JournalId, NaiveDate>,
-    /// The transactions already recorded under the batch's external ids, by (journal, external id).
-    recorded: HashMap<(Uuid, String), Recorded>,
-}
-
-/// A transaction already recorded under an external id a batch posts again.
-struct Recorded {
-    id: Uuid,
-    content_hash: Vec<u8>,
-    effective: NaiveDate,
-    recorded_at: DateTime<Utc>,
 }
 
 enum Outcome {
@@ -245,93 +232,103 @@ impl Ledger {
             hashes.push(hash);
         }
 
+        // Idempotency against what is already recorded.
         let open: Vec<usize> = (0..batch.len())
             .filter(|i| matches!(outcomes[*i], Outcome::Open))
             .collect();
-        if open.is_empty() {
-            return Ok(finish(batch, &outcomes, &hashes));
-        }
-
-        // The accounts involved (their immutable facts come from a cache). A posting naming an
-        // unknown account or a set is refused, unless its external id is already recorded.
-        let account_ids: BTreeSet<AccountId> = open
-            .iter()
-            .flat_map(|i| batch[*i].entries.iter().map(|e| e.account_id))
-            .collect();
-        let accounts = self.facts_of(op, &account_ids).await?;
-        let mut refused: HashMap<usize, PostingError> = HashMap::new();
-        for &i in &open {
-            let refusal =
-                batch[i]
-                    .entries
-                    .iter()
-                    .find_map(|entry| match accounts.get(&entry.account_id) {
-                        None => Some(PostingError::UnknownAccount(entry.account_id)),
-                        Some(a) if a.is_set => Some(PostingError::PostingToSet(entry.account_id)),
-                        Some(_) => None,
+        if !open.is_empty() {
+            let journals: Vec<Uuid> = open.iter().map(|i| batch[*i].journal_id.into()).collect();
+            let externals: Vec<String> =
+                open.iter().map(|i| batch[*i].external_id.clone()).collect();
+            let existing = sqlx::query!(
+                r#"SELECT t.id, t.journal_id, t.external_id, t.content_hash, t.effective, t.recorded_at
+                   FROM ledger_transactions t
+                   JOIN unnest($1::uuid[], $2::text[]) AS k(j, e) ON t.journal_id = k.j AND t.external_id = k.e"#,
+                &journals,
+                &externals
+            )
+            .fetch_all(op.conn())
+            .await?;
+            let by_key: HashMap<(Uuid, String), _> = existing
+                .into_iter()
+                .map(|r| ((r.journal_id, r.external_id.clone()), r))
+                .collect();
+            for i in open {
+                let tx = &batch[i];
+                if let Some(r) = by_key.get(&(tx.journal_id.into(), tx.external_id.clone())) {
+                    outcomes[i] = Outcome::Done(if hashes[i] == r.content_hash {
+                        Ok(Posted {
+                            id: r.id.into(),
+                            journal_id: tx.journal_id,
+                            external_id: tx.external_id.clone(),
+                            effective: r.effective,
+                            recorded_at: r.recorded_at,
+                            replayed: true,
+                        })
+                    } else {
+                        Err(PostingError::ExternalIdConflict {
+                            external_id: tx.external_id.clone(),
+                        })
                     });
-            if let Some(refusal) = refusal {
-                refused.insert(i, refusal);
+                }
             }
         }
 
-        // Lock and read every balance the postings touch, in key order, and look their external
-        // ids up, in one statement.
-        let keys: BTreeSet<Key> = open
+        // The accounts involved (their immutable facts come from a cache).
+        let account_ids: BTreeSet<AccountId> = batch
             .iter()
-            .filter(|i| !refused.contains_key(i))
-            .flat_map(|i| {
-                let tx = &batch[*i];
+            .zip(&outcomes)
+            .filter(|(_, o)| matches!(o, Outcome::Open))
+            .flat_map(|(tx, _)| tx.entries.iter().map(|e| e.account_id))
+            .collect();
+        let accounts = self.facts_of(op, &account_ids).await?;
+        for (tx, outcome) in batch.iter().zip(outcomes.iter_mut()) {
+            if !matches!(outcome, Outcome::Open) {
+                continue;
+            }
+            for entry in &tx.entries {
+                let refusal = match accounts.get(&entry.account_id) {
+                    None => Some(PostingError::UnknownAccount(entry.account_id)),
+                    Some(a) if a.is_set => Some(PostingError::PostingToSet(entry.account_id)),
+                    Some(_) => None,
+                };
+                if let Some(refusal) = refusal {
+                    *outcome = Outcome::Done(Err(refusal));
+                    break;
+                }
+            }
+        }
+
+        // Lock and read every balance the open postings touch, in key order.
+        let keys: BTreeSet<Key> = batch
+            .iter()
+            .zip(&outcomes)
+            .filter(|(_, o)| matches!(o, Outcome::Open))
+            .flat_map(|(tx, _)| {
                 tx.entries
                     .iter()
                     .map(|e| (tx.journal_id, e.account_id, e.currency.clone()))
             })
             .collect();
-        let lookups: Vec<(Uuid, String)> = open
-            .iter()
-            .map(|i| (batch[*i].journal_id.into(), batch[*i].external_id.clone()))
-            .collect();
         let Locked {
             mut balances,
             accounts: locked,
             closed_through,
-            recorded,
-        } = self.lock_balances(op, &keys, &accounts, &lookups).await?;
-        for &i in &open {
-            let tx = &batch[i];
-            // Already recorded: a replay of it (the same content) or a conflict, whatever else
-            // is true of the posting now.
-            outcomes[i] = if let Some(r) =
-                recorded.get(&(tx.journal_id.into(), tx.external_id.clone()))
-            {
-                Outcome::Done(if hashes[i] == r.content_hash {
-                    Ok(Posted {
-                        id: r.id.into(),
-                        journal_id: tx.journal_id,
-                        external_id: tx.external_id.clone(),
-                        effective: r.effective,
-                        recorded_at: r.recorded_at,
-                        replayed: true,
-                    })
-                } else {
-                    Err(PostingError::ExternalIdConflict {
-                        external_id: tx.external_id.clone(),
-                    })
-                })
-            } else if let Some(refusal) = refused.remove(&i) {
-                Outcome::Done(Err(refusal))
-            } else if let Some(entry) = tx.entries.iter().find(|e| locked.contains(&e.account_id)) {
-                Outcome::Done(Err(PostingError::AccountLocked(entry.account_id)))
+        } = self.lock_balances(op, &keys, &accounts).await?;
+        for (tx, outcome) in batch.iter().zip(outcomes.iter_mut()) {
+            if !matches!(outcome, Outcome::Open) {
+                continue;
+            }
+            if let Some(entry) = tx.entries.iter().find(|e| locked.contains(&e.account_id)) {
+                *outcome = Outcome::Done(Err(PostingError::AccountLocked(entry.account_id)));
             } else if let Some(&closed) = closed_through.get(&tx.journal_id)
                 && tx.effective <= closed
             {
-                Outcome::Done(Err(PostingError::PeriodClosed {
+                *outcome = Outcome::Done(Err(PostingError::PeriodClosed {
                     effective: tx.effective,
                     closed_through: closed,
-                }))
-            } else {
-                Outcome::Open
-            };
+                }));
+            }
         }
 
         // Apply in order; a posting that breaks a limit is refused alone.
@@ -400,28 +397,38 @@ impl Ledger {
                 .await?;
         }
 
-        Ok(finish(batch, &outcomes, &hashes))
+        // Later copies of an external id within the batch follow the first: the same content is a
+        // replay of it, other content a conflict.
+        let mut results: Vec<Result<Posted, PostingError>> = Vec::with_capacity(batch.len());
+        for (i, outcome) in outcomes.iter().enumerate() {
+            let result = match outcome {
+                Outcome::Done(result) => result.clone(),
+                Outcome::SameAs(index) if hashes[*index] == hashes[i] => match &results[*index] {
+                    Ok(posted) => Ok(Posted {
+                        replayed: true,
+                        ..posted.clone()
+                    }),
+                    Err(e) => Err(e.clone()),
+                },
+                Outcome::SameAs(_) => Err(PostingError::ExternalIdConflict {
+                    external_id: batch[i].external_id.clone(),
+                }),
+                Outcome::Open => Err(PostingError::Invalid("posting was not processed".into())),
+            };
+            results.push(result);
+        }
+        Ok(results)
     }
 
-    /// Locks (creating them first when missing) and reads the balances of `keys`, in key order,
-    /// and finds the transactions recorded under `lookups` (journal, external id) with the same
-    /// statement.
+    /// Locks (creating them first when missing) and reads the balances of `keys`, in key order.
     async fn lock_balances(
         &self,
         op: &mut DbOp,
         keys: &BTreeSet<Key>,
         accounts: &HashMap<AccountId, AccountFacts>,
-        lookups: &[(Uuid, String)],
     ) -> Result<Locked, LedgerError> {
-        let lookup_journals: Vec<Uuid> = lookups.iter().map(|l| l.0).collect();
-        let lookup_externals: Vec<String> = lookups.iter().map(|l| l.1.clone()).collect();
         if keys.is_empty() {
-            return Ok(Locked {
-                recorded: self
-                    .recorded(op, &lookup_journals, &lookup_externals)
-                    .await?,
-                ..Locked::default()
-            });
+            return Ok(Locked::default());
         }
         // Rows this process has not seen are created first (in key order); a row it believed to
         // exist but did not (its creating transaction rolled back) is created on a second pass.
@@ -443,31 +450,17 @@ impl Ledger {
             rows = sqlx::query!(
                 r#"SELECT b.journal_id, b.account_id, b.currency, b.version,
                           b.settled_dr, b.settled_cr, b.pending_dr, b.pending_cr, b.encumbrance_dr, b.encumbrance_cr,
-                          a.status = 'locked' AS "locked!", j.closed_through,
-                          r.ids AS "recorded_ids?: Vec<Uuid>", r.journals AS "recorded_journals?: Vec<Uuid>",
-                          r.externals AS "recorded_externals?: Vec<String>",
-                          r.hashes AS "recorded_hashes?: Vec<Vec<u8>>",
-                          r.effectives AS "recorded_effectives?: Vec<NaiveDate>",
-                          r.recorded_ats AS "recorded_ats?: Vec<DateTime<Utc>>"
+                          a.status = 'locked' AS "locked!", j.closed_through
                    FROM ledger_balances b
                    JOIN unnest($1::uuid[], $2::uuid[], $3::text[]) AS k(j, a, c)
                      ON b.journal_id = k.j AND b.account_id = k.a AND b.currency = k.c
                    JOIN ledger_accounts a ON a.id = b.account_id
                    JOIN ledger_journals j ON j.id = b.journal_id
-                   CROSS JOIN (
-                     SELECT array_agg(t.id) AS ids, array_agg(t.journal_id) AS journals,
-                            array_agg(t.external_id) AS externals, array_agg(t.content_hash) AS hashes,
-                            array_agg(t.effective) AS effectives, array_agg(t.recorded_at) AS recorded_ats
-                     FROM ledger_transactions t
-                     JOIN unnest($4::uuid[], $5::text[]) AS x(j, e) ON t.journal_id = x.j AND t.external_id = x.e
-                   ) r
                    ORDER BY b.journal_id, b.account_id, b.currency
                    FOR UPDATE OF b FOR SHARE OF a"#,
                 &journals,
                 &account_ids,
-                &currencies,
-                &lookup_journals,
-                &lookup_externals
+                &currencies
             )
             .fetch_all(op.conn())
             .await?;
@@ -493,21 +486,6 @@ impl Ledger {
         let mut locked = Locked {
             balances: HashMap::with_capacity(rows.len()),
             ..Locked::default()
-        };
-        // Every row carries the same lookup; without rows, it is asked on its own.
-        locked.recorded = match rows.first_mut() {
-            Some(r) => zip_recorded(
-                r.recorded_ids.take().unwrap_or_default(),
-                r.recorded_journals.take().unwrap_or_default(),
-                r.recorded_externals.take().unwrap_or_default(),
-                r.recorded_hashes.take().unwrap_or_default(),
-                r.recorded_effectives.take().unwrap_or_default(),
-                r.recorded_ats.take().unwrap_or_default(),
-            ),
-            None => {
-                self.recorded(op, &lookup_journals, &lookup_externals)
-                    .await?
-            }
         };
         for r in rows {
             let account = AccountId::from(r.account_id);
@@ -541,37 +519,6 @@ impl Ledger {
             );
         }
         Ok(locked)
-    }
-
-    /// The transactions recorded under (journal, external id) pairs, for a batch with no balance
-    /// to lock (every posting refused before the lock).
-    async fn recorded(
-        &self,
-        op: &mut DbOp,
-        journals: &[Uuid],
-        externals: &[String],
-    ) -> Result<HashMap<(Uuid, String), Recorded>, LedgerError> {
-        let rows = sqlx::query!(
-            r#"SELECT t.id, t.journal_id, t.external_id, t.content_hash, t.effective, t.recorded_at
-               FROM ledger_transactions t
-               JOIN unnest($1::uuid[], $2::text[]) AS k(j, e) ON t.journal_id = k.j AND t.external_id = k.e"#,
-            journals,
-            externals
-        )
-        .fetch_all(op.conn())
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| {
-                let recorded = Recorded {
-                    id: r.id,
-                    content_hash: r.content_hash,
-                    effective: r.effective,
-                    recorded_at: r.recorded_at,
-                };
-                ((r.journal_id, r.external_id), recorded)
-            })
-            .collect())
     }
 
     /// Facts of `ids` from the cache, loading the ones not seen yet; unknown ids are absent.
@@ -720,61 +667,4 @@ impl Ledger {
         self.outbox.publish_all_in_op(op, &[event]).await?;
         Ok(())
     }
-}
-
-/// The batch's results: later copies of an external id within the batch follow the first (the
-/// same content is a replay of it, other content a conflict).
-fn finish(
-    batch: &[NewTransaction],
-    outcomes: &[Outcome],
-    hashes: &[Vec<u8>],
-) -> Vec<Result<Posted, PostingError>> {
-    let mut results: Vec<Result<Posted, PostingError>> = Vec::with_capacity(batch.len());
-    for (i, outcome) in outcomes.iter().enumerate() {
-        let result = match outcome {
-            Outcome::Done(result) => result.clone(),
-            Outcome::SameAs(index) if hashes[*index] == hashes[i] => match &results[*index] {
-                Ok(posted) => Ok(Posted {
-                    replayed: true,
-                    ..posted.clone()
-                }),
-                Err(e) => Err(e.clone()),
-            },
-            Outcome::SameAs(_) => Err(PostingError::ExternalIdConflict {
-                external_id: batch[i].external_id.clone(),
-            }),
-            Outcome::Open => Err(PostingError::Invalid("posting was not processed".into())),
-        };
-        results.push(result);
-    }
-    results
-}
-
-/// The recorded transactions from the lock statement's parallel arrays.
-fn zip_recorded(
-    ids: Vec<Uuid>,
-    journals: Vec<Uuid>,
-    externals: Vec<String>,
-    hashes: Vec<Vec<u8>>,
-    effectives: Vec<NaiveDate>,
-    recorded_ats: Vec<DateTime<Utc>>,
-) -> HashMap<(Uuid, String), Recorded> {
-    ids.into_iter()
-        .zip(journals)
-        .zip(externals)
-        .zip(hashes)
-        .zip(effectives)
-        .zip(recorded_ats)
-        .map(
-            |(((((id, journal), external), content_hash), effective), recorded_at)| {
-                let recorded = Recorded {
-                    id,
-                    content_hash,
-                    effective,
-                    recorded_at,
-                };
-                ((journal, external), recorded)
-            },
-        )
-        .collect()
 }
