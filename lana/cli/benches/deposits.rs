@@ -50,8 +50,11 @@
 //! is a round trip). Folded since: the ledger's three writes are one statement, and so are an
 //! entity's events and its index row (three round trips fewer per deposit); measured with the
 //! defaults (1M seeded), 221/481/574/629 deposits/s at 1/4/16/64 callers after 1k (p50 4.2 ms at
-//! one caller) and 227/468/541/603 after 1M. Still foldable: the claim into the audit statement,
-//! the external-id check into the balance lock, the two outbox rows into one.
+//! one caller) and 227/468/541/603 after 1M. Tried and reverted: the external-id check inside
+//! the balance lock statement (one round trip fewer) measured 15-20% slower at 16 and 64 callers
+//! in alternating runs of the two builds (with `BENCH_SEED_DEPOSITS=1000`: 404-443 and 418-476
+//! deposits/s against 475-540 and 516-552), the lock statement being where contended omnibus
+//! rows wait. Still foldable: the claim into the audit statement, the two outbox rows into one.
 //!
 //! Where a server's time goes (`perf record -F 999` on `lana-cli serve` for 10 s under 16 callers
 //! of `depositAccount`, 2026-12-07; `top` at the same time): the machine is busy (96% of both
