@@ -198,7 +198,7 @@ async fn the_same_external_id_replays_and_other_content_is_refused() {
 }
 
 #[tokio::test]
-async fn a_recorded_external_id_answers_before_anything_that_changed_since() {
+async fn a_locked_account_takes_no_postings_but_a_recorded_external_id_still_answers() {
     let books = books().await;
     let (cash, deposits) = books.cash_and_deposits().await;
     let first = books
@@ -740,25 +740,6 @@ async fn account_sets_roll_up_their_members_and_refuse_cycles() {
         err,
         LedgerError::Posting(PostingError::PostingToSet(_))
     ));
-}
-
-#[tokio::test]
-async fn a_locked_account_takes_no_postings() {
-    let books = books().await;
-    let (cash, deposits) = books.cash_and_deposits().await;
-    let mut op = op(&books).await;
-    books
-        .ledger
-        .set_account_locked_in_op(&mut op, deposits, true)
-        .await
-        .unwrap();
-    op.commit().await.unwrap();
-    let err = books
-        .ledger
-        .post(books.transfer("t", cash, deposits, 1, day(0)))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, LedgerError::Posting(PostingError::AccountLocked(a)) if a == deposits));
 }
 
 /// The kind of template a domain crate declares.
