@@ -1,8 +1,11 @@
 //! One dispatcher task per handler: read after the stored position, hand events over in one
 //! transaction with the new position, wait for more. Under a steady stream of commits a
-//! dispatcher does not chase every notification: after a batch that was not full (and while the
-//! next sequence is still being committed) it waits `batch_delay_ms`, so events arrive in batches
-//! and each handler costs a bounded number of transactions per second, not one per commit.
+//! dispatcher does not chase every notification: after a batch that was not full it waits
+//! `batch_delay_ms`, so events arrive in batches and each handler costs a bounded number of
+//! transactions per second, not one per commit; while the next sequence is still being committed
+//! it looks again on the next notification, at the latest after `batch_delay_ms`. The
+//! notifications that arrived meanwhile are answered by one look, not one each
+//! ([`es::notify::notified`]).
 
 use crate::{OutboxEvent, OutboxHandler, read_after};
 use clock::Clock;
@@ -22,8 +25,8 @@ pub struct DispatcherConfig {
     pub batch_size: i64,
     /// Fallback polling when no notification arrives.
     pub poll_interval_ms: u64,
-    /// After a batch that was not full, or a sequence still being committed, how long to let
-    /// more events arrive before the next batch.
+    /// After a batch that was not full, how long to let more events arrive before the next
+    /// batch; while a sequence is still being committed, the longest wait for it.
     pub batch_delay_ms: u64,
     pub retry_base_ms: u64,
     pub retry_max_ms: u64,
