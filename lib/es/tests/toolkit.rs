@@ -531,38 +531,32 @@ async fn a_batch_is_created_and_updated_together_and_a_conflict_leaves_every_new
     assert_eq!(count_events(&repo, created[2].id()).await, 2);
 }
 
+/// Whether `notified` resolves within `millis`.
+async fn wakes(listener: &mut Option<sqlx::postgres::PgListener>, millis: u64) -> bool {
+    let wait = std::time::Duration::from_millis(millis);
+    tokio::time::timeout(wait, es::notify::notified(listener))
+        .await
+        .is_ok()
+}
+
 #[tokio::test]
 async fn one_wake_up_takes_every_notification_that_arrived_meanwhile() {
     let db = test_db().await;
     let mut listener = es::notify::listen(&db.pool, "es_test_burst").await;
     assert!(listener.is_some(), "LISTEN on a fresh database");
+    let notify = async |sql: &str| sqlx::query(sql).execute(&db.pool).await.unwrap();
     // Fifty notifications arrive while nobody waits (distinct payloads: PostgreSQL folds equal
     // ones of one transaction).
-    sqlx::query("SELECT pg_notify('es_test_burst', n::text) FROM generate_series(1, 50) AS n")
-        .execute(&db.pool)
-        .await
-        .unwrap();
-    tokio::time::timeout(
-        std::time::Duration::from_secs(5),
-        es::notify::notified(&mut listener),
-    )
-    .await
-    .expect("the burst wakes the waiter");
-    let again = tokio::time::timeout(
-        std::time::Duration::from_millis(300),
-        es::notify::notified(&mut listener),
-    )
-    .await;
-    assert!(again.is_err(), "the first wake-up consumed the whole burst");
+    notify("SELECT pg_notify('es_test_burst', n::text) FROM generate_series(1, 50) AS n").await;
+    assert!(
+        wakes(&mut listener, 5_000).await,
+        "the burst wakes the waiter"
+    );
+    assert!(
+        !wakes(&mut listener, 300).await,
+        "the first wake-up consumed the whole burst"
+    );
     // And the next notification still wakes it.
-    sqlx::query("SELECT pg_notify('es_test_burst', 'later')")
-        .execute(&db.pool)
-        .await
-        .unwrap();
-    tokio::time::timeout(
-        std::time::Duration::from_secs(5),
-        es::notify::notified(&mut listener),
-    )
-    .await
-    .expect("a later notification wakes the waiter");
+    notify("SELECT pg_notify('es_test_burst', 'later')").await;
+    assert!(wakes(&mut listener, 5_000).await, "a later one wakes it");
 }
