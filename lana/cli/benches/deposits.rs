@@ -81,19 +81,19 @@
 //! through an outbox with nothing new, thousands of times, into the reads that followed. One
 //! wake-up now takes every notification that arrived (`es::notify::notified`): 2,016 steps for
 //! 6,701 deposits. In alternating runs of the two builds (`BENCH_CONCURRENCY=64
-//! BENCH_SEED_DEPOSITS=1000`, seven pairs) `depositAccount` reads went from 958-1,198/s to
-//! 1,382-1,767/s, pages of customers from 435-543/s to 614-730/s, deposits unchanged within the
-//! noise (511-600/s against 461-644/s). Tried with it and not kept: a dispatcher facing a
-//! sequence still being committed waiting its whole `batch_delay_ms` rather than the next
-//! notification (deposits 10% slower over four pairs). Measured and not kept: the GraphQL batch
-//! loaders on Tokio's timer rather than async-io's thread (no gain: Tokio rounds their 50 µs wait
-//! up to the next millisecond), and the server on one worker thread (`TOKIO_WORKER_THREADS=1`:
-//! deposits and reads 20-30% slower). Pages are read from an index on `(created_at, id)` now
-//! (every entity table has one); before, each page sorted the whole customers table: 0.2 ms at
-//! 1,000 customers, 127 ms at a million. With both, the defaults (1M seeded) measured 173/418/525/584
-//! deposits/s at 1/4/16/64 callers after 1k and 204/377/544/606 after 1M, 1,541 `depositAccount`
-//! reads/s and 673 pages/s (the same day, the build before them gave 1,010-1,198 and 435-543 in
-//! the alternating runs above).
+//! BENCH_SEED_DEPOSITS=1000`; eleven runs of the build before, seven after) `depositAccount` reads
+//! went from 958-1,198/s to 1,382-1,767/s, pages of customers from 425-543/s to 614-730/s, deposits
+//! unchanged within the noise (511-600/s against 461-644/s). Tried with it and not kept: a
+//! dispatcher facing a sequence still being committed waiting its whole `batch_delay_ms` rather
+//! than the next notification (deposits 10% slower over four pairs). Measured and not kept: the
+//! GraphQL batch loaders on Tokio's timer rather than async-io's thread (no gain: Tokio rounds
+//! their 50 µs wait up to the next millisecond), and the server on one worker thread
+//! (`TOKIO_WORKER_THREADS=1`: deposits and reads 20-30% slower). Pages are read from an index on
+//! `(created_at, id)` now (every entity table has one); before, each page sorted the whole
+//! customers table: 0.2 ms at 1,000 customers, 127 ms at a million. With both, the defaults (1M
+//! seeded) measured 173/418/525/584 deposits/s at 1/4/16/64 callers after 1k and 204/377/544/606
+//! after 1M, 1,541 `depositAccount` reads/s and 673 pages/s (the same day, the build before them
+//! gave 958-1,198 and 425-543 in the alternating runs above).
 //!
 //! Run: `cargo bench -p lana-cli --bench deposits` (PostgreSQL at `DATABASE_URL`, as for the tests;
 //! node and `npm ci --prefix dev/oidc` for the OIDC provider). Knobs (environment):
