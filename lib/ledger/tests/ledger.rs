@@ -125,8 +125,7 @@ async fn transactions_and_entries_are_append_only() {
     let books = books().await;
     let (cash, deposits) = books.cash_and_deposits().await;
     books
-        .ledger
-        .post(books.transfer("t1", cash, deposits, 100, day(0)))
+        .post_transfer("t1", cash, deposits, 100, day(0))
         .await
         .unwrap();
     for statement in [
@@ -151,14 +150,12 @@ async fn the_same_external_id_replays_and_other_content_is_refused() {
     let books = books().await;
     let (cash, deposits) = books.cash_and_deposits().await;
     let first = books
-        .ledger
-        .post(books.transfer("dep-1", cash, deposits, 100, day(0)))
+        .post_transfer("dep-1", cash, deposits, 100, day(0))
         .await
         .unwrap();
     assert!(!first.replayed);
     let again = books
-        .ledger
-        .post(books.transfer("dep-1", cash, deposits, 100, day(0)))
+        .post_transfer("dep-1", cash, deposits, 100, day(0))
         .await
         .unwrap();
     assert_eq!((again.id, again.replayed), (first.id, true));
@@ -174,8 +171,7 @@ async fn the_same_external_id_replays_and_other_content_is_refused() {
     op.commit().await.unwrap();
     assert_eq!(again.id, first.id);
     let err = books
-        .ledger
-        .post(books.transfer("dep-1", cash, deposits, 101, day(0)))
+        .post_transfer("dep-1", cash, deposits, 101, day(0))
         .await
         .unwrap_err();
     assert!(
@@ -202,8 +198,7 @@ async fn a_locked_account_takes_no_postings_but_a_recorded_external_id_still_ans
     let books = books().await;
     let (cash, deposits) = books.cash_and_deposits().await;
     let first = books
-        .ledger
-        .post(books.transfer("dep-1", cash, deposits, 100, day(0)))
+        .post_transfer("dep-1", cash, deposits, 100, day(0))
         .await
         .unwrap();
     let mut op = op(&books).await;
@@ -215,15 +210,13 @@ async fn a_locked_account_takes_no_postings_but_a_recorded_external_id_still_ans
     op.commit().await.unwrap();
     // The same posting again is its replay, although the account is locked now.
     let again = books
-        .ledger
-        .post(books.transfer("dep-1", cash, deposits, 100, day(0)))
+        .post_transfer("dep-1", cash, deposits, 100, day(0))
         .await
         .unwrap();
     assert_eq!((again.id, again.replayed), (first.id, true));
     // Other content under the id is a conflict, even naming an account that does not exist.
     let err = books
-        .ledger
-        .post(books.transfer("dep-1", cash, ledger::AccountId::new(), 100, day(0)))
+        .post_transfer("dep-1", cash, ledger::AccountId::new(), 100, day(0))
         .await
         .unwrap_err();
     assert!(
@@ -236,8 +229,7 @@ async fn a_locked_account_takes_no_postings_but_a_recorded_external_id_still_ans
     // A new id: the unknown account and the lock are what refuse it.
     let unknown = ledger::AccountId::new();
     let err = books
-        .ledger
-        .post(books.transfer("dep-2", cash, unknown, 100, day(0)))
+        .post_transfer("dep-2", cash, unknown, 100, day(0))
         .await
         .unwrap_err();
     assert!(
@@ -245,8 +237,7 @@ async fn a_locked_account_takes_no_postings_but_a_recorded_external_id_still_ans
         "{err:?}"
     );
     let err = books
-        .ledger
-        .post(books.transfer("dep-3", cash, deposits, 100, day(0)))
+        .post_transfer("dep-3", cash, deposits, 100, day(0))
         .await
         .unwrap_err();
     assert!(
@@ -312,8 +303,7 @@ async fn concurrent_debits_over_a_balance_never_overdraw() {
             books.limited("customer").await,
         );
         books
-            .ledger
-            .post(books.transfer("fund", omnibus, customer, 1_000, day(0)))
+            .post_transfer("fund", omnibus, customer, 1_000, day(0))
             .await
             .unwrap();
         let (k, amount) = (25u64, 70u64);
@@ -364,8 +354,7 @@ async fn pending_funds_are_not_available() {
         books.limited("customer").await,
     );
     books
-        .ledger
-        .post(books.transfer("fund", omnibus, customer, 100, day(0)))
+        .post_transfer("fund", omnibus, customer, 100, day(0))
         .await
         .unwrap();
     // Move 80 to pending: still settled, no longer available.
@@ -383,8 +372,7 @@ async fn pending_funds_are_not_available() {
         (100, -80, 20)
     );
     let err = books
-        .ledger
-        .post(books.transfer("spend", customer, omnibus, 30, day(0)))
+        .post_transfer("spend", customer, omnibus, 30, day(0))
         .await
         .unwrap_err();
     assert!(matches!(
@@ -392,8 +380,7 @@ async fn pending_funds_are_not_available() {
         LedgerError::Posting(PostingError::InsufficientBalance { .. })
     ));
     books
-        .ledger
-        .post(books.transfer("spend-ok", customer, omnibus, 20, day(0)))
+        .post_transfer("spend-ok", customer, omnibus, 20, day(0))
         .await
         .unwrap();
 }
@@ -539,8 +526,7 @@ async fn balances_as_of_a_date_count_only_entries_effective_by_then() {
     ];
     for (i, (d, amount)) in postings.iter().enumerate() {
         books
-            .ledger
-            .post(books.transfer(&format!("p{i}"), cash, deposits, *amount, day(*d)))
+            .post_transfer(&format!("p{i}"), cash, deposits, *amount, day(*d))
             .await
             .unwrap();
     }
@@ -605,8 +591,7 @@ async fn a_reversal_posts_the_exact_opposite_once() {
     let books = books().await;
     let (cash, deposits) = books.cash_and_deposits().await;
     let original = books
-        .ledger
-        .post(books.transfer("dep", cash, deposits, 250, day(0)))
+        .post_transfer("dep", cash, deposits, 250, day(0))
         .await
         .unwrap();
     let reversal = books
@@ -695,8 +680,8 @@ async fn account_sets_roll_up_their_members_and_refuse_cycles() {
         .into_iter()
         .enumerate()
     {
-        ledger
-            .post(books.transfer(&format!("d{i}"), cash, account, amount, day(i as u32)))
+        books
+            .post_transfer(&format!("d{i}"), cash, account, amount, day(i as u32))
             .await
             .unwrap();
     }
@@ -732,8 +717,8 @@ async fn account_sets_roll_up_their_members_and_refuse_cycles() {
         ledger.add_member(all, all).await,
         Err(LedgerError::SetCycle { .. })
     ));
-    let err = ledger
-        .post(books.transfer("to-set", cash, all, 1, day(0)))
+    let err = books
+        .post_transfer("to-set", cash, all, 1, day(0))
         .await
         .unwrap_err();
     assert!(matches!(
@@ -820,8 +805,7 @@ async fn a_closed_period_takes_no_posting_by_either_path_and_never_reopens() {
     let (cash, deposits) = books.cash_and_deposits().await;
     for (i, d) in [5, 10, 20].into_iter().enumerate() {
         books
-            .ledger
-            .post(books.transfer(&format!("before-{i}"), cash, deposits, 100, day(d)))
+            .post_transfer(&format!("before-{i}"), cash, deposits, 100, day(d))
             .await
             .unwrap();
     }
@@ -843,8 +827,7 @@ async fn a_closed_period_takes_no_posting_by_either_path_and_never_reopens() {
     // The group committer and a use case's own transaction refuse it alike, and write nothing.
     let before = books.count("ledger_transactions").await;
     let err = books
-        .ledger
-        .post(books.transfer("late-1", cash, deposits, 7, day(10)))
+        .post_transfer("late-1", cash, deposits, 7, day(10))
         .await
         .unwrap_err();
     assert!(
@@ -944,8 +927,7 @@ async fn a_closing_waits_for_the_postings_in_flight_and_later_ones_see_it() {
     in_flight.commit().await.unwrap();
     closing.await.unwrap();
     let err = books
-        .ledger
-        .post(books.transfer("after", cash, deposits, 9, day(5)))
+        .post_transfer("after", cash, deposits, 9, day(5))
         .await
         .unwrap_err();
     assert!(matches!(
@@ -985,8 +967,7 @@ async fn rollups_sum_the_sets_below_now_through_a_date_and_between_dates_whateve
     ];
     for (ext, to, amount, d) in posts {
         books
-            .ledger
-            .post(books.transfer(ext, cash, to, amount, day(d)))
+            .post_transfer(ext, cash, to, amount, day(d))
             .await
             .unwrap();
     }
@@ -1045,8 +1026,7 @@ async fn rollups_sum_the_sets_below_now_through_a_date_and_between_dates_whateve
     check(&expected).await;
     // Partly projected: a later posting is in the tail.
     books
-        .ledger
-        .post(books.transfer("d", cash, other, 1_000, day(9)))
+        .post_transfer("d", cash, other, 1_000, day(9))
         .await
         .unwrap();
     check(&[

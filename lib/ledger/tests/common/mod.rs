@@ -4,8 +4,8 @@
 use chrono::NaiveDate;
 use clock::Clock;
 use ledger::{
-    AccountId, Currency, JournalId, Ledger, LedgerConfig, NewAccount, NewEntry, NewTransaction,
-    Side,
+    AccountId, Currency, JournalId, Ledger, LedgerConfig, LedgerError, NewAccount, NewEntry,
+    NewTransaction, Posted, Side,
 };
 use outbox::Outbox;
 
@@ -83,6 +83,20 @@ impl Books {
         NewTransaction::new(self.journal, external_id, effective)
             .entry(NewEntry::debit(from, amount, usd()))
             .entry(NewEntry::credit(to, amount, usd()))
+    }
+
+    /// [`Books::transfer`] posted through the group committer.
+    pub async fn post_transfer(
+        &self,
+        external_id: &str,
+        from: AccountId,
+        to: AccountId,
+        amount: u64,
+        effective: NaiveDate,
+    ) -> Result<Posted, LedgerError> {
+        self.ledger
+            .post(self.transfer(external_id, from, to, amount, effective))
+            .await
     }
 
     pub async fn count(&self, table: &str) -> i64 {
