@@ -285,8 +285,12 @@ impl StaffDirectory for AccessStaff {
     }
 }
 
+/// The bank's services, shared: a clone is one reference count (the servers clone it for every
+/// request).
 #[derive(Clone)]
-pub struct LanaApp {
+pub struct LanaApp(Arc<Services>);
+
+struct Services {
     pool: PgPool,
     clock: Clock,
     time: Time,
@@ -299,8 +303,8 @@ pub struct LanaApp {
     configs: DomainConfigs,
     governance: Governance,
     customers: Customers,
-    deposits: Deposits,
-    credit: Credit,
+    deposits: Arc<Deposits>,
+    credit: Arc<Credit>,
     accounting: Accounting,
     custody: Custody,
     inbox: Inbox,
@@ -458,7 +462,7 @@ impl LanaApp {
         inbox.register(KycWebhookHandler::new(customers.clone()));
         time.register_end_of_day(ActivityOnEndOfDay::new(deposits.clone()));
         time.register_end_of_day(ServicingOnEndOfDay::new(credit.clone()));
-        Ok(Self {
+        Ok(Self(Arc::new(Services {
             pool,
             clock,
             time,
@@ -471,124 +475,127 @@ impl LanaApp {
             configs,
             governance,
             customers,
-            deposits,
-            credit,
+            deposits: Arc::new(deposits),
+            credit: Arc::new(credit),
             accounting,
             custody,
             inbox,
             dispatcher_config: config.outbox.clone(),
             webhook_secret: config.sumsub.as_ref().map(|s| s.webhook_secret.clone()),
-        })
+        })))
     }
 
     pub fn clock(&self) -> &Clock {
-        &self.clock
+        &self.0.clock
     }
 
     pub fn time(&self) -> &Time {
-        &self.time
+        &self.0.time
     }
 
     pub fn prices(&self) -> &Prices {
-        &self.prices
+        &self.0.prices
     }
 
     /// Runs the bank on `manual` (the clock `init` was given): see `Time::attach_manual_clock`.
     pub async fn attach_manual_clock(&self, manual: ManualClock) -> Result<(), AppError> {
-        Ok(self.time.attach_manual_clock(manual).await?)
+        Ok(self.0.time.attach_manual_clock(manual).await?)
     }
 
     pub fn jobs(&self) -> &Jobs {
-        &self.jobs
+        &self.0.jobs
     }
 
     pub fn outbox(&self) -> &Outbox {
-        &self.outbox
+        &self.0.outbox
     }
 
     pub fn audit(&self) -> &Audit {
-        &self.audit
+        &self.0.audit
     }
 
     pub fn authz(&self) -> &Authorization {
-        &self.authz
+        &self.0.authz
     }
 
     pub fn access(&self) -> &Access {
-        &self.access
+        &self.0.access
     }
 
     pub fn configs(&self) -> &DomainConfigs {
-        &self.configs
+        &self.0.configs
     }
 
     pub fn governance(&self) -> &Governance {
-        &self.governance
+        &self.0.governance
     }
 
     pub fn customers(&self) -> &Customers {
-        &self.customers
+        &self.0.customers
     }
 
-    pub fn deposits(&self) -> &Deposits {
-        &self.deposits
+    pub fn deposits(&self) -> &Arc<Deposits> {
+        &self.0.deposits
     }
 
     pub fn accounting(&self) -> &Accounting {
-        &self.accounting
+        &self.0.accounting
     }
 
-    pub fn credit(&self) -> &Credit {
-        &self.credit
+    pub fn credit(&self) -> &Arc<Credit> {
+        &self.0.credit
     }
 
     pub fn custody(&self) -> &Custody {
-        &self.custody
+        &self.0.custody
     }
 
     pub fn inbox(&self) -> &Inbox {
-        &self.inbox
+        &self.0.inbox
     }
 
     /// The secret the KYC provider signs its webhooks with, when one is configured.
     pub fn kyc_webhook_secret(&self) -> Option<&str> {
-        self.webhook_secret.as_deref()
+        self.0.webhook_secret.as_deref()
     }
 
     /// Starts this process's job runner and outbox dispatchers (the end-of-day handlers
     /// included); stop them with [`Background::shutdown`].
     pub fn start_background(&self) -> Background {
-        let config = &self.dispatcher_config;
+        let config = &self.0.dispatcher_config;
         let mut dispatchers = vec![
-            self.outbox.start_dispatcher(
-                WithdrawalApprovalHandler::new(self.deposits.clone()),
+            self.0.outbox.start_dispatcher(
+                WithdrawalApprovalHandler::new(Deposits::clone(&self.0.deposits)),
                 config.clone(),
             ),
-            self.outbox.start_dispatcher(
-                CustomerEventsHandler::new(self.deposits.clone()),
+            self.0.outbox.start_dispatcher(
+                CustomerEventsHandler::new(Deposits::clone(&self.0.deposits)),
                 config.clone(),
             ),
-            self.outbox.start_dispatcher(
-                CreditApprovalHandler::new(self.credit.clone()),
+            self.0.outbox.start_dispatcher(
+                CreditApprovalHandler::new(Credit::clone(&self.0.credit)),
                 config.clone(),
             ),
-            self.outbox
-                .start_dispatcher(PriceChangeHandler::new(self.credit.clone()), config.clone()),
-            self.outbox
+            self.0.outbox.start_dispatcher(
+                PriceChangeHandler::new(Credit::clone(&self.0.credit)),
+                config.clone(),
+            ),
+            self.0
+                .outbox
                 .start_dispatcher(ledger::SetTotalsProjector, config.clone()),
         ];
-        for end_of_day in self.time.end_of_day_dispatchers() {
-            dispatchers.push(self.outbox.start_dispatcher(end_of_day, config.clone()));
+        for end_of_day in self.0.time.end_of_day_dispatchers() {
+            dispatchers.push(self.0.outbox.start_dispatcher(end_of_day, config.clone()));
         }
         Background {
-            runner: self.jobs.start_runner(),
+            runner: self.0.jobs.start_runner(),
             dispatchers,
         }
     }
 
     /// Whether the database answers within a second.
     pub async fn health(&self) -> Health {
-        let ping = sqlx::query_scalar!(r#"SELECT 1 AS "one!""#).fetch_one(&self.pool);
+        let ping = sqlx::query_scalar!(r#"SELECT 1 AS "one!""#).fetch_one(&self.0.pool);
         let database = matches!(
             tokio::time::timeout(Duration::from_secs(1), ping).await,
             Ok(Ok(1))
@@ -603,7 +610,7 @@ impl LanaApp {
     }
 
     pub async fn shutdown(&self) {
-        self.pool.close().await;
+        self.0.pool.close().await;
     }
 }
 

@@ -911,7 +911,7 @@ impl<T> PageOf<T> {
 /// The credit side of one request: the service, the actor, and the figures loader (one per
 /// request, so nothing is cached across requests).
 pub struct CreditLoaders {
-    credit: Credit,
+    credit: Arc<Credit>,
     actor: Actor,
     figures: DataLoader<BatchLoader>,
     disbursals: DataLoader<BatchLoader>,
@@ -926,7 +926,7 @@ impl CreditLoaders {
         (&self.credit, &self.actor)
     }
 
-    pub fn new(credit: Credit, actor: Actor) -> Self {
+    pub fn new(credit: Arc<Credit>, actor: Actor) -> Self {
         let loader = || {
             DataLoader::new(
                 BatchLoader {
@@ -938,18 +938,18 @@ impl CreditLoaders {
             .delay(LOADER_DELAY)
         };
         Self {
-            credit: credit.clone(),
-            actor: actor.clone(),
             figures: loader(),
             disbursals: loader(),
             obligations: loader(),
             payments: loader(),
+            credit,
+            actor,
         }
     }
 }
 
 struct BatchLoader {
-    credit: Credit,
+    credit: Arc<Credit>,
     actor: Actor,
 }
 

@@ -270,14 +270,14 @@ impl Hash for AccountKey {
 /// The deposit side of one request: the service, the actor, and the batch loaders (one set per
 /// request, so nothing is cached across requests).
 pub struct DepositLoaders {
-    deposits: Deposits,
+    deposits: Arc<Deposits>,
     actor: Actor,
     balances: DataLoader<BatchLoader>,
     accounts: DataLoader<BatchLoader>,
 }
 
 impl DepositLoaders {
-    pub fn new(deposits: Deposits, actor: Actor) -> Self {
+    pub fn new(deposits: Arc<Deposits>, actor: Actor) -> Self {
         let loader = || {
             DataLoader::new(
                 BatchLoader {
@@ -298,7 +298,7 @@ impl DepositLoaders {
 }
 
 struct BatchLoader {
-    deposits: Deposits,
+    deposits: Arc<Deposits>,
     actor: Actor,
 }
 
