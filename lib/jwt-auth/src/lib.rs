@@ -8,6 +8,12 @@
 //!   per `jwks_refresh_min_interval` (so a flood of forged kids cannot hammer the provider), or one
 //!   per second while no key was ever loaded; a failed refresh keeps the last good keys, so a
 //!   provider outage does not log everyone out.
+//! - **Verified tokens.** A token that passed is remembered (by its exact text, at most
+//!   [`VERIFIED_TOKENS_MAX`]) until its `exp` plus the leeway: a client sends the same token with
+//!   every request, and the RS256 check was a few percent of a small read's work. Only the
+//!   expiry can change the answer for the same text (`nbf` was already passed); a refresh of the
+//!   key set forgets every remembered token, so a key the provider withdrew refuses its tokens
+//!   as before.
 
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::jwk::JwkSet;
@@ -15,7 +21,10 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::RwLock;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// How many verified tokens a verifier remembers; all are forgotten when it is full.
+pub const VERIFIED_TOKENS_MAX: usize = 4_096;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -117,6 +126,7 @@ pub struct JwtVerifier {
     client: reqwest::Client,
     cache: RwLock<KeyCache>,
     refresh: tokio::sync::Mutex<()>,
+    verified: RwLock<HashMap<String, Claims>>,
 }
 
 impl JwtVerifier {
@@ -132,6 +142,7 @@ impl JwtVerifier {
                 last_fetch: None,
             }),
             refresh: tokio::sync::Mutex::new(()),
+            verified: RwLock::new(HashMap::new()),
         })
     }
 
@@ -148,6 +159,29 @@ impl JwtVerifier {
     }
 
     pub async fn verify(&self, token: &str) -> Result<Claims, AuthError> {
+        if let Some(claims) = self.remembered(token) {
+            return Ok(claims);
+        }
+        let claims = self.check(token).await?;
+        if let Ok(mut verified) = self.verified.write() {
+            if verified.len() >= VERIFIED_TOKENS_MAX {
+                verified.clear();
+            }
+            verified.insert(token.to_owned(), claims.clone());
+        }
+        Ok(claims)
+    }
+
+    /// The claims of a token that passed before and has not expired since.
+    fn remembered(&self, token: &str) -> Option<Claims> {
+        let claims = self.verified.read().ok()?.get(token).cloned()?;
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs();
+        let leeway = i64::try_from(self.config.leeway_secs).ok()?;
+        (i64::try_from(now).ok()? <= claims.exp.saturating_add(leeway)).then_some(claims)
+    }
+
+    /// The full check: header, key, signature and claims.
+    async fn check(&self, token: &str) -> Result<Claims, AuthError> {
         let header = read_header(token)?;
         if header.alg != "RS256" {
             return Err(AuthError::UnsupportedAlgorithm(header.alg));
@@ -244,6 +278,9 @@ impl JwtVerifier {
         }
         if let Ok(mut cache) = self.cache.write() {
             cache.keys = keys;
+        }
+        if let Ok(mut verified) = self.verified.write() {
+            verified.clear();
         }
         Ok(())
     }

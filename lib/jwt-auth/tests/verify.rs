@@ -309,3 +309,35 @@ async fn keys_missing_at_startup_are_fetched_once_the_provider_is_back() {
             .is_ok()
     );
 }
+
+#[tokio::test]
+async fn a_remembered_token_still_expires_and_still_needs_its_key() {
+    // Within the leeway (5 s) for one or two more seconds: accepted, then remembered.
+    let mut nearly_expired = claims();
+    nearly_expired["exp"] = json!(now() - 4);
+    let (p, verifier) = provider(&["test-key-1"], 0).await;
+    let token = sign_with("test-key-1", &nearly_expired);
+    assert!(verifier.verify(&token).await.is_ok());
+    assert!(verifier.verify(&token).await.is_ok());
+    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    assert_eq!(
+        verifier.verify(&token).await.unwrap_err(),
+        AuthError::Expired
+    );
+
+    // The provider withdraws the key: once the key set is refreshed, a token signed with it is
+    // refused although it passed before.
+    let token = sign_with("test-key-1", &claims());
+    assert!(verifier.verify(&token).await.is_ok());
+    *p.keys.lock().unwrap() = Some(vec![jwk("test-key-2")]);
+    assert!(
+        verifier
+            .verify(&sign_with("test-key-2", &claims()))
+            .await
+            .is_ok()
+    );
+    assert_eq!(
+        verifier.verify(&token).await.unwrap_err(),
+        AuthError::UnknownKey
+    );
+}
