@@ -117,6 +117,57 @@ async fn deep_queries_stay_refused() {
     assert!(shallow.execute(INTROSPECTION_QUERY).await.errors.is_empty());
 }
 
+/// The schema remembers the documents it parsed (see `graphql_kit::ErrorCodes`): the same text
+/// again must get the same checks, with its own variables and operation.
+#[tokio::test]
+async fn a_query_seen_before_is_checked_again_with_its_own_variables_and_operation() {
+    let schema = admin_server::build_schema(&GraphqlConfig::default());
+    let page = "query($first: Int!) { customers(first: $first) { edges { node { depositAccounts(first: 100) { edges { node { id } } } } } } }";
+    let with_first = |first: i64| {
+        async_graphql::Request::new(page).variables(async_graphql::Variables::from_json(
+            serde_json::json!({ "first": first }),
+        ))
+    };
+    for first in [1, 1_000, 1, 1_000] {
+        let refused = codes(&schema.execute(with_first(first)).await)
+            .contains(&"QUERY_TOO_COMPLEX".to_owned());
+        assert_eq!(refused, first == 1_000, "first: {first}");
+    }
+
+    let two = "query A { __typename } query B { a: __typename }";
+    for name in ["A", "B", "A", "B"] {
+        let response = schema
+            .execute(async_graphql::Request::new(two).operation_name(name))
+            .await;
+        assert!(response.errors.is_empty(), "{:?}", response.errors);
+        let data = response.data.into_json().unwrap();
+        let field = if name == "A" { "__typename" } else { "a" };
+        assert_eq!(data[field], "Query", "{name}: {data}");
+    }
+
+    for _ in 0..2 {
+        assert_eq!(
+            codes(&schema.execute("{ customers(").await),
+            ["GRAPHQL_PARSE_FAILED"]
+        );
+        let deep = format!("{{ {}id{} }}", "a { ".repeat(10), " }".repeat(10));
+        assert_eq!(
+            codes(&schema.execute(deep.as_str()).await),
+            ["QUERY_TOO_DEEP"]
+        );
+    }
+    let closed = admin_server::build_schema(&GraphqlConfig {
+        introspection: false,
+        ..GraphqlConfig::default()
+    });
+    for _ in 0..2 {
+        assert_eq!(
+            codes(&closed.execute("{ __schema { queryType { name } } }").await),
+            ["INTROSPECTION_DISABLED"]
+        );
+    }
+}
+
 #[test]
 fn every_error_code_is_in_the_sdl_with_its_meaning() {
     let sdl = admin_server::build_schema(&GraphqlConfig::default()).sdl();

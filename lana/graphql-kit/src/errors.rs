@@ -16,9 +16,10 @@ use async_graphql::{
 };
 use error_code::{ErrorCode, INTERNAL, INVALID_INPUT};
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt::Display;
 use std::marker::PhantomData;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use use_case::DomainError;
 
 pub const UNAUTHENTICATED: ErrorCode = ErrorCode::new(
@@ -145,16 +146,50 @@ fn asks_for_introspection(document: &ExecutableDocument, set: &SelectionSet) -> 
 /// Codes the errors async-graphql raises itself, before any resolver runs, and applies the depth
 /// limit to the data fields. When introspection is off it also refuses `__schema` and `__type`
 /// anywhere in the document (async-graphql alone would answer them with a silent `null`).
-#[derive(Clone, Copy)]
+///
+/// It also remembers the parsed documents of the queries it let through, by their text (at most
+/// [`PARSED_QUERIES_MAX`] of at most [`PARSED_QUERY_MAX_BYTES`] each; all forgotten when full):
+/// clients send the same few queries again and again, and parsing was a few percent of a small
+/// read's work. A document depends on the text alone (variables are applied later), and every
+/// check here and async-graphql's validation still run on each request.
+#[derive(Clone)]
 pub struct ErrorCodes {
-    pub introspection: bool,
-    /// The deepest nesting of data fields (see `limits`).
-    pub max_depth: usize,
+    introspection: bool,
+    max_depth: usize,
+    parsed: Arc<RwLock<HashMap<String, ExecutableDocument>>>,
+}
+
+/// How many parsed queries a schema remembers.
+pub const PARSED_QUERIES_MAX: usize = 512;
+/// Longer queries are parsed every time.
+pub const PARSED_QUERY_MAX_BYTES: usize = 4_096;
+
+impl ErrorCodes {
+    /// `max_depth`: the deepest nesting of data fields (see `limits`).
+    pub fn new(introspection: bool, max_depth: usize) -> Self {
+        Self {
+            introspection,
+            max_depth,
+            parsed: Arc::default(),
+        }
+    }
+
+    fn remember(&self, query: &str, document: &ExecutableDocument) {
+        if query.len() > PARSED_QUERY_MAX_BYTES {
+            return;
+        }
+        if let Ok(mut parsed) = self.parsed.write() {
+            if parsed.len() >= PARSED_QUERIES_MAX {
+                parsed.clear();
+            }
+            parsed.insert(query.to_owned(), document.clone());
+        }
+    }
 }
 
 impl ExtensionFactory for ErrorCodes {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(*self)
+        Arc::new(self.clone())
     }
 }
 
@@ -167,6 +202,9 @@ impl Extension for ErrorCodes {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
+        if let Some(document) = self.parsed.read().ok().and_then(|p| p.get(query).cloned()) {
+            return Ok(document);
+        }
         let document = next
             .run(ctx, query, variables)
             .await
@@ -188,6 +226,7 @@ impl Extension for ErrorCodes {
                 QUERY_TOO_DEEP,
             ));
         }
+        self.remember(query, &document);
         Ok(document)
     }
 

@@ -118,10 +118,7 @@ where
         .limit_complexity(config.max_complexity)
         .limit_recursive_depth(32)
         .limit_directives(16)
-        .extension(ErrorCodes {
-            introspection: config.introspection,
-            max_depth: config.max_depth,
-        })
+        .extension(ErrorCodes::new(config.introspection, config.max_depth))
         .register_output_type::<ErrorCodeType<R>>()
         .register_output_type::<UsdCents>()
         .register_output_type::<Satoshis>()
