@@ -95,6 +95,26 @@
 //! after 1M, 1,541 `depositAccount` reads/s and 673 pages/s (the same day, the build before them
 //! gave 958-1,198 and 425-543 in the alternating runs above).
 //!
+//! Per request, the server's own CPU (2026-12-08; `perf record -F 999` under 16 readers of
+//! `depositAccount`, its samples grouped by crate): 28% kernel, 17% glibc's malloc, free and
+//! copies, 8.5% cloning and dropping the domain services (the admin server cloned `LanaApp` twice,
+//! and the batch loaders the deposit service three times and the credit service six, for every
+//! request: each clone walks every nested service's handles), 3.6% parsing the query text (pest),
+//! 3.5% RS256 verification of the same token as the request before, 5% async-graphql's execution
+//! and validation, the rest thin. Since then `LanaApp` is one `Arc`, the loaders hold the two
+//! services behind an `Arc`, a schema remembers the documents it parsed (`graphql_kit::ErrorCodes`)
+//! and the verifier the tokens it verified until they expire (`jwt_auth`). This machine had 7-16%
+//! steal that day and ran about half as fast as the day before, so rates were compared by the
+//! CPU each request cost, not by wall time: `lana-cli`'s user and system time over a phase (from
+//! `/proc`) divided by its requests, alternating the builds (`BENCH_CONCURRENCY=64
+//! BENCH_SEED_DEPOSITS=1000`). Server CPU per `depositAccount` read went from 787-1,046 µs (three
+//! runs) to 600-717 µs (four), per deposit at 64 callers from 1,507-2,021 µs to 1,354-1,644 µs; the
+//! whole machine's CPU per read from 1,954-2,464 µs to 1,746-2,032 µs. Rates over the same runs
+//! and six more alternating pairs: reads 674-912/s before, 717-1,082/s after in nine runs of ten
+//! (one at 474/s during a burst of steal); deposits within the noise (188-306/s against
+//! 145-312/s). Tried and not kept: mimalloc as the global allocator (per read 595-641 µs against
+//! 634-639 µs without it, deposits 255-277/s against 311-312/s in two alternating pairs).
+//!
 //! Run: `cargo bench -p lana-cli --bench deposits` (PostgreSQL at `DATABASE_URL`, as for the tests;
 //! node and `npm ci --prefix dev/oidc` for the OIDC provider). Knobs (environment):
 //! `BENCH_SECONDS` (5), `BENCH_CONCURRENCY` (`1,4,16,64`), `BENCH_SEED_DEPOSITS` (1000000),
