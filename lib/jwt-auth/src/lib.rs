@@ -126,7 +126,16 @@ pub struct JwtVerifier {
     client: reqwest::Client,
     cache: RwLock<KeyCache>,
     refresh: tokio::sync::Mutex<()>,
-    verified: RwLock<HashMap<String, Claims>>,
+    verified: RwLock<Remembered>,
+}
+
+/// Tokens that passed, under the generation of the key set they were checked against.
+#[derive(Default)]
+struct Remembered {
+    /// Moves on with every refresh of the keys: a check that began before a refresh is not
+    /// remembered after it.
+    generation: u64,
+    tokens: HashMap<String, Claims>,
 }
 
 impl JwtVerifier {
@@ -142,7 +151,7 @@ impl JwtVerifier {
                 last_fetch: None,
             }),
             refresh: tokio::sync::Mutex::new(()),
-            verified: RwLock::new(HashMap::new()),
+            verified: RwLock::default(),
         })
     }
 
@@ -162,19 +171,22 @@ impl JwtVerifier {
         if let Some(claims) = self.remembered(token) {
             return Ok(claims);
         }
+        let generation = self.verified.read().map(|v| v.generation).ok();
         let claims = self.check(token).await?;
-        if let Ok(mut verified) = self.verified.write() {
-            if verified.len() >= VERIFIED_TOKENS_MAX {
-                verified.clear();
+        if let Ok(mut verified) = self.verified.write()
+            && Some(verified.generation) == generation
+        {
+            if verified.tokens.len() >= VERIFIED_TOKENS_MAX {
+                verified.tokens.clear();
             }
-            verified.insert(token.to_owned(), claims.clone());
+            verified.tokens.insert(token.to_owned(), claims.clone());
         }
         Ok(claims)
     }
 
     /// The claims of a token that passed before and has not expired since.
     fn remembered(&self, token: &str) -> Option<Claims> {
-        let claims = self.verified.read().ok()?.get(token).cloned()?;
+        let claims = self.verified.read().ok()?.tokens.get(token).cloned()?;
         let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs();
         let leeway = i64::try_from(self.config.leeway_secs).ok()?;
         (i64::try_from(now).ok()? <= claims.exp.saturating_add(leeway)).then_some(claims)
@@ -280,7 +292,8 @@ impl JwtVerifier {
             cache.keys = keys;
         }
         if let Ok(mut verified) = self.verified.write() {
-            verified.clear();
+            verified.tokens.clear();
+            verified.generation += 1;
         }
         Ok(())
     }
